@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Debian packages some tests use (each test skips with a reason where its program is missing,
+# but CI installs them so that every test runs). Idempotent: installs only what is missing.
+set -euo pipefail
+
+want=()
+command -v rapper >/dev/null 2>&1 || want+=(raptor2-utils)
+
+if [ "${#want[@]}" -gt 0 ]; then
+  if command -v apt-get >/dev/null 2>&1; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${want[@]}"
+  else
+    echo "install-system-packages: no apt-get; tests needing ${want[*]} will skip" >&2
+  fi
+fi

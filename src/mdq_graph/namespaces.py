@@ -1,0 +1,95 @@
+"""The namespaces of the graph: our own (under one base) and the vocabularies we reuse."""
+
+from __future__ import annotations
+
+from rdflib import Namespace
+from rdflib.namespace import (
+    DCAT,
+    DCTERMS,
+    FOAF,
+    ORG,
+    OWL,
+    PROV,
+    RDF,
+    RDFS,
+    SDO,
+    SKOS,
+    TIME,
+    VOID,
+    XSD,
+)
+
+#: The one base under which every IRI of the project lives; `--base-uri` rebases from here.
+BASE = "https://w3id.org/mdq/"
+
+#: Ontology terms (classes and properties).
+MDQ = Namespace(BASE + "ontology#")
+#: The ontology document itself.
+ONTOLOGY_IRI = BASE + "ontology"
+#: Things the graph describes: meetings, countries, organisations, sources, quotes, ...
+ID = Namespace(BASE + "id/")
+#: Named graphs: one per source, plus the ontology and the inferred schema.org view.
+GRAPH = Namespace(BASE + "graph/")
+
+SCHEMA = SDO
+OA = Namespace("http://www.w3.org/ns/oa#")
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+ADMS = Namespace("http://www.w3.org/ns/adms#")
+SPDX = Namespace("http://spdx.org/rdf/terms#")
+WD = Namespace("http://www.wikidata.org/entity/")
+EU_COUNTRY = Namespace("http://publications.europa.eu/resource/authority/country/")
+
+#: Prefixes bound on every graph we serialise: only well-known ones, so exports read as people expect.
+_PREFIXED = {
+    "mdq": MDQ,
+    "id": ID,
+    "graph": GRAPH,
+    "schema": SCHEMA,
+    "oa": OA,
+    "org": ORG,
+    "prov": PROV,
+    "skos": SKOS,
+    "dcat": DCAT,
+    "dct": DCTERMS,
+    "foaf": FOAF,
+    "vcard": VCARD,
+    "time": TIME,
+    "void": VOID,
+    "owl": OWL,
+    "rdf": RDF,
+    "rdfs": RDFS,
+    "xsd": XSD,
+    "adms": ADMS,
+    "spdx": SPDX,
+    "wd": WD,
+}
+
+PREFIXES: dict[str, Namespace] = {prefix: Namespace(str(ns)) for prefix, ns in _PREFIXED.items()}
+
+__all__ = [
+    "ADMS",
+    "BASE",
+    "DCAT",
+    "DCTERMS",
+    "EU_COUNTRY",
+    "FOAF",
+    "GRAPH",
+    "ID",
+    "MDQ",
+    "OA",
+    "ONTOLOGY_IRI",
+    "ORG",
+    "OWL",
+    "PREFIXES",
+    "PROV",
+    "RDF",
+    "RDFS",
+    "SCHEMA",
+    "SKOS",
+    "SPDX",
+    "TIME",
+    "VCARD",
+    "VOID",
+    "WD",
+    "XSD",
+]

@@ -1,0 +1,27 @@
+"""Shared fixtures: the bundled dataset (loaded once) and a CLI runner."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Dataset
+
+from mdq_graph import load_dataset
+
+TESTS = Path(__file__).resolve().parent
+TEST_DATA = TESTS / "data"
+REPO = TESTS.parent
+
+
+@pytest.fixture(scope="session")
+def dataset() -> Dataset:
+    """The bundled knowledge graph with its inferred view (do not modify it in a test)."""
+    return load_dataset()
+
+
+@pytest.fixture()
+def runner() -> CliRunner:
+    """A click test runner."""
+    return CliRunner()

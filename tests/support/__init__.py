@@ -1,0 +1,1 @@
+"""Helpers shared by tests: external programs they start, fixtures they import."""

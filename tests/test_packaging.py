@@ -1,0 +1,96 @@
+"""The wheel carries the ontology, data, shapes and queries, and the installed CLI works anywhere."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import venv
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from .conftest import REPO
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A wheel built from the repository, as `pip install .` would build it."""
+    out = tmp_path_factory.mktemp("dist")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "build",
+            "--wheel",
+            "--no-isolation",
+            "--outdir",
+            str(out),
+            str(REPO),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    (built,) = out.glob("mdq_graph-*.whl")
+    return built
+
+
+def test_wheel_carries_the_bundled_files(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for folder in ("ontology", "data", "shapes", "queries"):
+        source_files = {
+            p.relative_to(REPO / folder).as_posix()
+            for p in (REPO / folder).rglob("*")
+            if p.is_file() and "__pycache__" not in p.parts
+        }
+        packed = {
+            n.split(f"mdq_graph/_bundle/{folder}/", 1)[1]
+            for n in names
+            if f"_bundle/{folder}/" in n
+        }
+        assert source_files and source_files <= packed, f"{folder}: missing {source_files - packed}"
+    assert "mdq_graph/py.typed" in names
+
+
+def test_installed_cli_works_from_any_folder(wheel: Path, tmp_path: Path) -> None:
+    env_dir = tmp_path / "venv"
+    # Reuse the test environment's packages (rdflib, pyshacl, ...): no network needed.
+    venv.EnvBuilder(system_site_packages=True, with_pip=True).create(env_dir)
+    python = env_dir / "bin" / "python"
+    subprocess.run(
+        [
+            str(python),
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "--no-index",
+            "--force-reinstall",
+            str(wheel),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    cli = env_dir / "bin" / "mdq-graph"
+    subprocess.run(
+        [str(cli), "export", "--format", "json-ld", "-o", "mdq.jsonld"], cwd=elsewhere, check=True
+    )
+    exported = json.loads((elsewhere / "mdq.jsonld").read_text(encoding="utf-8"))
+    assert "https://w3id.org/mdq/id/meeting/mdq-7" in json.dumps(exported)
+    info = subprocess.run(
+        [str(cli), "info", "--json"], cwd=elsewhere, check=True, capture_output=True, text=True
+    )
+    where = subprocess.run(
+        [str(python), "-c", "import mdq_graph.resources as r; print(r.data_dir())"],
+        cwd=elsewhere,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    assert "_bundle" in where.stdout and "site-packages" in where.stdout
+    assert json.loads(info.stdout)["total_triples"] > 2000
