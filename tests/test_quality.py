@@ -10,7 +10,6 @@ import pytest
 
 from .conftest import REPO
 
-
 PYTHON_FOLDERS = [name for name in ("src", "tests", "bench") if (REPO / name).is_dir()]
 
 
