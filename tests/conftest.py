@@ -10,6 +10,9 @@ from rdflib import Dataset
 
 from mdq_graph import load_dataset
 
+# The session-scoped `virtuoso` fixture (one server for every test that pushes to it).
+from tests.support.virtuoso import virtuoso_fixture as virtuoso_fixture
+
 TESTS = Path(__file__).resolve().parent
 TEST_DATA = TESTS / "data"
 REPO = TESTS.parent

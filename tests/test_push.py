@@ -22,9 +22,6 @@ from mdq_graph.push import (
 )
 from tests.support.virtuoso import VirtuosoServer, bypass_proxy_for_loopback, free_port
 
-# Imported for pytest to find the session-scoped `virtuoso` fixture (move to conftest.py if shared).
-from tests.support.virtuoso import virtuoso_fixture as virtuoso_fixture
-
 ENDPOINT = "http://store.test/graph-store"
 DIGEST_CHALLENGE = 'Digest realm="test", nonce="abc123", qop="auth", algorithm="MD5"'
 

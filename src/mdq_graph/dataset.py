@@ -29,14 +29,18 @@ def load_dataset(
     The dataset's default graph is the union of its named graphs, as in the SPARQL endpoint.
     """
     dataset = new_dataset()
-    ontology = dataset.graph(ONTOLOGY_GRAPH)
-    ontology.parse(ontology_file(), format="turtle")
-    _describe_ontology_graph(dataset)
+    add_ontology(dataset)
     for path in rdf_files([Path(p) for p in paths] if paths else [data_dir()]):
         parse_into(dataset, path)
     if inferred:
         add_inferred(dataset)
     return dataset
+
+
+def add_ontology(dataset: Dataset) -> None:
+    """Add the ontology's named graph, which says where it comes from like every named graph."""
+    dataset.graph(ONTOLOGY_GRAPH).parse(ontology_file(), format="turtle")
+    describe_ontology_graph(dataset)
 
 
 def new_dataset() -> Dataset:
@@ -54,8 +58,13 @@ def add_inferred(dataset: Dataset) -> None:
     target = dataset.graph(INFERRED_GRAPH)
     for triple in entailed:
         target.add(triple)
+    # The default graph has no name of its own (rdflib's is `urn:x-rdflib:default`): not a source.
     sources = sorted(
-        (g.identifier for g in dataset.graphs() if isinstance(g.identifier, URIRef)),
+        (
+            g.identifier
+            for g in dataset.graphs()
+            if isinstance(g.identifier, URIRef) and g.identifier != dataset.default_graph.identifier
+        ),
         key=str,
     )
     describe_inferred_graph(
@@ -63,7 +72,7 @@ def add_inferred(dataset: Dataset) -> None:
     )
 
 
-def _describe_ontology_graph(dataset: Dataset) -> None:
+def describe_ontology_graph(dataset: Dataset) -> None:
     """The ontology graph says where it comes from, like every named graph."""
     graph = dataset.graph(ONTOLOGY_GRAPH)
     ontology = URIRef(ONTOLOGY_IRI)

@@ -24,6 +24,9 @@ class Engine:
     """An Oxigraph store over the dataset; its default graph is the union of the named graphs."""
 
     store: ox.Store
+    #: The on-disk store folder the engine was opened from (`Engine.open`), else None: a worker
+    #: process can open the same folder instead of copying the store.
+    path: Path | None = None
 
     @classmethod
     def from_dataset(cls, dataset: Dataset) -> Engine:
@@ -36,8 +39,10 @@ class Engine:
 
     @classmethod
     def open(cls, path: Path) -> Engine:
-        """An on-disk store built earlier (see `mdq-graph load`)."""
-        return cls(ox.Store(str(path)))
+        """The on-disk store in folder `path` that `mdq-graph load` built, opened read-only."""
+        from mdq_graph.store import open_store  # the store module builds on this one
+
+        return open_store(path)
 
     def query(
         self,

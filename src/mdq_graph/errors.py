@@ -48,6 +48,7 @@ class QueryError(MdqError):
     def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
         self.line = line
         self.column = column
+        self.detail = message
         where = f"line {line}, column {column}: " if line is not None and column is not None else ""
         super().__init__(f"SPARQL query error: {where}{message}")
 

@@ -1,58 +1,192 @@
-"""Serialises the dataset in every RDF format: triple formats as the union, quad formats by graph."""
+"""Serialises the dataset in every RDF format, deterministically: the same graph, the same bytes.
+
+Triple formats (Turtle, N-Triples, RDF/XML, JSON-LD) hold the set union of the named graphs; quad
+formats (TriG, N-Quads) keep them. Blank nodes get canonical labels (W3C RDFC-1.0), so that their
+names depend on the graph alone, not on the parser or on PYTHONHASHSEED; every writer then sorts.
+"""
 
 from __future__ import annotations
 
-from rdflib import Dataset, Graph, URIRef
+import re
+from collections.abc import Iterable, Mapping, Sequence
+
+import pyoxigraph as ox
+from rdflib import Dataset, Graph
 
 from mdq_graph.errors import UsageError
 from mdq_graph.formats import RdfFormat
-from mdq_graph.namespaces import GRAPH, PREFIXES
+from mdq_graph.jsonld import JsonLdOptions
+from mdq_graph.namespaces import GRAPH, ID, PREFIXES
+from mdq_graph.turtle import RDF_TYPE, predicate_key, term_key, write_trig, write_turtle
 
 #: `--graph` values that are not graph names.
 UNION = "union"
 DEFAULT = "default"
 
+_NCNAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
+# pyoxigraph declares the ITS namespace (for rdf:dir) in every RDF/XML document; we keep it only
+# when the document uses it, so that the namespaces declared are the ones used.
+_ITS_DECLARATION = b' xmlns:its="http://www.w3.org/2005/11/its"'
 
-def select_graph(dataset: Dataset, name: str = UNION) -> Graph:
-    """The union of the named graphs, the default graph, or one named graph (IRI or short name)."""
+
+def serialize(
+    dataset: Dataset,
+    fmt: RdfFormat,
+    graph: str = UNION,
+    *,
+    jsonld: JsonLdOptions | None = None,
+    catalog: Graph | None = None,
+) -> bytes:
+    """`dataset` in format `fmt`: the union (quad formats: every graph), the default graph, or
+    one named graph (IRI or short name such as `release-en`).
+
+    `catalog` is the dataset's own description (its DCAT record): a graph whose identifier is its
+    graph name, exported beside the data (quad formats keep it in that named graph).
+    """
+    prefixes, base = export_prefixes(dataset)
+    quads = dataset_quads(dataset, catalog)
+    chosen = select_quads(quads, graph, keep_graphs=fmt.quads, graph_namespace=prefixes["graph"])
+    return write_rdf(chosen, fmt, prefixes=prefixes, base=base, jsonld=jsonld)
+
+
+def dataset_quads(dataset: Dataset, catalog: Graph | None = None) -> list[ox.Quad]:
+    """Every quad of `dataset` (and of `catalog`, in its own named graph) as Oxigraph terms."""
+    try:
+        data = dataset.serialize(format="nquads", encoding="utf-8")
+        quads = list(ox.parse(data, format=ox.RdfFormat.N_QUADS))
+    except Exception as err:  # rdflib refuses invalid IRIs with a bare Exception
+        raise UsageError(
+            f"the graph holds a term that is not valid RDF: {_first_line(err)}"
+        ) from None
+    if catalog is not None:
+        name = ox.NamedNode(str(catalog.identifier))
+        triples = ox.parse(catalog.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES)
+        quads += [ox.Quad(t.subject, t.predicate, t.object, name) for t in triples]
+    return quads
+
+
+def select_quads(
+    quads: Sequence[ox.Quad],
+    name: str = UNION,
+    *,
+    keep_graphs: bool = False,
+    graph_namespace: str = str(GRAPH),
+) -> list[ox.Quad]:
+    """The quads of graph `name` (union, default, a graph IRI or short name); without
+    `keep_graphs`, their triples (each once) in the default graph."""
     if name == UNION:
-        union = Graph()
-        for s, p, o, _ in dataset.quads((None, None, None, None)):
-            union.add((s, p, o))
-        return _bound(union)
-    if name == DEFAULT:
-        return _bound(_copy(dataset.default_graph))
-    known = {g.identifier for g in dataset.graphs() if isinstance(g.identifier, URIRef)}
-    iri = URIRef(name) if ":" in name else GRAPH[name]
-    if iri not in known:
-        names = ", ".join(sorted(str(k) for k in known if k != dataset.default_graph.identifier))
-        raise UsageError(f"no named graph {name!r}; known graphs: {UNION}, {DEFAULT}, {names}")
-    return _bound(_copy(dataset.graph(iri)))
-
-
-def serialize(dataset: Dataset, fmt: RdfFormat, graph: str = UNION) -> bytes:
-    """The dataset in format `fmt`; quad formats keep the named graphs unless `graph` picks one."""
-    if fmt.quads and graph == UNION:
-        data = dataset.serialize(format=fmt.rdflib, encoding="utf-8")
+        chosen = list(quads)
+    elif name == DEFAULT:
+        chosen = [q for q in quads if isinstance(q.graph_name, ox.DefaultGraph)]
     else:
-        data = select_graph(dataset, graph).serialize(format=fmt.rdflib, encoding="utf-8")
-    if fmt.name in ("nt", "nq"):
-        # Line-based formats: sort the lines so the same graph always gives the same bytes.
-        lines = sorted(line for line in data.splitlines() if line.strip())
-        data = b"\n".join(lines) + b"\n"
-    return data
+        known = {q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)}
+        iri = name if ":" in name else graph_namespace + name
+        if iri not in known:
+            short = sorted(
+                k[len(graph_namespace) :] if k.startswith(graph_namespace) else k for k in known
+            )
+            raise UsageError(
+                f"no named graph {name!r}; known graphs: {UNION}, {DEFAULT}, {', '.join(short)}"
+            )
+        chosen = [
+            q for q in quads if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value == iri
+        ]
+    if keep_graphs:
+        return chosen
+    triples = {q.triple for q in chosen}
+    return [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
 
 
-def _copy(graph: Graph) -> Graph:
-    """A plain graph holding the triples of `graph`."""
-    out = Graph()
-    for triple in graph:
-        out.add(triple)
-    return out
+def write_rdf(
+    quads: Iterable[ox.Quad],
+    fmt: RdfFormat,
+    *,
+    prefixes: Mapping[str, str] | None = None,
+    base: str | None = None,
+    jsonld: JsonLdOptions | None = None,
+) -> bytes:
+    """`quads` in format `fmt`, with canonical blank-node labels, sorted; triple formats write
+    the triples of every graph. Used for exports and for CONSTRUCT/DESCRIBE results alike."""
+    if prefixes is None:
+        prefixes = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
+        base = str(ID) if base is None else base
+    canonical = canonical_quads(quads)
+    triples = sorted({q.triple for q in canonical}, key=_triple_key)
+    try:
+        if fmt.name == "turtle":
+            return write_turtle(triples, prefixes, base)
+        if fmt.name == "trig":
+            return write_trig(canonical, prefixes, base)
+        if fmt.name == "nq":
+            return _sorted_lines(ox.serialize(canonical, format=ox.RdfFormat.N_QUADS))
+        if fmt.name == "nt":
+            return _sorted_lines(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
+        if fmt.name == "xml":
+            return _rdf_xml(triples, prefixes)
+        if fmt.name == "json-ld":
+            from mdq_graph.jsonld import dumps, to_jsonld
+
+            nquads = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+            return dumps(to_jsonld(nquads.decode("utf-8"), jsonld))
+    except ValueError as err:  # e.g. a predicate RDF/XML cannot name, a triple term in Turtle
+        raise UsageError(f"cannot write the graph as {fmt.name}: {err}") from None
+    raise UsageError(f"no writer for the RDF format {fmt.name!r}")
 
 
-def _bound(graph: Graph) -> Graph:
-    """`graph` with our prefixes bound."""
-    for prefix, namespace in PREFIXES.items():
-        graph.bind(prefix, namespace, override=True, replace=True)
-    return graph
+def canonical_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
+    """`quads` (each once) with their blank nodes relabelled by RDFC-1.0, in a stable order."""
+    dataset = ox.Dataset(quads)
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    return sorted(dataset, key=lambda q: (term_key(q.graph_name), *_triple_key(q.triple)))
+
+
+def export_prefixes(dataset: Dataset) -> tuple[dict[str, str], str]:
+    """The prefixes to write with (ours, as the dataset binds them: a rebased dataset rebinds
+    `mdq`, `id` and `graph`) and the base for relative IRIs (the namespace of our resources)."""
+    prefixes = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
+    for prefix, namespace in dataset.namespaces():
+        if prefix in prefixes:
+            prefixes[prefix] = str(namespace)
+    return prefixes, prefixes["id"]
+
+
+def _first_line(err: BaseException) -> str:
+    """The first line of an error message."""
+    return (str(err).splitlines() or [type(err).__name__])[0]
+
+
+def _triple_key(triple: ox.Triple) -> tuple[object, ...]:
+    """Subjects, then predicates (`rdf:type` first), then objects."""
+    return (
+        term_key(triple.subject),  # type: ignore[arg-type]
+        predicate_key(triple.predicate),
+        term_key(triple.object),  # type: ignore[arg-type]
+    )
+
+
+def _sorted_lines(data: bytes | None) -> bytes:
+    """Line-based formats: the lines sorted, so that the same graph gives the same bytes."""
+    lines = sorted(line for line in (data or b"").splitlines() if line.strip())
+    return b"\n".join(lines) + b"\n" if lines else b""
+
+
+def _rdf_xml(triples: Sequence[ox.Triple], prefixes: Mapping[str, str]) -> bytes:
+    """RDF/XML, one element per subject, declaring the namespaces of the predicates and classes
+    that the document names (those with a prefix of ours)."""
+    names = {t.predicate.value for t in triples} | {
+        t.object.value
+        for t in triples
+        if t.predicate.value == RDF_TYPE and isinstance(t.object, ox.NamedNode)
+    }
+    used = {
+        prefix: namespace
+        for prefix, namespace in prefixes.items()
+        if prefix == "rdf"
+        or any(n.startswith(namespace) and _NCNAME.fullmatch(n[len(namespace) :]) for n in names)
+    }
+    data = ox.serialize(triples, format=ox.RdfFormat.RDF_XML, prefixes=used) or b""
+    end_of_root_tag = data.find(b">", data.find(b"<rdf:RDF")) + 1
+    head, body = data[:end_of_root_tag], data[end_of_root_tag:]
+    if b"its:" not in body:
+        head = head.replace(_ITS_DECLARATION, b"")
+    return head + body

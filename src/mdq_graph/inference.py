@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from rdflib import Dataset, Graph, URIRef
 from rdflib.term import Node
@@ -54,8 +55,18 @@ def _equivalence_pairs(ontology: Graph, sub: URIRef, equivalent: URIRef) -> list
     return pairs
 
 
-def infer(dataset: Dataset, ontology: Graph) -> Graph:
-    """The triples the ontology's alignments entail for `dataset` and that it does not state."""
+@dataclass(frozen=True)
+class Alignment:
+    """The entailment rules of the ontology: each term's super-classes or super-properties (closed
+    under transitivity) and each property's inverses (a symmetric property is its own)."""
+
+    super_classes: dict[Node, set[Node]]
+    super_properties: dict[Node, set[Node]]
+    inverses: dict[Node, set[Node]]
+
+
+def alignment(ontology: Graph) -> Alignment:
+    """The rules `infer` applies, read from the ontology (also used by `mdq_graph.store`)."""
     super_classes = _closure(_equivalence_pairs(ontology, RDFS.subClassOf, OWL.equivalentClass))
     super_props = _closure(_equivalence_pairs(ontology, RDFS.subPropertyOf, OWL.equivalentProperty))
     for alias, targets in VIEW_ALIASES.items():
@@ -67,6 +78,17 @@ def infer(dataset: Dataset, ontology: Graph) -> Graph:
         inverses[b].add(a)
     for p in ontology.subjects(RDF.type, OWL.SymmetricProperty):
         inverses[p].add(p)
+    return Alignment(super_classes, super_props, dict(inverses))
+
+
+def infer(dataset: Dataset, ontology: Graph) -> Graph:
+    """The triples the ontology's alignments entail for `dataset` and that it does not state."""
+    rules = alignment(ontology)
+    super_classes, super_props, inverses = (
+        rules.super_classes,
+        rules.super_properties,
+        rules.inverses,
+    )
 
     asserted = dataset  # the union of every named graph (and the default graph)
     out = Graph()
@@ -96,13 +118,17 @@ def describe_inferred_graph(graph: Graph, sources: Iterable[URIRef]) -> None:
     graph.add(
         (me, RDFS.label, _lit("Inferred standard-vocabulary view (schema.org, PROV-O, ORG, ...)"))
     )
+    # Like every named resource, a Japanese label too (the shapes expect one).
+    graph.add(
+        (me, RDFS.label, _lit("推論による標準語彙ビュー(schema.org、PROV-O、ORG など)", "ja"))
+    )
     for source in sources:
         graph.add((me, PROV.wasDerivedFrom, source))
     graph.add((me, PROV.wasDerivedFrom, GRAPH.ontology))
 
 
-def _lit(text: str) -> Node:
-    """An English literal."""
+def _lit(text: str, language: str = "en") -> Node:
+    """A literal in `language` (English unless told)."""
     from rdflib import Literal
 
-    return Literal(text, lang="en")
+    return Literal(text, lang=language)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from rdflib import Dataset, URIRef
+from rdflib import Dataset
 
-from mdq_graph.namespaces import MDQ
-
-_SOURCES_QUERY = """
+#: Resources per class (rdflib and Oxigraph alike: `mdq_graph.store` reports a store with it).
+CLASSES_QUERY = "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class"
+#: The source documents, with the titles, languages and addresses of each.
+SOURCES_QUERY = """
+PREFIX mdq:    <https://w3id.org/mdq/ontology#>
+PREFIX rdfs:   <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX schema: <https://schema.org/>
 SELECT ?source ?title ?language ?url WHERE {
   ?source a ?type .
   VALUES ?type { mdq:PressRelease mdq:ReferenceTable }
@@ -48,29 +53,34 @@ def dataset_info(dataset: Dataset) -> DatasetInfo:
     )
     if len(dataset.default_graph):
         graphs.insert(0, ("(default graph)", len(dataset.default_graph)))
-    counts = dataset.query(
-        "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class"
-    )
-    classes = sorted(
+    return summarise(
+        len(dataset),
+        graphs,
+        ((str(row[0]), int(str(row[1]))) for row in dataset.query(CLASSES_QUERY)),  # type: ignore[index]
         (
-            (dataset.namespace_manager.normalizeUri(str(row[0])), int(str(row[1])))  # type: ignore[index]
-            for row in counts
+            tuple(str(v) if v is not None else "" for v in row)  # type: ignore[union-attr]
+            for row in dataset.query(SOURCES_QUERY)
         ),
-        key=lambda item: (-item[1], item[0]),
+        dataset.namespace_manager.normalizeUri,
     )
+
+
+def summarise(
+    total_triples: int,
+    graphs: list[tuple[str, int]],
+    class_rows: Iterable[tuple[str, int]],
+    source_rows: Iterable[tuple[str, ...]],
+    curie: Callable[[str], str],
+) -> DatasetInfo:
+    """The report from the answers to `CLASSES_QUERY` and `SOURCES_QUERY` (missing values as "")."""
+    classes = sorted(((curie(cls), n) for cls, n in class_rows), key=lambda c: (-c[1], c[0]))
     titles: dict[str, Source] = {}
-    for row in dataset.query(_SOURCES_QUERY, initNs={"mdq": MDQ, **_ns(dataset)}):
-        iri, title, language, url = (str(v) if v is not None else "" for v in row)  # type: ignore[union-attr]
+    for iri, title, language, url in source_rows:
         if iri not in titles or len(title) > len(titles[iri].title):
             titles[iri] = Source(iri, title, language, url)
     return DatasetInfo(
-        total_triples=len(dataset),
+        total_triples=total_triples,
         graphs=graphs,
         classes=classes,
         sources=sorted(titles.values(), key=lambda s: s.iri),
     )
-
-
-def _ns(dataset: Dataset) -> dict[str, URIRef]:
-    """The dataset's bound prefixes, for queries."""
-    return {prefix: URIRef(str(ns)) for prefix, ns in dataset.namespaces()}

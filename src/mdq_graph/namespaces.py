@@ -15,6 +15,7 @@ from rdflib.namespace import (
     SDO,
     SKOS,
     TIME,
+    VANN,
     VOID,
     XSD,
 )
@@ -30,6 +31,8 @@ ONTOLOGY_IRI = BASE + "ontology"
 ID = Namespace(BASE + "id/")
 #: Named graphs: one per source, plus the ontology and the inferred schema.org view.
 GRAPH = Namespace(BASE + "graph/")
+#: The published JSON-LD context (bundled as ontology/context.jsonld; never fetched).
+CONTEXT_IRI = BASE + "context.jsonld"
 
 SCHEMA = SDO
 OA = Namespace("http://www.w3.org/ns/oa#")
@@ -38,6 +41,8 @@ ADMS = Namespace("http://www.w3.org/ns/adms#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 WD = Namespace("http://www.wikidata.org/entity/")
 EU_COUNTRY = Namespace("http://publications.europa.eu/resource/authority/country/")
+#: DCAT-AP's own terms (e.g. dcatap:availability), used by the catalog (see catalog.py).
+DCATAP = Namespace("http://data.europa.eu/r5r/")
 
 #: Prefixes bound on every graph we serialise: only well-known ones, so exports read as people expect.
 _PREFIXED = {
@@ -62,6 +67,8 @@ _PREFIXED = {
     "adms": ADMS,
     "spdx": SPDX,
     "wd": WD,
+    "vann": VANN,
+    "dcatap": DCATAP,
 }
 
 PREFIXES: dict[str, Namespace] = {prefix: Namespace(str(ns)) for prefix, ns in _PREFIXED.items()}
@@ -69,7 +76,9 @@ PREFIXES: dict[str, Namespace] = {prefix: Namespace(str(ns)) for prefix, ns in _
 __all__ = [
     "ADMS",
     "BASE",
+    "CONTEXT_IRI",
     "DCAT",
+    "DCATAP",
     "DCTERMS",
     "EU_COUNTRY",
     "FOAF",

@@ -8,6 +8,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from mdq_graph.formats import FORMATS, RdfFormat
+from mdq_graph.results import RESULT_FORMATS
 
 #: The media type of the HTML page a resource is also published as.
 HTML_MEDIA_TYPE = "text/html"
@@ -15,9 +16,9 @@ HTML_SUFFIX = ".html"
 
 #: Accepted types that SPARQL clients send for results, mapped to the results type to serve instead.
 SPARQL_RESULTS_ALIASES: Mapping[str, str] = {
-    "application/json": "application/sparql-results+json",
-    "application/xml": "application/sparql-results+xml",
-    "text/xml": "application/sparql-results+xml",
+    "application/json": RESULT_FORMATS["json"].media_type,
+    "application/xml": RESULT_FORMATS["xml"].media_type,
+    "text/xml": RESULT_FORMATS["xml"].media_type,
 }
 
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")

@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from typing import Literal, get_args
 
 import httpx
+import pyoxigraph as ox
 from rdflib import Dataset
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from mdq_graph.errors import PushError, UsageError
 from mdq_graph.namespaces import GRAPH
+from mdq_graph.store import UNNAMED_TRIPLES
 
 AuthScheme = Literal["auto", "digest", "basic"]
 AUTH_SCHEMES: tuple[str, ...] = get_args(AuthScheme)
@@ -68,6 +70,25 @@ def dataset_graphs(ds: Dataset, only: Sequence[str] | None = None) -> list[tuple
     }
     names = sorted(graphs) if only is None else [_resolve_graph_name(n, graphs) for n in only]
     return [(name, graphs[name].serialize(format="nt", encoding="utf-8")) for name in names]
+
+
+def store_graphs(store: ox.Store, only: Sequence[str] | None = None) -> list[tuple[str, bytes]]:
+    """Each named graph of an engine's store as (IRI, N-Triples bytes), written by Oxigraph.
+
+    The store's default graph is the union of its named graphs (see `mdq_graph.engine`), so it is
+    not a graph of its own: only the triples in no named graph are pushed to the default graph.
+    """
+    graphs = {g.value: g for g in store.named_graphs() if isinstance(g, ox.NamedNode)}
+    names = sorted(graphs) if only is None else [_resolve_graph_name(n, graphs) for n in only]
+    found = [
+        (name, store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graphs[name]) or b"")
+        for name in names
+    ]
+    if only is None:
+        body = ox.serialize(store.query(UNNAMED_TRIPLES), format=ox.RdfFormat.N_TRIPLES)  # type: ignore[arg-type]
+        if body:
+            found.append((DEFAULT_GRAPH, body))
+    return found
 
 
 def _resolve_graph_name(name: str, known: Iterable[str]) -> str:

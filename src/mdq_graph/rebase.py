@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rdflib import Dataset, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from mdq_graph.dataset import new_dataset
@@ -44,6 +44,26 @@ def rebase_dataset(dataset: Dataset, base: str, old: str = BASE) -> Dataset:
         (move(s), move(p), move(o), out.graph(move(g)))  # type: ignore[arg-type]
         for s, p, o, g in _quads(dataset)
     )
+    return out
+
+
+def rebase_graph(graph: Graph, base: str, old: str = BASE) -> Graph:
+    """A copy of `graph` (its name too) with every IRI under `old` moved to `base`, including
+    IRIs written as plain literals (e.g. void:uriSpace); the same graph when the bases are equal."""
+    check_base(base)
+    if base == old:
+        return graph
+
+    def move(node: Node) -> Node:
+        if isinstance(node, URIRef):
+            return URIRef(rebase_iri(str(node), base, old))
+        if isinstance(node, Literal) and node.language is None and str(node).startswith(old):
+            return Literal(rebase_iri(str(node), base, old), datatype=node.datatype)
+        return node
+
+    out = Graph(identifier=URIRef(rebase_iri(str(graph.identifier), base, old)))
+    for s, p, o in graph:
+        out.add((move(s), move(p), move(o)))
     return out
 
 

@@ -25,6 +25,16 @@ def ontology_file() -> Path:
     return bundle_dir("ontology") / "mdq.ttl"
 
 
+def jsonld_context_file() -> Path:
+    """The JSON-LD context published as https://w3id.org/mdq/context.jsonld."""
+    return bundle_dir("ontology") / "context.jsonld"
+
+
+def frames_dir() -> Path:
+    """The folder of the JSON-LD frames (`export --frame NAME` uses NAME.jsonld)."""
+    return bundle_dir("ontology") / "frames"
+
+
 def data_dir() -> Path:
     """The folder of the bundled knowledge graph (TriG, one named graph per source)."""
     return bundle_dir("data")

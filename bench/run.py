@@ -1,0 +1,408 @@
+"""Benchmarks at several sizes, written as a table to docs/performance.md.
+
+    python bench/run.py --sizes 1e4 1e5 1e6
+
+For each size it generates a synthetic corpus (`mdq-graph synth`), then measures, each in a process
+of its own: load, validate, export (Turtle, JSON-LD, N-Quads), the curated queries and the
+server's throughput. Beside each figure, in the same run and on the same file: the floor
+(pyoxigraph alone: bulk load, dump, query) and the naive baseline (plain rdflib and pySHACL).
+Times are wall-clock for the whole process, Python start-up included; memory is the peak resident
+set size the operating system reports for that process. Slow runs are stopped at a time limit and
+shown as "> N s".
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+TASKS = [sys.executable, str(BENCH / "tasks.py")]
+CLI = [sys.executable, "-m", "mdq_graph"]
+EXPORT_FORMATS = {"turtle": "ttl", "json-ld": "jsonld", "nq": "nq"}
+SERVE_QUERY = "participants"
+TARGETS = {"validate": 60.0, "export": 30.0, "query": 1.0, "memory_gb": 4.0}
+
+
+@dataclass
+class Measure:
+    """One process: how long it ran, its peak memory, what it printed, or why it has no figure."""
+
+    seconds: float | None = None
+    peak_kb: int | None = None
+    limit: float | None = None  # the time limit it was stopped at
+    failed: str = ""
+    lines: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def peak_gb(self) -> float | None:
+        return None if self.peak_kb is None else self.peak_kb / 1024**2
+
+    def cell(self) -> str:
+        """The figure as a table cell."""
+        if self.failed:
+            return f"failed ({self.failed})"
+        if self.seconds is None:
+            return f"> {self.limit:.0f} s" if self.limit else "—"
+        memory = f" · {_size(self.peak_kb * 1024)}" if self.peak_kb else ""
+        return f"{_seconds(self.seconds)}{memory}"
+
+
+def measure(command: list[str], limit: float, *, ok_codes: tuple[int, ...] = (0,)) -> Measure:
+    """Run `command` in a process group of its own, stopping it after `limit` seconds."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, stdout=out, stderr=err, start_new_session=True)
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        while not pid and time.perf_counter() - started < limit:
+            time.sleep(0.05)
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        elapsed = time.perf_counter() - started
+        stopped = not pid
+        if stopped:
+            os.killpg(process.pid, signal.SIGKILL)
+            _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+        out.seek(0)
+        err.seek(0)
+        lines = [
+            json.loads(line) for line in out.read().decode().splitlines() if line.startswith("{")
+        ]
+        if stopped:
+            return Measure(limit=limit, lines=lines)
+        if process.returncode not in ok_codes:
+            message = err.read().decode(errors="replace").strip().splitlines() or ["?"]
+            return Measure(failed=f"exit {process.returncode}: {message[-1][:120]}", lines=lines)
+        return Measure(elapsed, usage.ru_maxrss, lines=lines)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def measure_server(
+    store: Path, limit: float, seconds: float, clients: int
+) -> tuple[Measure, Measure]:
+    """`mdq-graph serve --store`: (its start-up and peak memory, the load test's throughput)."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/sparql"
+    command = [*CLI, "serve", "--store", str(store), "--port", str(port), "--workers", "2"]
+    with tempfile.TemporaryFile() as log:
+        started = time.perf_counter()
+        server = subprocess.Popen(command, stdout=log, stderr=log, start_new_session=True)
+        ready = False
+        while not ready and time.perf_counter() - started < limit and server.poll() is None:
+            try:
+                ready = httpx.get(url, params={"query": "ASK {}"}, timeout=5, trust_env=False).is_success  # fmt: skip
+            except httpx.TransportError:
+                time.sleep(0.2)
+        startup = time.perf_counter() - started
+        load = Measure(failed="the server did not start")
+        if ready:
+            load = measure([*TASKS, "serve-load", url, SERVE_QUERY, str(seconds), str(clients)], limit)  # fmt: skip
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGINT)
+        _, _, usage = os.wait4(server.pid, 0)
+        server.returncode = 0
+        if not ready:
+            log.seek(0)
+            tail = log.read().decode(errors="replace").strip().splitlines()[-1:] or ["?"]
+            return Measure(failed=tail[0][:120]), load
+        return Measure(startup, usage.ru_maxrss), load
+
+
+# --- One size ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class SizeResult:
+    """Everything measured at one size."""
+
+    target: float
+    meetings: int
+    triples: int
+    file_bytes: int
+    store_quads: int = 0
+    rows: list[tuple[str, Measure, Measure, Measure]] = field(default_factory=list)
+    queries: dict[str, tuple[Measure, Measure, Measure]] = field(default_factory=dict)
+    startup: dict[str, Measure] = field(default_factory=dict)
+    serve: tuple[Measure, Measure, Measure, Measure] | None = None
+
+
+def run_size(target: float, work: Path, args: argparse.Namespace) -> SizeResult:
+    """Generate a corpus of about `target` triples and measure every step on it."""
+    from mdq_graph.synth import meetings_for_triples, synthesize
+
+    folder = work / f"{target:.0e}".replace("+0", "").replace("+", "")
+    folder.mkdir(parents=True, exist_ok=True)
+    corpus = folder / "corpus.nq"
+    meetings = meetings_for_triples(target)
+    made = synthesize(corpus, meetings, seed=args.seed, texts_dir=folder / "sources")
+    result = SizeResult(target, meetings, made.statements, corpus.stat().st_size)
+    limit, slow = args.timeout, args.baseline_timeout
+    say = _progress(f"{target:.0e}")
+
+    store = folder / "store"
+    say("load")
+    ours = measure([*CLI, "load", "--store", str(store), "--data", str(corpus), "-q"], limit)
+    floor = measure([*TASKS, "floor-load", str(corpus), str(folder / "floor-store")], limit)
+    shutil.rmtree(folder / "floor-store", ignore_errors=True)
+    result.rows.append(("load", ours, floor, measure([*TASKS, "baseline-load", str(corpus)], slow)))
+    if ours.seconds is not None:
+        from mdq_graph.store import read_store_info
+
+        result.store_quads = read_store_info(store).quads
+
+    say("validate")
+    ours = measure([*CLI, "validate", str(corpus)], limit, ok_codes=(0, 1))
+    floor = measure([*TASKS, "floor-read", str(corpus)], limit)
+    shapes = str(REPO / "shapes")
+    result.rows.append(("validate", ours, floor, measure([*TASKS, "baseline-validate", str(corpus), shapes], slow)))  # fmt: skip
+
+    for name, extension in EXPORT_FORMATS.items():
+        say(f"export {name}")
+        out = folder / f"export.{extension}"
+        ours = measure([*CLI, "--data", str(corpus), "export", "--format", name, "-o", str(out)], limit)  # fmt: skip
+        floor = measure([*TASKS, "floor-export", str(corpus), name, str(out)], limit)
+        baseline = measure([*TASKS, "baseline-export", str(corpus), name, str(out)], slow)
+        result.rows.append((f"export {name}", ours, floor, baseline))
+        out.unlink(missing_ok=True)
+
+    say("queries")
+    if store.is_dir():
+        per_query = [
+            measure([*TASKS, "queries-store", str(store)], limit),
+            measure([*TASKS, "queries-floor", str(corpus)], limit),
+            measure([*TASKS, "queries-baseline", str(corpus)], slow),
+        ]
+        names = [
+            line["query"] for line in per_query[1].lines + per_query[0].lines if "query" in line
+        ]
+        for name in dict.fromkeys(names):
+            result.queries[name] = tuple(_query_measure(m, name) for m in per_query)  # type: ignore[assignment]
+
+        say("start-up")
+        query = ["query", "--name", SERVE_QUERY]
+        result.startup["--store"] = measure([*CLI, "--store", str(store), *query], limit)
+        result.startup["--data"] = measure([*CLI, "--data", str(corpus), *query], limit)
+
+        say("serve")
+        server, load = measure_server(store, limit, args.serve_seconds, args.clients)
+        floor = measure([*TASKS, "rate-store", str(store), SERVE_QUERY, str(args.serve_seconds)], limit)  # fmt: skip
+        baseline = measure([*TASKS, "rate-baseline", str(corpus), SERVE_QUERY, str(args.serve_seconds)], slow)  # fmt: skip
+        result.serve = (server, load, floor, baseline)
+    if not args.keep:
+        shutil.rmtree(folder, ignore_errors=True)
+    return result
+
+
+def _query_measure(whole: Measure, name: str) -> Measure:
+    """One query's median time from a queries-* task (its memory is the whole task's)."""
+    for line in whole.lines:
+        if line.get("query") == name:
+            return Measure(line["median"], whole.peak_kb)
+    if whole.failed:
+        return Measure(failed=whole.failed)
+    return Measure(limit=whole.limit) if whole.limit else Measure()
+
+
+def _progress(label: str) -> Any:
+    """Print the step being measured on stderr."""
+
+    def say(step: str) -> None:
+        print(f"[{datetime.now():%H:%M:%S}] {label}: {step}", file=sys.stderr, flush=True)
+
+    return say
+
+
+# --- The report -------------------------------------------------------------------------------------
+
+
+def _seconds(value: float) -> str:
+    if value < 0.01:
+        return f"{value * 1000:.1f} ms"
+    return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.1f} s"
+
+
+def _size(value: float) -> str:
+    return f"{value / 1024**3:.2f} GB" if value >= 1024**3 else f"{value / 1024**2:.0f} MB"
+
+
+def _rate(measure: Measure) -> str:
+    if measure.seconds is None or not measure.lines:
+        return measure.cell()
+    line = measure.lines[-1]
+    p50 = f", median {_seconds(line['p50'])}" if line.get("p50") else ""
+    errors = f", {line['errors']} errors" if line.get("errors") else ""
+    return f"{line['per_second']:.1f}/s{p50}{errors}"
+
+
+def report(results: list[SizeResult], args: argparse.Namespace, started: datetime) -> str:
+    """docs/performance.md."""
+    lines = [
+        "# Performance",
+        "",
+        "Measured by `python bench/run.py "
+        + " ".join(["--sizes", *args.size_labels, *_extra_args(args)])
+        + f"` on {started:%Y-%m-%d}: {_machine()}.",
+        "",
+        "Each figure is one process: wall-clock time, Python start-up included, then peak memory "
+        "(resident set). **mdq-graph** is the command as users run it; the **floor** is pyoxigraph "
+        "alone on the same file (bulk load, dump, query: what no tool on this stack can beat); the "
+        "**baseline** is plain rdflib and pySHACL, as a newcomer would write it. `> N s`: stopped "
+        "at the time limit. The corpus is `mdq-graph synth` (N-Quads, one named graph per press "
+        "release); the store adds the ontology, the inferred view and the union default graph.",
+        "",
+        "The floors: *load*, pyoxigraph's bulk loader into an on-disk store; *validate*, its bulk "
+        "loader into memory (reading the data is the least any validator does); *export*, loading "
+        "into memory and dumping (the union for Turtle and JSON-LD, the named graphs for N-Quads); "
+        "*queries*, pyoxigraph's in-memory store of the file; *serve*, queries one after another in "
+        "one process on the store.",
+        "",
+    ]
+    lines += _targets(results[-1]) if results else []
+    for r in results:
+        lines += _size_section(r, args)
+    return "\n".join(lines) + "\n"
+
+
+def _extra_args(args: argparse.Namespace) -> list[str]:
+    defaults = {"timeout": 900.0, "baseline_timeout": 300.0, "seed": 0, "serve_seconds": 10.0, "clients": 4}  # fmt: skip
+    return [
+        f"--{name.replace('_', '-')} {getattr(args, name):g}"
+        for name, default in defaults.items()
+        if getattr(args, name) != default
+    ]
+
+
+def _machine() -> str:
+    info = Path("/proc/cpuinfo")
+    text = info.read_text(encoding="utf-8") if info.exists() else ""
+    cpu = next((ln.split(":", 1)[1].strip() for ln in text.splitlines() if ln.startswith("model name")), "?")  # fmt: skip
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    versions = ", ".join(f"{p} {metadata.version(p)}" for p in ("pyoxigraph", "rdflib", "pyshacl"))
+    return (
+        f"{os.cpu_count()} cores ({cpu}), {_size(memory)} RAM, Python {platform.python_version()}, "
+        f"{versions}"
+    )
+
+
+def _targets(r: SizeResult) -> list[str]:
+    """The targets at the largest size, met or not."""
+    rows = {name: ours for name, ours, _, _ in r.rows}
+    slowest = max((q[0].seconds or float("inf") for q in r.queries.values()), default=None)
+    peaks = [m.peak_gb or 0 for _, *ms in r.rows for m in ms[:1]]
+    if r.serve:
+        peaks.append(r.serve[0].peak_gb or 0)
+
+    def check(ok: bool) -> str:
+        return "✅ met" if ok else "❌ missed"
+
+    exports = [rows[f"export {f}"] for f in EXPORT_FORMATS]
+    validate = rows["validate"]
+    return [
+        f"## Targets at {r.triples:,} triples",
+        "",
+        "| target | measured | |",
+        "|---|---|---|",
+        f"| validate < {TARGETS['validate']:.0f} s | {validate.cell()} | {check((validate.seconds or 1e9) < TARGETS['validate'])} |",
+        f"| export < {TARGETS['export']:.0f} s per format | {' / '.join(m.cell() for m in exports)} | {check(all((m.seconds or 1e9) < TARGETS['export'] for m in exports))} |",
+        f"| curated queries < {TARGETS['query']:.0f} s each on the store | slowest {_seconds(slowest) if slowest not in (None, float('inf')) else '?'} | {check(slowest is not None and slowest < TARGETS['query'])} |",
+        f"| peak memory < {TARGETS['memory_gb']:.0f} GB (mdq-graph) | {max(peaks, default=0):.2f} GB | {check(max(peaks, default=0) < TARGETS['memory_gb'])} |",
+        "",
+    ]  # fmt: skip
+
+
+def _size_section(r: SizeResult, args: argparse.Namespace) -> list[str]:
+    lines = [
+        f"## {r.triples:,} triples",
+        "",
+        f"`mdq-graph synth --meetings {r.meetings} --seed {args.seed}`: {r.triples:,} triples, "
+        f"{_size(r.file_bytes)} of N-Quads; the store holds {r.store_quads:,} quads.",
+        "",
+        "| step | mdq-graph | floor (pyoxigraph) | baseline (rdflib + pySHACL) |",
+        "|---|---|---|---|",
+    ]
+    lines += [f"| {name} | {o.cell()} | {f.cell()} | {b.cell()} |" for name, o, f, b in r.rows]
+    if r.startup:
+        store, data = r.startup["--store"], r.startup["--data"]
+        lines += [
+            f"| `query --name {SERVE_QUERY}`, end to end | {store.cell()} with `--store` | "
+            f"{data.cell()} with `--data` (parses at start-up) | |"
+        ]
+    if r.serve:
+        server, load, floor, baseline = r.serve
+        lines += [
+            f"| serve: `{SERVE_QUERY}` over HTTP, {args.clients} clients | {_rate(load)}; "
+            f"start-up {server.cell()} | {_rate(floor)} in one process | {_rate(baseline)} |"
+        ]
+    if r.queries:
+        lines += [
+            "",
+            "Curated queries (median of 3 runs; rdflib: one run):",
+            "",
+            "| query | mdq-graph store | floor (in memory) | baseline (rdflib) |",
+            "|---|---|---|---|",
+        ]
+        lines += [
+            f"| {name} | {_seconds_only(o)} | {_seconds_only(f)} | {_seconds_only(b)} |"
+            for name, (o, f, b) in r.queries.items()
+        ]
+    return [*lines, ""]
+
+
+def _seconds_only(m: Measure) -> str:
+    return _seconds(m.seconds) if m.seconds is not None else m.cell()
+
+
+def main() -> None:
+    """Parse the arguments, measure every size, write the report."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", nargs="+", default=["1e4", "1e5", "1e6"], help="triples")
+    parser.add_argument("--timeout", type=float, default=900.0, help="limit per mdq-graph/floor step (s)")  # fmt: skip
+    parser.add_argument("--baseline-timeout", type=float, default=300.0, help="limit per baseline step (s)")  # fmt: skip
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--serve-seconds", type=float, default=10.0, help="length of the load test")  # fmt: skip
+    parser.add_argument("--clients", type=int, default=4, help="concurrent HTTP clients")
+    parser.add_argument("--output", type=Path, default=REPO / "docs" / "performance.md")
+    parser.add_argument("--work", type=Path, help="where corpora and stores go (default: a temporary folder)")  # fmt: skip
+    parser.add_argument("--keep", action="store_true", help="keep the corpora and stores")
+    args = parser.parse_args()
+    args.size_labels = args.sizes
+    started = datetime.now(timezone.utc)
+    work = args.work or Path(tempfile.mkdtemp(prefix="mdq-bench-"))
+    results = []
+    try:
+        for size in args.sizes:
+            results.append(run_size(float(size), work, args))
+            args.output.parent.mkdir(parents=True, exist_ok=True)
+            args.output.write_text(report(results, args, started), encoding="utf-8")
+    finally:
+        if not args.keep and args.work is None:
+            shutil.rmtree(work, ignore_errors=True)
+    print(f"wrote {args.output}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

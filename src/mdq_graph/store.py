@@ -1,0 +1,444 @@
+"""The on-disk store: `mdq-graph load` builds it once; `query` and `serve` open it in a moment.
+
+A store is a folder:
+
+    DIR/mdq-store.json   what is loaded: format version, mdq-graph version, when, the source files
+                         (size and SHA-256), and the triples of every graph
+    DIR/oxigraph/        the Oxigraph database: the named graphs (ontology, data, inferred) and, in
+                         the default graph, their set union, as `Engine.from_dataset` builds in memory
+
+Loading streams every file through Oxigraph's bulk loader (JSON-LD goes through rdflib, so that
+contexts resolve as everywhere else in the tool), then materialises the inferred view with SPARQL
+updates inside the store, using the rules of `mdq_graph.inference`. It is transactional: the new
+store is built in a hidden sibling folder and swapped in by renaming, so a load that fails leaves
+the previous store as it was, and readers see the old store or the new one, never a mix.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import hashlib
+import itertools
+import json
+import os
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Dataset, Graph, URIRef
+from rdflib.term import Node
+
+from mdq_graph import __version__
+from mdq_graph.dataset import INFERRED_GRAPH, ONTOLOGY_GRAPH, add_ontology, new_dataset
+from mdq_graph.engine import Engine
+from mdq_graph.errors import InputError, UsageError
+from mdq_graph.formats import format_for_path
+from mdq_graph.inference import Alignment, alignment, describe_inferred_graph
+from mdq_graph.info import CLASSES_QUERY, SOURCES_QUERY, DatasetInfo, summarise
+from mdq_graph.namespaces import RDF
+from mdq_graph.parsing import parse_into, rdf_files
+from mdq_graph.resources import data_dir
+
+STORE_FORMAT = "mdq-graph-store"
+#: Bumped when the layout changes; a store of another version must be loaded again.
+STORE_FORMAT_VERSION = 1
+METADATA_FILE = "mdq-store.json"
+DATABASE_FOLDER = "oxigraph"
+
+#: The triples of the default graph that are in no named graph: those a file stated as triples.
+UNNAMED_TRIPLES = (
+    "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o FILTER NOT EXISTS { GRAPH ?g { ?s ?p ?o } } }"
+)
+
+#: Called with a short description of each step as the load reaches it.
+Progress = Callable[[str], None]
+
+#: Quads per bulk write: about 1 GB of memory; 10^6 triples and their union in one batch.
+_BATCH_QUADS = 2_000_000
+_PARSER_POSITION = re.compile(r"^Parser error at line \d+ column \d+: ")
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A file the store was loaded from."""
+
+    path: str
+    format: str
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class StoreInfo:
+    """What a store holds and how it was made (kept in `DIR/mdq-store.json`)."""
+
+    format_version: int
+    mdq_graph_version: str
+    created: str
+    sources: tuple[SourceFile, ...]
+    graphs: tuple[tuple[str, int], ...]  # (named graph IRI, triples), sorted by IRI
+    union_triples: int  # triples of the default graph, the union of all graphs
+    default_triples: int  # triples the files state outside any named graph (triple formats)
+    inferred: bool
+    seconds: dict[str, float]  # how long each step of the load took
+
+    @property
+    def quads(self) -> int:
+        """Triples over all named graphs (a triple stated in two graphs counts twice)."""
+        return sum(count for _, count in self.graphs)
+
+    def to_json(self) -> str:
+        """The metadata file's text."""
+        return json.dumps({"format": STORE_FORMAT, **asdict(self)}, indent=2, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> StoreInfo:
+        """Read the metadata file's text; `ValueError` if it is not a store's."""
+        data = json.loads(text)
+        if not isinstance(data, dict) or data.pop("format", None) != STORE_FORMAT:
+            raise ValueError(f"not an {STORE_FORMAT} metadata file")
+        return cls(
+            format_version=int(data["format_version"]),
+            mdq_graph_version=str(data["mdq_graph_version"]),
+            created=str(data["created"]),
+            sources=tuple(SourceFile(**source) for source in data["sources"]),
+            graphs=tuple((str(iri), int(count)) for iri, count in data["graphs"]),
+            union_triples=int(data["union_triples"]),
+            default_triples=int(data["default_triples"]),
+            inferred=bool(data["inferred"]),
+            seconds={str(k): float(v) for k, v in data["seconds"].items()},
+        )
+
+
+def read_store_info(path: Path) -> StoreInfo:
+    """The metadata of the store in folder `path`; `UsageError` says how to make one."""
+    metadata = path / METADATA_FILE
+    if not metadata.is_file():
+        why = "does not exist" if not path.exists() else "is not an mdq-graph store"
+        raise UsageError(f"{path} {why}; build it with: mdq-graph load --store {path}")
+    try:
+        info = StoreInfo.from_json(metadata.read_text(encoding="utf-8"))
+    except (ValueError, KeyError, TypeError) as err:
+        raise InputError(
+            metadata, f"not a store metadata file ({err}); load the store again"
+        ) from None
+    if info.format_version != STORE_FORMAT_VERSION:
+        raise UsageError(
+            f"{path} is a version {info.format_version} store; this mdq-graph reads version "
+            f"{STORE_FORMAT_VERSION}: load it again with mdq-graph load --store {path}"
+        )
+    return info
+
+
+def store_summary(path: Path) -> tuple[StoreInfo, DatasetInfo]:
+    """The store's metadata and what `mdq-graph info` reports for it, from the store alone."""
+    info = read_store_info(path)
+    engine = open_store(path)
+    graphs = list(info.graphs)
+    if info.default_triples:
+        graphs.insert(0, ("(default graph)", info.default_triples))
+    classes = engine.store.query(CLASSES_QUERY)
+    sources = engine.store.query(SOURCES_QUERY)
+    report = summarise(
+        info.union_triples,
+        graphs,
+        ((row[0].value, int(row[1].value)) for row in classes),  # type: ignore[union-attr]
+        (tuple("" if v is None else v.value for v in row) for row in sources),  # type: ignore[union-attr]
+        new_dataset().namespace_manager.normalizeUri,
+    )
+    return info, report
+
+
+def store_dataset(path: Path, *, inferred: bool = True) -> Dataset:
+    """The store's graphs as an rdflib dataset, as `load_dataset` would give them, for the commands
+    that work on rdflib (export, catalog, ...). Without `inferred`, the inferred graph is left out."""
+    store = open_store(path).store
+    left_out = set() if inferred else {ox.NamedNode(str(INFERRED_GRAPH))}
+    graphs = [g for g in store.named_graphs() if g not in left_out]
+    # One document, so that a blank node in two graphs stays one node.
+    quads = (q for g in graphs for q in store.quads_for_pattern(None, None, None, g))
+    dataset = new_dataset()
+    dataset.parse(data=ox.serialize(quads, format=ox.RdfFormat.N_QUADS), format="nquads")
+    unnamed = ox.serialize(store.query(UNNAMED_TRIPLES), format=ox.RdfFormat.N_TRIPLES)  # type: ignore[arg-type]
+    dataset.default_graph.parse(data=unnamed, format="nt")
+    return dataset
+
+
+def open_store(path: Path) -> Engine:
+    """The engine over the store in folder `path`, read-only (many processes may open it)."""
+    read_store_info(path)
+    try:
+        return Engine(ox.Store.read_only(str(path / DATABASE_FOLDER)), path)
+    except OSError as err:
+        raise InputError(path / DATABASE_FOLDER, f"cannot open the database: {err}") from None
+
+
+def build_store(
+    target: Path,
+    paths: Sequence[Path] | None = None,
+    *,
+    inferred: bool = True,
+    progress: Progress | None = None,
+) -> StoreInfo:
+    """Build the store in folder `target` from the ontology and `paths` (default: the bundled
+    data), replacing the store there only once the new one is complete."""
+    say = progress or (lambda _: None)
+    _check_replaceable(target)
+    files = list(rdf_files(paths or [data_dir()]))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.loading-"))
+    try:
+        info = _build(staging, files, inferred, say)
+        (staging / METADATA_FILE).write_text(info.to_json() + "\n", encoding="utf-8")
+        say(f"swapping the new store into {target}")
+        _swap_in(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return info
+
+
+def _check_replaceable(target: Path) -> None:
+    """Refuse to replace anything but an earlier store or an empty folder."""
+    if not target.exists():
+        return
+    if not target.is_dir():
+        raise UsageError(f"{target} is a file, not a store folder")
+    if not (target / METADATA_FILE).is_file() and any(target.iterdir()):
+        raise UsageError(
+            f"{target} is a folder that is not an mdq-graph store; refusing to replace it "
+            "(give an empty or new folder)"
+        )
+
+
+def _build(folder: Path, files: list[Path], inferred: bool, say: Progress) -> StoreInfo:
+    """Load `files` into a new database in `folder` and return its metadata."""
+    seconds: dict[str, float] = {}
+    started = time.perf_counter()
+    store = ox.Store(str(folder / DATABASE_FOLDER))
+    ontology = new_dataset()
+    add_ontology(ontology)
+    data = ontology.serialize(format="nquads", encoding="utf-8")
+    _bulk_write(store, _with_union(ox.parse(data, ox.RdfFormat.N_QUADS), inferred))
+    sources = []
+    for path in files:
+        say(f"loading {path}")
+        sources.append(_load_file(store, path, inferred))
+    seconds["load"] = time.perf_counter() - started
+    # Triples outside any named graph: only files in a triple format (or JSON-LD) can state them.
+    unnamed = (
+        _count(store, ox.DefaultGraph(), only_unnamed=True)
+        if any(not format_for_path(path).quads for path in files)
+        else 0
+    )
+    if inferred:
+        say("inferring the standard-vocabulary view")
+        step = time.perf_counter()
+        infer_in_store(store, alignment(ontology.graph(ONTOLOGY_GRAPH)))
+        seconds["inference"] = time.perf_counter() - step
+    say("counting and compacting")
+    step = time.perf_counter()
+    graphs = tuple(
+        sorted(
+            (g.value if isinstance(g, ox.NamedNode) else str(g), _count(store, g))
+            for g in store.named_graphs()
+        )
+    )
+    union = _count(store, ox.DefaultGraph())
+    store.optimize()
+    store.flush()
+    del store  # closes the database before it is renamed
+    seconds["optimize"] = time.perf_counter() - step
+    seconds["total"] = time.perf_counter() - started
+    return StoreInfo(
+        format_version=STORE_FORMAT_VERSION,
+        mdq_graph_version=__version__,
+        created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        sources=tuple(sources),
+        graphs=graphs,
+        union_triples=union,
+        default_triples=unnamed,
+        inferred=inferred,
+        seconds={k: round(v, 3) for k, v in seconds.items()},
+    )
+
+
+def _load_file(store: ox.Store, path: Path, inferred: bool) -> SourceFile:
+    """Stream one RDF file into `store`: quads keep their graphs, triples go to the default graph,
+    and every triple also goes to the union in the default graph."""
+    fmt = format_for_path(path)
+    try:
+        if fmt.name == "json-ld":
+            # rdflib resolves JSON-LD contexts as the rest of the tool does; such files are small.
+            scratch = new_dataset()
+            parse_into(scratch, path)
+            data = scratch.serialize(format="nquads", encoding="utf-8")
+            quads = ox.parse(data, ox.RdfFormat.N_QUADS)
+        else:
+            rdf_format = ox.RdfFormat.from_media_type(fmt.media_type)
+            quads = ox.parse(path=path, format=rdf_format, base_iri=path.resolve().as_uri())
+        _bulk_write(store, _with_union(quads, inferred))
+    except SyntaxError as err:
+        message = _PARSER_POSITION.sub("", str(err.msg))
+        raise InputError(path, f"bad syntax: {message}", err.lineno, err.offset) from None
+    except OSError as err:
+        raise InputError(path, f"cannot load the file: {err}") from None
+    return SourceFile(str(path.resolve()), fmt.name, path.stat().st_size, _sha256(path))
+
+
+def _bulk_write(store: ox.Store, quads: Iterable[ox.Quad]) -> None:
+    """Write `quads` with Oxigraph's bulk loader, which holds a batch in memory: few large batches
+    are fastest (each batch is merged into the database), bounded batches keep memory bounded."""
+    batches = iter(quads)
+    while batch := list(itertools.islice(batches, _BATCH_QUADS)):
+        store.bulk_extend(batch)
+
+
+def _with_union(quads: Iterable[ox.Quad], inferred: bool) -> Iterator[ox.Quad]:
+    """Each quad and its triple in the default graph, so the default graph is the set union.
+
+    With `inferred`, an inferred graph in the input (an earlier export) is left out: it is
+    computed afresh."""
+    inferred_graph = ox.NamedNode(str(INFERRED_GRAPH))
+    for quad in quads:
+        if inferred and quad.graph_name == inferred_graph:
+            continue
+        yield quad
+        yield ox.Quad(quad.subject, quad.predicate, quad.object)
+
+
+def _sha256(path: Path) -> str:
+    """The SHA-256 of a file, read in chunks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _count(
+    store: ox.Store,
+    graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph,
+    *,
+    only_unnamed: bool = False,
+) -> int:
+    """Triples in one graph of `store` (of the default graph, `only_unnamed`: those in no
+    named graph)."""
+    if isinstance(graph, ox.BlankNode):  # cannot be named in SPARQL; rare in files
+        return sum(1 for _ in store.quads_for_pattern(None, None, None, graph))
+    where = "?s ?p ?o" if isinstance(graph, ox.DefaultGraph) else f"GRAPH <{graph.value}> {{ ?s ?p ?o }}"  # fmt: skip
+    if only_unnamed:
+        triples = store.query(UNNAMED_TRIPLES)
+        assert isinstance(triples, ox.QueryTriples)
+        return sum(1 for _ in triples)
+    solutions = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}")
+    return int(next(iter(solutions))[0].value)  # type: ignore[arg-type]
+
+
+# --- Inference inside the store -------------------------------------------------------------------
+
+
+def infer_in_store(store: ox.Store, rules: Alignment) -> int:
+    """Materialise in the inferred graph what `mdq_graph.inference.infer` would for the store's
+    default graph, and add it there too; return how many triples were inferred.
+
+    The default graph must hold the union of the stated graphs (and no inferred graph yet). The
+    joins run inside Oxigraph as SPARQL CONSTRUCT queries; their results are bulk-written.
+    """
+    target = ox.NamedNode(str(INFERRED_GRAPH))
+    # Each step reads the default graph, so it sees what the steps before it inferred, as
+    # `infer` applies super-terms to inverses; FILTER NOT EXISTS keeps only what is new.
+    inverse_pairs = _values((p, q) for p, qs in rules.inverses.items() for q in qs)
+    class_pairs = _values((c, sup) for c, sups in rules.super_classes.items() for sup in sups)
+    property_pairs = _values(
+        (p, sup) for p, sups in rules.super_properties.items() if p != RDF.type for sup in sups
+    )
+    steps = [
+        # Inverses of what is stated (a literal cannot be a subject).
+        f"CONSTRUCT {{ ?o ?q ?s }} WHERE {{ VALUES (?p ?q) {{ {inverse_pairs} }} ?s ?p ?o "
+        "FILTER (!isLiteral(?o)) FILTER NOT EXISTS { ?o ?q ?s } }",
+        f"CONSTRUCT {{ ?s a ?super }} WHERE {{ VALUES (?class ?super) {{ {class_pairs} }} "
+        "?s a ?class FILTER NOT EXISTS { ?s a ?super } }",
+        f"CONSTRUCT {{ ?s ?super ?o }} WHERE {{ VALUES (?p ?super) {{ {property_pairs} }} "
+        "?s ?p ?o FILTER NOT EXISTS { ?s ?super ?o } }",
+    ]
+    count = 0
+    for query in steps:
+        # Read everything before writing, so that no step sees its own results half-way.
+        triples = list(store.query(query))  # type: ignore[arg-type]
+        _bulk_write(store, _in_graph_and_union(triples, target))
+        count += len(triples)
+    sources = sorted(
+        URIRef(g.value)
+        for g in store.named_graphs()
+        if isinstance(g, ox.NamedNode) and g.value not in (str(INFERRED_GRAPH), str(ONTOLOGY_GRAPH))
+    )
+    description = Graph()
+    describe_inferred_graph(description, sources)
+    data = description.serialize(format="nt", encoding="utf-8")
+    _bulk_write(store, _in_graph_and_union(ox.parse(data, ox.RdfFormat.N_TRIPLES), target))
+    return count
+
+
+def _in_graph_and_union(
+    triples: Iterable[ox.Triple | ox.Quad], graph: ox.NamedNode
+) -> Iterator[ox.Quad]:
+    """Each triple in `graph` and in the default graph."""
+    for t in triples:
+        yield ox.Quad(t.subject, t.predicate, t.object, graph)
+        yield ox.Quad(t.subject, t.predicate, t.object)
+
+
+def _values(pairs: Iterable[tuple[Node, Node]]) -> str:
+    """(IRI, IRI) pairs as the rows of a SPARQL VALUES block (other terms are left out)."""
+    return " ".join(
+        f"(<{a}> <{b}>)"
+        for a, b in sorted(pairs, key=lambda pair: (str(pair[0]), str(pair[1])))
+        if isinstance(a, URIRef) and isinstance(b, URIRef)
+    )
+
+
+# --- Swapping the new store in --------------------------------------------------------------------
+
+_RENAME_EXCHANGE = 2  # linux/fs.h
+
+
+def _swap_in(staging: Path, target: Path) -> None:
+    """Put the store in `staging` at `target`; the previous store there is removed."""
+    if not target.exists():
+        staging.rename(target)
+        return
+    if _exchange(staging, target):
+        shutil.rmtree(staging)  # now holds the previous store
+        return
+    # No atomic exchange (not Linux): two renames, with a moment in between with no store.
+    previous = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.previous-"))
+    previous.rmdir()
+    target.rename(previous)
+    try:
+        staging.rename(target)
+    except BaseException:
+        previous.rename(target)
+        raise
+    shutil.rmtree(previous)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two folders with Linux's renameat2(RENAME_EXCHANGE); False if unsupported."""
+    libc_name = ctypes.util.find_library("c")
+    if libc_name is None:
+        return False
+    libc = ctypes.CDLL(libc_name, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    at_fdcwd = -100
+    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE)
+    return bool(result == 0)
