@@ -119,3 +119,16 @@ def test_export_output_is_written_atomically(runner: CliRunner, tmp_path: Path) 
     assert result.exit_code == 0, result.output
     assert out.read_text(encoding="utf-8").startswith("@base <https://w3id.org/mdq/id/> .\n@prefix")
     assert [p.name for p in tmp_path.iterdir()] == ["mdq.ttl"]  # no temporary file left behind
+
+
+@pytest.mark.parametrize(
+    "command", [["info"], ["export", "-f", "nq"], ["export", "-f", "jsonld"], ["catalog"]]
+)
+def test_commands_work_on_data_without_meetings_or_named_graphs(
+    command: list[str], runner: CliRunner, tmp_path: Path
+) -> None:
+    plain = tmp_path / "plain.ttl"
+    plain.write_text("<http://example.org/a> <http://example.org/b> <http://example.org/c> .\n")
+    result = runner.invoke(main, ["--data", str(plain), *command])
+    assert result.exit_code == 0, result.output
+    assert "urn:x-rdflib:default" not in result.output

@@ -441,3 +441,10 @@ def test_render_resource_page_uses_the_links_it_is_given(publication: Publicatio
     assert 'href="../mdq.css"' in html
     assert "/sparql" not in html  # a static site has no endpoint: no link to one
     assert html == render_resource_page(Page(site, view), "ja")  # pure: same input, same page
+
+
+def test_head_answers_like_get_without_a_body(client: TestClient) -> None:
+    response = client.head(MEETING, headers={"Accept": "text/turtle"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/turtle")
+    assert response.content == b""

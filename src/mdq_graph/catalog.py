@@ -177,10 +177,13 @@ class _Facts:
             "SELECT ?label WHERE { ?m a mdq:Meeting ; rdfs:label ?label ; mdq:ordinal ?n } "
             "ORDER BY ?n ?label"
         )
-        ((self.start, self.end),) = self._rows(
+        # An aggregate over no event gives no row (rdflib) or one unbound row: no temporal coverage.
+        period = self._rows(
             "SELECT (MIN(?start) AS ?from) (MAX(?end) AS ?to) WHERE { "
             "?e a/rdfs:subClassOf* mdq:Event ; schema:startDate ?start ; schema:endDate ?end }"
         )
+        self.start: Node | None = period[0][0] if period else None
+        self.end: Node | None = period[0][1] if period else None
         self.countries = self._rows(
             "SELECT DISTINCT ?eu ?country WHERE { ?event mdq:participatingCountry ?country . "
             "?country mdq:euCountry ?eu } ORDER BY ?eu"

@@ -32,6 +32,7 @@ from mdq_graph.results import QUERY_FORMAT_NAMES, render
 from mdq_graph.store import StoreInfo, build_store, store_dataset, store_summary
 from mdq_graph.synth import default_texts_dir, meetings_for_triples, synthesize
 from mdq_graph.validate import validate_graph
+from mdq_graph.views import PAGE_LANGUAGES
 
 if TYPE_CHECKING:
     from click._termui_impl import ProgressBar
@@ -694,4 +695,51 @@ def synth_command(
     click.echo(
         f"wrote {result.path}: {result.statements} triples in {result.graphs} named graphs, "
         f"{result.meetings} meetings{texts_note}"
+    )
+
+
+# --- The static site -------------------------------------------------------------------------------
+
+
+@main.command("publish")
+@click.argument("outdir", type=click.Path(path_type=Path))
+@click.option(
+    "--base-uri",
+    default=BASE,
+    show_default=True,
+    help="The base the site is published at: every IRI, download URL and sitemap entry is moved "
+    "under it, e.g. https://example.github.io/mdq/.",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace OUTDIR even if it is not empty and was not written by this command "
+    "(everything in it is deleted).",
+)
+@click.pass_obj
+@reports_errors
+def publish_command(obj: Context, outdir: Path, base_uri: str, force: bool) -> None:
+    """Write the graph as a static linked-data site to OUTDIR, for any web host.
+
+    A page per resource in English and Japanese (id/country/jp.html, id/country/jp.ja.html),
+    its description in every RDF format (id/country/jp.ttl, .jsonld, ...), the downloads, the
+    DCAT-AP catalog and VoID, the ontology, the curated queries with their answers, sitemap.xml,
+    robots.txt, and content-negotiation recipes for Apache (.htaccess) and nginx (nginx.conf).
+    The site is built beside OUTDIR and then put in its place.
+
+    \b
+    Examples:
+      mdq-graph publish site
+      mdq-graph publish docs --base-uri https://example.github.io/mdq/ --force
+      python -m http.server -d site 8000    # then open http://localhost:8000/
+    """
+    from mdq_graph.site import write_site
+
+    report = write_site(obj.dataset(), outdir, base=base_uri, force=force)
+    for reason in report.skipped:
+        click.echo(f"mdq-graph: warning: no page for {reason}", err=True)
+    click.echo(
+        f"wrote {report.path}: {report.resources} resources as {report.pages} pages "
+        f"({len(PAGE_LANGUAGES)} languages), {report.files} files, "
+        f"{report.size / 1e6:.1f} MB, in {report.seconds:.1f} s, for {report.base}"
     )

@@ -65,3 +65,8 @@ class NonConformantError(MdqError):
 
 class PushError(MdqError):
     """A triple store could not be reached, refused the credentials or rejected a graph."""
+
+
+class PublishError(MdqError):
+    """A static site cannot be written: the folder is not ours to replace, or two resources
+    would be published as the same file."""

@@ -267,12 +267,14 @@ def render_home_page(page: Page[HomeView], lang: str) -> str:
         description=description[1] if description else "",
         description_lang=description[0] if description else "",
         jsonld=_script_json(view.schema_org) if view.schema_org else "",
-        # The catalog files are the landing page's RDF representations, for harvesters.
-        alternates=[
-            Alternate(m.label, m.media_type, helpers.href_iri(m.iri))
-            for m in view.metadata
-            if m.media_type in rdf_types
-        ],
+        # The first metadata file of each RDF format (the catalog) represents the landing page.
+        alternates=list(
+            {
+                m.media_type: Alternate(m.label, m.media_type, helpers.href_iri(m.iri))
+                for m in reversed(view.metadata)
+                if m.media_type in rdf_types
+            }.values()
+        ),
         query_href=lambda name: (
             links.page("query", {"name": name}) or links.page("sparql", {"name": name}) or ""
         ),

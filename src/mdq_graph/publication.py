@@ -123,6 +123,10 @@ class Publication:
             ("catalog", fmt.name), lambda: self.write(_graph_quads(self.catalog), fmt)
         )
 
+    def graph_bytes(self, graph: Graph, fmt: RdfFormat) -> bytes:
+        """An rdflib graph in `fmt`, written like the rest of the publication."""
+        return self.write(_graph_quads(graph), fmt)
+
     def context_document(self) -> bytes:
         """The JSON-LD context, its IRIs moved under the base."""
         text = jsonld_context_file().read_text(encoding="utf-8")

@@ -97,7 +97,7 @@ _CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 )
-_ASSETS = {"mdq.css": "text/css", "mdq.js": "text/javascript"}
+_ASSETS = {"mdq.css": "text/css", "mdq.js": "text/javascript", "favicon.svg": "image/svg+xml"}
 #: The pages' stylesheet and script (package data, beside the templates).
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 

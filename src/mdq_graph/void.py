@@ -71,9 +71,10 @@ def union_triples(dataset: Dataset, *, leave_out: tuple[URIRef, ...] = ()) -> se
 def graph_sizes(dataset: Dataset, *, leave_out: tuple[URIRef, ...] = ()) -> dict[URIRef, int]:
     """The number of triples of each named graph (IRI-named graphs only), by graph name."""
     sizes: Counter[URIRef] = Counter()
+    default = dataset.default_graph.identifier  # rdflib's `urn:x-rdflib:default` names no graph
     for _, _, _, g in dataset.quads((None, None, None, None)):
         name = getattr(g, "identifier", g)
-        if isinstance(name, URIRef) and name not in leave_out:
+        if isinstance(name, URIRef) and name != default and name not in leave_out:
             sizes[name] += 1
     return dict(sizes)
 
@@ -181,3 +182,31 @@ def _describe_linksets(
 def _count(n: int) -> Literal:
     """A VoID count (xsd:integer)."""
     return Literal(n, datatype=XSD.integer)
+
+
+#: What the VoID description keeps of a void:Dataset besides VoID's own terms.
+_VOID_ALSO = (
+    DCTERMS.title,
+    DCTERMS.description,
+    DCTERMS.license,
+    DCTERMS.source,
+    FOAF.homepage,
+    RDFS.label,
+)
+
+
+def void_description(catalog: Graph) -> Graph:
+    """The VoID part of a catalog, for a VoID file: every void:Dataset and void:Linkset (the
+    dataset, its partitions, subsets and linksets, the datasets it links to) with its VoID
+    statements, titles, licence and sources."""
+    out = Graph()
+    kinds = (VOID.Dataset, VOID.Linkset)
+    described = {s for kind in kinds for s in catalog.subjects(RDF.type, kind)}
+    for subject in described:
+        for predicate, value in catalog.predicate_objects(subject):
+            if predicate == RDF.type:
+                if value in kinds:
+                    out.add((subject, predicate, value))
+            elif str(predicate).startswith(str(VOID)) or predicate in _VOID_ALSO:
+                out.add((subject, predicate, value))
+    return out

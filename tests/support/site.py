@@ -1,0 +1,83 @@
+"""Fixtures for the static-site tests: the bundled graph's site (built once, for the base of a
+local static file server that serves it) and what a test needs to know about it."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+import pytest
+from rdflib import Dataset
+
+from mdq_graph.catalog import dump_path
+from mdq_graph.formats import FORMATS
+from mdq_graph.publication import Publication, publish
+from mdq_graph.site import SiteReport, write_site
+from tests.support.virtuoso import free_port
+
+
+@dataclass(frozen=True)
+class StaticSite:
+    """A site written by `write_site`, served by python's http.server at `base`."""
+
+    folder: Path
+    base: str
+    publication: Publication
+    report: SiteReport
+
+    def resources(self) -> list[str]:
+        """Every IRI under the base the store names (fragments cut off), except the base itself
+        and the files that are resources of their own (downloads, the JSON-LD context)."""
+        files = {self.base + dump_path(f) for f in FORMATS.values()}
+        files.add(self.publication.context_iri)
+        found: set[str] = set()
+        for quad in self.publication.engine.store:
+            for term in (quad.subject, quad.predicate, quad.object, quad.graph_name):
+                if isinstance(term, ox.NamedNode) and term.value.startswith(self.base):
+                    found.add(term.value.partition("#")[0])
+        return sorted(found - files - {self.base})
+
+    def path(self, iri: str) -> str:
+        """The path of an IRI under the base (`id/country/jp`)."""
+        assert iri.startswith(self.base), iri
+        return iri[len(self.base) :]
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves a folder without logging every request to stderr."""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def serve_folder(folder: Path, port: int) -> http.server.ThreadingHTTPServer:
+    """A static file server for `folder` on a loopback port, running in a thread."""
+    handler = functools.partial(QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    threading.Thread(target=server.serve_forever, name="static-site", daemon=True).start()
+    return server
+
+
+@pytest.fixture(scope="session")
+def static_site(
+    dataset: Dataset, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[StaticSite]:
+    """The bundled graph published for the base of a static file server on a free loopback
+    port, which serves it for the session."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/"
+    publication = publish(dataset, base, service=False)
+    folder = tmp_path_factory.mktemp("static") / "site"
+    report = write_site(publication, folder)
+    server = serve_folder(folder, port)
+    try:
+        yield StaticSite(folder, base, publication, report)
+    finally:
+        server.shutdown()
+        server.server_close()
