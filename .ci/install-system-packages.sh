@@ -5,6 +5,10 @@ set -euo pipefail
 
 want=()
 command -v rapper >/dev/null 2>&1 || want+=(raptor2-utils)
+# The static site's tests: a real browser, and the Apache and nginx recipes in real servers.
+[ -x /usr/bin/chromium ] || want+=(chromium)
+command -v apache2 >/dev/null 2>&1 || [ -x /usr/sbin/apache2 ] || want+=(apache2)
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || want+=(nginx-light)
 
 if [ "${#want[@]}" -gt 0 ]; then
   if command -v apt-get >/dev/null 2>&1; then

@@ -1,6 +1,6 @@
 """`mdq-graph serve` against Virtuoso 7 serving the same data, side by side in one run, on loopback.
 
-    python bench/serve.py [--clients 8] [--requests 200] [--name participants]
+    python bench/serve.py [--clients 8] [--requests 100] [--name participants]
 
 Starts `mdq-graph serve` (a separate process, its defaults: two query workers) and a throwaway
 Virtuoso 7 (tests/support/virtuoso.py), pushes what the server serves to Virtuoso with the Graph
@@ -46,6 +46,8 @@ from mdq_graph.push import push_graphs  # noqa: E402
 from mdq_graph.query import curated_query  # noqa: E402
 
 JSON = "application/sparql-results+json"
+#: Requests each client sends before the measured ones.
+WARM_UP = 5
 #: The graph that holds the union for Virtuoso.
 UNION_GRAPH = "urn:x-mdq:union"
 
@@ -149,9 +151,9 @@ async def measure(
     errors = 0
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
 
-    async def client(number: int, http: httpx.AsyncClient) -> None:
+    async def client(number: int, http: httpx.AsyncClient, count: int) -> None:
         nonlocal errors
-        for request in range(requests):
+        for request in range(count):
             text = query if scenario == "repeated" else f"{query}\n# {scenario} {number} {request}"
             started = time.perf_counter()
             try:
@@ -168,11 +170,11 @@ async def measure(
 
     async with httpx.AsyncClient(timeout=60, limits=limits, trust_env=False) as http:
         # Warm-up: connections opened, the query compiled and (where cached) cached.
-        await asyncio.gather(*(client(-1 - n, http) for n in range(clients)))
+        await asyncio.gather(*(client(-1 - n, http, WARM_UP) for n in range(clients)))
         latencies.clear()
         errors = 0
         started = time.perf_counter()
-        await asyncio.gather(*(client(n, http) for n in range(clients)))
+        await asyncio.gather(*(client(n, http, requests) for n in range(clients)))
         seconds = time.perf_counter() - started
     return Measurement(
         endpoint.name, scenario, clients * requests, seconds, tuple(latencies), errors
@@ -199,7 +201,7 @@ def main() -> None:
     """Run the benchmark and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--requests", type=int, default=200, help="per client and scenario")
+    parser.add_argument("--requests", type=int, default=100, help="per client and scenario")
     parser.add_argument("--name", default="participants", help="the curated query to send")
     parser.add_argument("--workers", type=int, default=2, help="mdq-graph query workers")
     args = parser.parse_args()

@@ -10,6 +10,9 @@ from rdflib import Dataset
 
 from mdq_graph import load_dataset
 
+# The session-scoped `static_site` fixture (the bundled site, built once for every site test).
+from tests.support.site import static_site as static_site
+
 # The session-scoped `virtuoso` fixture (one server for every test that pushes to it).
 from tests.support.virtuoso import virtuoso_fixture as virtuoso_fixture
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
 from mdq_graph.cli import main
+from mdq_graph.engine import Engine
 from mdq_graph.namespaces import BASE
 from mdq_graph.server import ServerSettings
+from mdq_graph.store import build_store
 
 
 @pytest.fixture
@@ -55,7 +58,7 @@ def test_a_base_uri_that_is_not_absolute_is_a_usage_error(runner: CliRunner) -> 
     )
 
 
-def test_a_missing_store_is_a_usage_error(runner: CliRunner, tmp_path: object) -> None:
+def test_a_missing_store_is_a_usage_error(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(main, ["serve", "--store", f"{tmp_path}/nope"])
     assert result.exit_code == 2
     assert "mdq-graph load --store" in result.output
@@ -65,3 +68,13 @@ def test_help_has_an_example(runner: CliRunner) -> None:
     result = runner.invoke(main, ["serve", "--help"])
     assert result.exit_code == 0
     assert "mdq-graph serve --base-uri http://127.0.0.1:8000/" in result.output
+
+
+def test_the_global_store_is_served_in_place(
+    runner: CliRunner, served: dict[str, Any], tmp_path: Path
+) -> None:
+    build_store(tmp_path / "store")
+    result = runner.invoke(main, ["--store", str(tmp_path / "store"), "serve"])
+    assert result.exit_code == 0, result.output
+    assert isinstance(served["source"], Engine)
+    assert served["source"].path == tmp_path / "store"

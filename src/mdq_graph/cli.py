@@ -451,7 +451,8 @@ def serve_command(
     from mdq_graph.store import open_store
 
     settings = ServerSettings(timeout=timeout, max_results=max_results, workers=workers)
-    source = open_store(store) if store is not None else obj.dataset()
+    folder = store if store is not None else obj.store_dir()  # serve's --store, or the global one
+    source = open_store(folder) if folder is not None else obj.dataset()
     serve(source, host=host, port=port, base_uri=base_uri, settings=settings)
 
 

@@ -541,10 +541,11 @@ def _any(iterator: Iterator[object]) -> bool:
     return next(iterator, None) is not None
 
 
-def _sort_key(term: Term) -> tuple[int, str]:
-    """IRIs, then blank nodes, then literals; each by value."""
+def _sort_key(term: Term) -> tuple[int, str, str]:
+    """IRIs, then blank nodes, then literals; each by value, then by language or datatype (so
+    that the order does not depend on the store's)."""
     rank = 0 if isinstance(term, ox.NamedNode) else 1 if isinstance(term, ox.BlankNode) else 2
-    return rank, term.value if hasattr(term, "value") else str(term)
+    return rank, term.value if hasattr(term, "value") else str(term), str(term)
 
 
 _QUOTES = """

@@ -13,6 +13,7 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef
@@ -61,21 +62,55 @@ GRAPH_FORMATS: tuple[RdfFormat, ...] = tuple(f for f in FORMATS.values() if not 
 #: no client has to fetch it (from w3id.org) to read a response.
 SERVER_JSONLD = JsonLdOptions(embed_context=True)
 _BASE_IN_TEXT = re.compile(re.escape(BASE))
+#: The site's name until the catalog (which gives the dataset's title) is made.
+DEFAULT_TITLE: Labels = (("en", "MDQ knowledge graph"), ("ja", "MDQ ナレッジグラフ"))
+
+
+@dataclass(frozen=True)
+class Exports:
+    """What the catalog and the downloads are made of: the published catalog (with byte sizes and
+    checksums where they were computed), the data, and the description the exports carry."""
+
+    catalog: Graph
+    data: Dataset
+    carried_catalog: Graph
 
 
 @dataclass
 class Publication:
-    """The served data and what is derived from it (see the module's description)."""
+    """The served data and what is derived from it (see the module's description).
+
+    `exports` makes the catalog and the data of the downloads when they are first needed (a large
+    store's take a while); `store_path` is the on-disk store that the query workers open, if any.
+    """
 
     base: str
     engine: Engine
     describer: Describer
-    catalog: Graph
-    data: Dataset
-    carried_catalog: Graph
     queries: tuple[CuratedQuery, ...]
+    exports: Callable[[], Exports]
+    store_path: Path | None = None
+    _exports: Exports | None = None
     _cache: dict[tuple[str, str], bytes] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _building: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def ready(self) -> bool:
+        """Whether the catalog has been made."""
+        return self._exports is not None
+
+    def prepared(self) -> Exports:
+        """The catalog and the data of the downloads, made once (other callers wait for it)."""
+        with self._building:
+            if self._exports is None:
+                self._exports = self.exports()
+            return self._exports
+
+    @property
+    def catalog(self) -> Graph:
+        """The published catalog."""
+        return self.prepared().catalog
 
     @property
     def prefixes(self) -> dict[str, str]:
@@ -108,10 +143,12 @@ class Publication:
 
     def download(self, fmt: RdfFormat) -> bytes:
         """The export in `fmt` (what `mdq-graph export` writes under this base)."""
-        return self._cached(
-            ("download", fmt.name),
-            lambda: serialize(self.data, fmt, UNION, catalog=self.carried_catalog),
-        )
+
+        def make() -> bytes:
+            exports = self.prepared()
+            return serialize(exports.data, fmt, UNION, catalog=exports.carried_catalog)
+
+        return self._cached(("download", fmt.name), make)
 
     def download_formats(self) -> dict[str, RdfFormat]:
         """The downloads by their path under the base (`download/mdq.ttl`, ...)."""
@@ -148,17 +185,11 @@ class Publication:
         return self.write(quads, fmt)
 
     def graph_rdf(self, iri: str, fmt: RdfFormat) -> bytes:
-        """The contents of the named graph `iri` in `fmt`."""
-        name = ox.NamedNode(iri)
-
-        def make() -> bytes:
-            triples = self.describer.graph_triples(iri)
-            graph = name if fmt.quads else ox.DefaultGraph()
-            return self.write(
-                [ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples], fmt
-            )
-
-        return self._cached((iri, fmt.name), make)
+        """The contents of the named graph `iri` in `fmt` (not kept: a store's graphs can be large;
+        the server keeps recent answers in a bounded cache)."""
+        graph = ox.NamedNode(iri) if fmt.quads else ox.DefaultGraph()
+        triples = self.describer.graph_triples(iri)
+        return self.write([ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples], fmt)
 
     def home_view(self) -> HomeView:
         """The landing page's view model, from the published catalog."""
@@ -172,29 +203,60 @@ class Publication:
 def publish(source: Dataset | Engine, base: str = BASE, *, service: bool = True) -> Publication:
     """Prepare `source` (a dataset as `load_dataset` gives, or an engine over a store) for serving
     under `base`; `UsageError` if the base is not an absolute http(s) IRI ending in '/'. Without
-    `service` (a static site), the catalog describes no SPARQL endpoint."""
+    `service` (a static site), the catalog describes no SPARQL endpoint.
+
+    An on-disk store under the default base is served as it is: the query workers open it too, and
+    its catalog (without byte sizes and checksums, which would need every export written) is made
+    when first needed. Anything else is copied into memory under the base, with its catalog.
+    """
     check_base(base)
+    queries = tuple(_rebased_query(q, base) for q in curated_queries() if not q.needs_network)
+    if isinstance(source, Engine) and source.path is not None and base == BASE:
+        return _publish_store(source, source.path, queries, service)
     dataset = source if isinstance(source, Dataset) else dataset_from_engine(source)
     data, _ = export_parts(dataset)
-    published = build_catalog(dataset, base_uri=base, distributions=True, service=service)
-    carried = build_catalog(dataset, base_uri=base, distributions=False, service=service)
-    moved = rebase_dataset(data, base)
+    exports = Exports(
+        catalog=build_catalog(dataset, base_uri=base, distributions=True, service=service),
+        data=rebase_dataset(data, base),
+        carried_catalog=build_catalog(dataset, base_uri=base, distributions=False, service=service),
+    )
     served = new_dataset()
-    for s, p, o, g in moved.quads((None, None, None, None)):
+    for s, p, o, g in exports.data.quads((None, None, None, None)):
         served.add((s, p, o, served.graph(getattr(g, "identifier", g))))
     catalog_graph = served.graph(URIRef(rebase_iri(str(CATALOG_GRAPH), base)))
-    for triple in published:
+    for triple in exports.catalog:
         catalog_graph.add(triple)
     engine = Engine.from_dataset(served)
-    queries = tuple(_rebased_query(q, base) for q in curated_queries() if not q.needs_network)
     return Publication(
         base=base,
         engine=engine,
         describer=Describer(engine, base),
-        catalog=published,
-        data=moved,
-        carried_catalog=carried,
         queries=queries,
+        exports=lambda: exports,
+        _exports=exports,
+    )
+
+
+def _publish_store(
+    engine: Engine, path: Path, queries: tuple[CuratedQuery, ...], service: bool
+) -> Publication:
+    """An on-disk store, served in place; its catalog is made when first needed."""
+
+    def store_exports() -> Exports:
+        from mdq_graph.store import store_dataset
+
+        dataset = store_dataset(path)
+        data, _ = export_parts(dataset)
+        carried = build_catalog(dataset, distributions=False, service=service)
+        return Exports(carried, data, carried)
+
+    return Publication(
+        base=BASE,
+        engine=engine,
+        describer=Describer(engine, BASE),
+        queries=queries,
+        exports=store_exports,
+        store_path=path,
     )
 
 
@@ -253,7 +315,7 @@ def _home_view(publication: Publication) -> HomeView:
     describer = publication.describer
     datasets = sorted(s for s in catalog.subjects(RDF.type, DCAT.Dataset) if isinstance(s, URIRef))
     if not datasets:
-        return HomeView(title=(("en", "MDQ knowledge graph"),), queries=publication.queries)
+        return HomeView(title=DEFAULT_TITLE, queries=publication.queries)
     dataset = datasets[0]
     downloads = []
     for distribution in sorted(catalog.objects(dataset, DCAT.distribution), key=str):
@@ -305,17 +367,22 @@ def _schema_dataset(catalog: Graph) -> dict[str, object]:
 
 
 def site_title(publication: Publication) -> Labels:
-    """The dataset's title in every language (for every page's header)."""
+    """The dataset's title in every language (for every page's header) once the catalog is made;
+    a default before."""
+    if not publication.ready:
+        return DEFAULT_TITLE
     catalog = publication.catalog
     for dataset in sorted(catalog.subjects(RDF.type, DCAT.Dataset), key=str):
         titles = _texts(catalog, dataset, DCTERMS.title)
         if titles:
             return titles
-    return (("en", "MDQ knowledge graph"),)
+    return DEFAULT_TITLE
 
 
 def site_license(publication: Publication) -> Node | None:
-    """The licence of the dataset, as a node with its label."""
+    """The licence of the dataset, as a node with its label (None until the catalog is made)."""
+    if not publication.ready:
+        return None
     for dataset in sorted(publication.catalog.subjects(RDF.type, DCAT.Dataset), key=str):
         licence = publication.catalog.value(dataset, DCTERMS.license)
         if isinstance(licence, URIRef):

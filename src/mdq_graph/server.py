@@ -1,8 +1,8 @@
 """`mdq-graph serve`: the SPARQL 1.1 Protocol endpoint and the dereferenceable IRIs, over HTTP.
 
-Routing and HTTP only: what is published comes from `publication`, descriptions from `describe`,
-pages from `pages`, queries run in the killable workers of `workers`. `create_app` builds the
-Starlette application, so tests drive it in-process and uvicorn serves it.
+Routing only: the HTTP plumbing is in `web`, what is published comes from `publication`,
+descriptions from `describe`, pages from `pages`, and queries run in the killable workers of
+`workers`. `create_app` builds the Starlette application: tests drive it in-process, uvicorn serves it.
 """
 
 from __future__ import annotations
@@ -10,28 +10,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import hashlib
 import logging
 import threading
-from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Hashable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import anyio
 import pyoxigraph as ox
 from rdflib import Dataset
 from starlette.applications import Starlette
-from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mdq_graph.engine import Engine
 from mdq_graph.errors import MdqError
@@ -40,7 +35,6 @@ from mdq_graph.guard import QUERY_FORMS, SOLUTION_FORMS, UPDATE_KEYWORDS, query_
 from mdq_graph.namespaces import BASE
 from mdq_graph.negotiation import (
     HTML_MEDIA_TYPE,
-    SPARQL_RESULTS_ALIASES,
     choose_language,
     choose_media_type,
     suffix_format,
@@ -53,8 +47,29 @@ from mdq_graph.pages import (
     render_resource_page,
 )
 from mdq_graph.publication import GRAPH_FORMATS, Publication, publish, site_license, site_title
-from mdq_graph.results import RESULT_FORMATS
-from mdq_graph.views import PAGE_LANGUAGES, ErrorView, Node, Page, QueryView, ResultsView, Site
+from mdq_graph.views import (
+    PAGE_LANGUAGES,
+    ErrorView,
+    Labels,
+    Node,
+    Page,
+    QueryView,
+    ResultsView,
+    Site,
+)
+from mdq_graph.web import (
+    RDF_ALIASES,
+    RESULT_ALIASES,
+    HttpError,
+    LruCache,
+    SecurityHeaders,
+    ServerLinks,
+    first,
+    format_media_type,
+    not_acceptable,
+    read_body,
+    respond,
+)
 from mdq_graph.workers import (
     TABLE,
     DataSource,
@@ -70,33 +85,6 @@ from mdq_graph.writers import SOLUTION_MEDIA_TYPES, Cell
 
 log = logging.getLogger("mdq_graph.server")
 
-#: Media types clients send for RDF, mapped to the one we write (N3 is read as its Turtle subset).
-RDF_ALIASES: Mapping[str, str] = {
-    "application/x-turtle": "text/turtle",
-    "application/turtle": "text/turtle",
-    "text/n3": "text/turtle",
-    "text/rdf+n3": "text/turtle",
-    "application/n3": "text/turtle",
-    "application/x-json+ld": "application/ld+json",
-    "application/json": "application/ld+json",
-    "text/plain": "application/n-triples",
-    "application/xml": "application/rdf+xml",
-    "text/xml": "application/rdf+xml",
-    "application/xhtml+xml": HTML_MEDIA_TYPE,
-}
-RESULT_ALIASES: Mapping[str, str] = {
-    **SPARQL_RESULTS_ALIASES,
-    "application/xhtml+xml": HTML_MEDIA_TYPE,
-    "text/javascript": "application/sparql-results+json",
-    "application/javascript": "application/sparql-results+json",
-}
-#: `format=` (and `output=`) values for a graph result that are not names of FORMATS.
-_GRAPH_FORMAT_ALIASES = {"json": "json-ld", "n3": "turtle", "rdf": "xml", "rdf+xml": "xml"}
-_TEXT_TYPES = ("text/", "application/n-triples", "application/n-quads", "application/trig")
-_CSP = (
-    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
-)
 _ASSETS = {"mdq.css": "text/css", "mdq.js": "text/javascript", "favicon.svg": "image/svg+xml"}
 #: The pages' stylesheet and script (package data, beside the templates).
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -107,6 +95,7 @@ class ServerSettings:
     """Limits and resources of the server (every one has a `serve` option)."""
 
     timeout: float = 10.0
+    queue_timeout: float = 30.0
     max_results: int = 10_000
     max_result_bytes: int = 16 * 1024 * 1024
     max_body: int = 256 * 1024
@@ -116,102 +105,6 @@ class ServerSettings:
     cache_bytes: int = 64 * 1024 * 1024
     isolate_network: bool = True
     worker_memory: int | None = 2 * 1024**3
-
-
-class HttpError(Exception):
-    """An error answered with `status` and a message for the client."""
-
-    def __init__(self, status: int, message: str, headers: Mapping[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.headers = dict(headers or {})
-
-
-class LruCache:
-    """A least-recently-used cache bounded in entries and in bytes (thread-safe)."""
-
-    def __init__(self, entries: int, size: int) -> None:
-        self.entries, self.size = entries, size
-        self._items: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
-        self._used = 0
-        self._lock = threading.Lock()
-        self.hits = self.misses = 0
-
-    def get(self, key: Hashable) -> Any:
-        """The value cached under `key`, or None."""
-        with self._lock:
-            item = self._items.get(key)
-            if item is None:
-                self.misses += 1
-                return None
-            self._items.move_to_end(key)
-            self.hits += 1
-            return item[0]
-
-    def put(self, key: Hashable, value: Any, size: int) -> None:
-        """Cache `value` (about `size` bytes), evicting the least recently used entries."""
-        if size > self.size // 4:
-            return
-        with self._lock:
-            old = self._items.pop(key, None)
-            if old is not None:
-                self._used -= old[1]
-            self._items[key] = (value, size)
-            self._used += size
-            while len(self._items) > self.entries or self._used > self.size:
-                _, (_, freed) = self._items.popitem(last=False)
-                self._used -= freed
-
-
-@dataclass(frozen=True)
-class ServerLinks:
-    """Links for pages served here: absolute paths under the root the base maps to."""
-
-    base: str
-    root: str
-    path: str
-    ontology_iri: str
-    lang: str | None = None
-
-    def _lang_query(self) -> str:
-        return f"?lang={self.lang}" if self.lang else ""
-
-    def resource(self, iri: str) -> str | None:
-        """The path of an IRI under the base; None for any other IRI."""
-        if not iri.startswith(self.base):
-            return None
-        path, hash_, fragment = iri[len(self.base) :].partition("#")
-        return f"{self.root}{path}{self._lang_query()}{hash_}{fragment}"
-
-    def representation(self, iri: str, extension: str) -> str | None:
-        """The path of an IRI's description with a file suffix (`/id/x.ttl`)."""
-        if not iri.startswith(self.base):
-            return None
-        path = iri[len(self.base) :].partition("#")[0]
-        if not path or path.endswith("/"):
-            return None
-        return f"{self.root}{path}{extension}"
-
-    def language(self, lang: str) -> str:
-        """The current page in another language."""
-        return f"{self.path}?lang={lang}"
-
-    def page(self, name: str, params: Mapping[str, str] | None = None) -> str | None:
-        """The path of a page of the site."""
-        query = dict(params or {})
-        if self.lang:
-            query.setdefault("lang", self.lang)
-        encoded = f"?{urlencode(query)}" if query else ""
-        if name == "home":
-            return f"{self.root}{encoded}"
-        if name == "sparql":
-            return f"{self.root}sparql{encoded}"
-        if name == "ontology":
-            return self.resource(self.ontology_iri)
-        if name.startswith("asset/"):
-            return f"{self.root}static/{name[len('asset/') :]}"
-        return None
 
 
 class Server:
@@ -225,9 +118,12 @@ class Server:
         # w3id.org redirects https://w3id.org/mdq/X to the server's /X.
         self.root = urlsplit(self.base).path if self.base != BASE else "/"
         self.pool = WorkerPool(
-            DataSource.from_engine(publication.engine),
+            DataSource(store_path=publication.store_path)
+            if publication.store_path is not None
+            else DataSource.from_engine(publication.engine),
             size=settings.workers,
             timeout=settings.timeout,
+            queue_timeout=settings.queue_timeout,
             max_waiting=settings.max_waiting,
             isolate=settings.isolate_network,
             memory_limit=settings.worker_memory,
@@ -237,15 +133,19 @@ class Server:
         self.pages = LruCache(settings.cache_entries, settings.cache_bytes)
         self._inflight: dict[Job, asyncio.Future[Outcome | Failure]] = {}
         self._limiter: anyio.CapacityLimiter | None = None
-        self.title = site_title(publication)
-        self.license = site_license(publication)
+        self._site: tuple[Labels, Node | None] | None = None
 
     # --- the lifespan -------------------------------------------------------------------------
 
     @contextlib.asynccontextmanager
     async def lifespan(self, app: Starlette) -> AsyncIterator[None]:
-        """Start the query workers before serving; stop them after."""
+        """Start the query workers before serving; stop them after. A store's catalog is made in
+        the background meanwhile (pages that need it wait for it)."""
         self._limiter = anyio.CapacityLimiter(self.settings.workers + self.settings.max_waiting)
+        if not self.publication.ready:
+            threading.Thread(
+                target=self.publication.prepared, name="mdq-catalog", daemon=True
+            ).start()
         await anyio.to_thread.run_sync(self.pool.start)
         try:
             yield
@@ -279,32 +179,33 @@ class Server:
         links = ServerLinks(
             self.base, self.root, request.url.path, self.publication.ontology_iri, lang
         )
-        return Site(self.title, links, self.license)
+        title, licence = self.site_identity()
+        return Site(title, links, licence)
+
+    def site_identity(self) -> tuple[Labels, Node | None]:
+        """The dataset's title and licence, from the catalog once it is made (a default before)."""
+        if self._site is not None:
+            return self._site
+        identity = site_title(self.publication), site_license(self.publication)
+        if self.publication.ready:
+            self._site = identity
+        return identity
 
     async def render(self, key: Hashable, make: Callable[[], str]) -> bytes:
         """A page from the cache, or rendered in a thread and cached."""
-        cached = self.pages.get(key)
-        if cached is not None:
-            return bytes(cached)
-        body = (await anyio.to_thread.run_sync(make)).encode("utf-8")
-        self.pages.put(key, body, len(body))
-        return body
+        return await self.cached_bytes(key, lambda: make().encode("utf-8"))
 
     # --- the routes ---------------------------------------------------------------------------
 
     async def dispatch(self, request: Request) -> Response:
         """Every GET under the root: home, assets, downloads, the context, resources."""
         rest = self.rest_of(request)
-        if rest == "sparql":
-            return await self.sparql(request)
         if rest.startswith("static/"):
             return self.asset(request, rest[len("static/") :])
         downloads = self.publication.download_formats()
         if rest in downloads:
             fmt = downloads[rest]
-            data = await self.cached_bytes(
-                ("download", rest), lambda: self.publication.download(fmt)
-            )
+            data = await anyio.to_thread.run_sync(self.publication.download, fmt)
             return respond(request, data, fmt.media_type, cache="public, max-age=86400")
         if self.base + rest == self.publication.context_iri:
             return respond(request, self.publication.context_document(), "application/ld+json")
@@ -357,7 +258,7 @@ class Server:
         if media == HTML_MEDIA_TYPE:
             lang, explicit = self.language(request)
             site = self.site(request, explicit)
-            key = ("html", iri, lang, explicit, request.url.path)
+            key = ("html", iri, lang, explicit, request.url.path, self.publication.ready)
             if is_home:
                 body = await self.render(
                     key, lambda: render_home_page(Page(site, publication.home_view()), lang)
@@ -645,110 +546,6 @@ class Server:
             status=status,
             cache=None,
         )
-
-
-def first(params: Mapping[str, list[str]], *names: str) -> str | None:
-    """The first value of the first of `names` that the request has."""
-    for name in names:
-        if params.get(name):
-            return params[name][0]
-    return None
-
-
-def format_media_type(name: str, form: str | None) -> str | None:
-    """The media type a `format=` value names for a result of `form`; 400 if it names none."""
-    lowered = name.strip().lower()
-    if lowered in ("html", HTML_MEDIA_TYPE):
-        return HTML_MEDIA_TYPE
-    every = {*SOLUTION_MEDIA_TYPES, *(f.media_type for f in FORMATS.values())}
-    if lowered in every:
-        return lowered
-    graph = form in QUERY_FORMS and form not in SOLUTION_FORMS
-    if not graph and lowered in RESULT_FORMATS and RESULT_FORMATS[lowered].oxigraph is not None:
-        return RESULT_FORMATS[lowered].media_type
-    rdf_name = _GRAPH_FORMAT_ALIASES.get(lowered, lowered)
-    for fmt in FORMATS.values():
-        if rdf_name in (fmt.name, *fmt.aliases):
-            return fmt.media_type
-    if lowered in RESULT_FORMATS and RESULT_FORMATS[lowered].oxigraph is not None:
-        return RESULT_FORMATS[lowered].media_type
-    known = (
-        "json, xml, csv, tsv, html (SELECT, ASK); turtle, json-ld, nt, xml (CONSTRUCT, DESCRIBE)"
-    )
-    raise HttpError(400, f"unknown result format {name!r}; known formats: {known}")
-
-
-def not_acceptable(offered: list[str], why: str | None = None) -> HttpError:
-    """406, listing what could be served instead."""
-    reason = why or "the Accept header accepts none of the formats this resource has"
-    return HttpError(406, f"{reason}; available: {', '.join(offered)}")
-
-
-async def read_body(request: Request, limit: int) -> bytes:
-    """The request body, refusing (413) one longer than `limit` bytes before reading it all."""
-    declared = request.headers.get("content-length")
-    if declared is not None:
-        if not declared.strip().isdigit():
-            raise HttpError(400, "the Content-Length header is not a number")
-        if int(declared) > limit:
-            raise HttpError(413, f"the request body is larger than the limit of {limit} bytes")
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise HttpError(413, f"the request body is larger than the limit of {limit} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def respond(
-    request: Request,
-    body: bytes,
-    media_type: str,
-    headers: Mapping[str, str] | None = None,
-    *,
-    status: int = 200,
-    cache: str | None = "public, max-age=3600",
-    language: str | None = None,
-) -> Response:
-    """A response with its content type (UTF-8 for text), caching headers and an ETag (304 when
-    the client has it already)."""
-    out = dict(headers or {})
-    content_type = media_type
-    if media_type.startswith(_TEXT_TYPES) or media_type == "application/sparql-results+xml":
-        content_type += "; charset=utf-8"
-    if language:
-        out["Content-Language"] = language
-    if status == 200 and cache:
-        etag = '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
-        out["ETag"] = etag
-        out["Cache-Control"] = cache
-        if etag in request.headers.get("if-none-match", ""):
-            return Response(status_code=304, headers=out)
-    return Response(body, status_code=status, headers=out, media_type=content_type)
-
-
-class SecurityHeaders:
-    """Headers every response carries; pages also get a Content-Security-Policy (no inline code)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers.setdefault("X-Content-Type-Options", "nosniff")
-                headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-                if headers.get("content-type", "").startswith("text/html"):
-                    headers.setdefault("Content-Security-Policy", _CSP)
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
 
 
 def create_app(

@@ -30,7 +30,9 @@ import pyoxigraph as ox
 from rdflib import Dataset
 
 from mdq_graph import __version__
+from mdq_graph.authority import FORMAT_FACTS
 from mdq_graph.catalog import dump_path
+from mdq_graph.describe import Describer
 from mdq_graph.engine import Engine
 from mdq_graph.errors import PublishError
 from mdq_graph.formats import FORMATS, RdfFormat
@@ -69,6 +71,9 @@ MARKER = ".mdq-site"
 #: The language of the pages without a language in their name (`jp.html`; `jp.ja.html`).
 DEFAULT_LANGUAGE = PAGE_LANGUAGES[0]
 QUERIES_STEM = "queries"
+#: The values of a property, and the links into a resource, that a page shows (the server's
+#: pages show 100 and 300, and point to the endpoint for the rest).
+PAGE_VALUES = 2_000
 TURTLE = FORMATS["turtle"]
 
 
@@ -101,11 +106,14 @@ def stem_of(base: str, iri: str) -> str | None:
     segments = path.split("/")
     if path.endswith("/"):
         segments.pop()
-    if path and any(s in ("", ".", "..") or s.startswith(".") or "\\" in s for s in segments):
-        return None
-    if "\x00" in path:
+    if path and any(s == "" or s.startswith(".") or "\\" in s or "\x00" in s for s in segments):
         return None
     return path
+
+
+def file_iri(base: str, path: str) -> str:
+    """The IRI a file of the site is published at."""
+    return base + quote(path)
 
 
 @dataclass(frozen=True)
@@ -124,10 +132,6 @@ class Layout:
         name = "index" if stem == "" or stem.endswith("/") else ""
         suffix = ".html" if lang == DEFAULT_LANGUAGE else f".{lang}.html"
         return f"{stem}{name}{suffix}"
-
-    def iri_of(self, path: str) -> str:
-        """The IRI a file of the site is published at."""
-        return self.base + quote(path)
 
 
 @dataclass(frozen=True)
@@ -274,11 +278,20 @@ class SiteFiles:
     def write(self, path: str, data: bytes | str, owner: str) -> None:
         """Write `data` to `path` (relative to the site's folder) for `owner`."""
         if path in self.owners:
-            raise PublishError(f"{owner} and {self.owners[path]} would both be published as {path}")
+            raise PublishError(
+                f"{owner} and {self.owners[path]} would both be published as {path}; "
+                "give one of them another IRI"
+            )
         body = data.encode("utf-8") if isinstance(data, str) else data
         file = self.folder / path
         try:
             file.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise PublishError(
+                f"cannot write {path} for {owner}: {err.strerror} ({err.filename}: a file of the "
+                "site would have the name of a folder)"
+            ) from None
+        try:
             with file.open("xb") as handle:  # "x": a clash on a case-insensitive file system
                 handle.write(body)
         except FileExistsError:
@@ -315,10 +328,10 @@ def build_site(publication: Publication, folder: Path) -> BuiltSite:
     catalog_iri = _catalog_iri(publication)
     catalog_stem = pages.get(catalog_iri or "")
     metadata = {
-        f"{catalog_stem}{fmt.extension}": f"DCAT-AP 3.0.1 + VoID · {fmt.name}"
+        f"{catalog_stem}{fmt.extension}": f"DCAT-AP 3.0.1 + VoID · {FORMAT_FACTS[fmt.name][0]}"
         for fmt in FORMATS.values()
         if catalog_stem
-    } | {"void.ttl": f"VoID · {TURTLE.name}"}
+    } | {"void.ttl": f"VoID · {FORMAT_FACTS[TURTLE.name][0]}"}
     layout = Layout(base, pages, frozenset([*own, *metadata]), pages[publication.ontology_iri])
 
     for path, data in own.items():
@@ -328,7 +341,7 @@ def build_site(publication: Publication, folder: Path) -> BuiltSite:
     home = replace(
         publication.home_view(),
         metadata=tuple(
-            Download(label, _media_type(path), layout.iri_of(path), posixpath.splitext(path)[1])
+            Download(label, _media_type(path), file_iri(base, path), posixpath.splitext(path)[1])
             for path, label in metadata.items()
         ),
     )
@@ -341,7 +354,10 @@ def build_site(publication: Publication, folder: Path) -> BuiltSite:
             site = Site(title, SiteLinks(layout, stem, lang), licence)
             files.write(layout.page_path(stem, lang), render(Page(site, view), lang), owner)
 
-    describer = publication.describer
+    # A static site has no endpoint to list what a page leaves out: its pages show far more.
+    describer = Describer(
+        publication.engine, base, max_values=PAGE_VALUES, max_incoming=PAGE_VALUES
+    )
     for iri, stem in pages.items():
         if iri == base:
             write_page(stem, iri, render_home_page, home)
@@ -377,9 +393,12 @@ def _pages(publication: Publication, files: frozenset[str]) -> tuple[dict[str, s
             continue
         stem = stem_of(base, document)
         if stem is None:
-            skipped.append(
-                f"{iri}: its path cannot be a file's (a query, an empty, dot or hidden segment)"
+            why = (
+                "it has a query string"
+                if "?" in rest
+                else "a segment of its path is empty, '.', '..', hidden or not UTF-8"
             )
+            skipped.append(f"{iri}: {why}, so it cannot be a file's name")
         elif fragment and not describer.exists(document):
             skipped.append(
                 f"{iri}: nothing is said about {document}, whose page it would be part of"
@@ -427,7 +446,7 @@ def _answer_queries(publication: Publication) -> tuple[tuple[AnsweredQuery, ...]
             replace(
                 answer,
                 files=tuple(
-                    Download(path, _media_type(path), publication.base + quote(path))
+                    Download(path, _media_type(path), file_iri(publication.base, path))
                     for path in written
                 ),
             )

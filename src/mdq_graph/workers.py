@@ -72,7 +72,8 @@ class WorkerFailed(MdqError):
 
 @dataclass(frozen=True)
 class DataSource:
-    """What a worker loads: N-Quads bytes into memory, or an on-disk store opened read-only."""
+    """What a worker loads: N-Quads bytes into memory, or an on-disk store (the folder that
+    `mdq-graph load` built) opened read-only."""
 
     nquads: bytes | None = None
     store_path: Path | None = None
@@ -87,7 +88,9 @@ class DataSource:
     def open(self) -> Engine:
         """An engine over this data."""
         if self.store_path is not None:
-            return Engine(ox.Store.read_only(str(self.store_path)))
+            from mdq_graph.store import open_store  # read-only: many processes may open it
+
+            return open_store(self.store_path)
         store = ox.Store()
         if self.nquads:
             store.bulk_load(self.nquads, format=ox.RdfFormat.N_QUADS)
@@ -319,6 +322,9 @@ class WorkerPool:
     source: DataSource
     size: int = 2
     timeout: float = 10.0
+    #: How long a query may wait for a free worker (waiting costs nothing; a killed worker's
+    #: successor takes a second or two to start).
+    queue_timeout: float = 30.0
     max_waiting: int = 64
     isolate: bool = True
     memory_limit: int | None = 2 * 1024**3
@@ -381,18 +387,18 @@ class WorkerPool:
         return reply
 
     def _acquire(self) -> _Worker:
-        """A free worker, waiting up to the time limit for one; `PoolBusy` if none comes."""
+        """A free worker, waiting up to `queue_timeout` for one; `PoolBusy` if none comes."""
         with self._lock:
             if self._waiting >= self.max_waiting:
                 self.stats.busy += 1
                 raise PoolBusy("too many queries are waiting; try again in a moment")
             self._waiting += 1
         try:
-            return self._idle.get(timeout=self.timeout)
+            return self._idle.get(timeout=self.queue_timeout)
         except queue.Empty:
             self.stats.busy += 1
             raise PoolBusy(
-                f"no query worker became free within {self.timeout:g} s; try again in a moment"
+                f"no query worker became free within {self.queue_timeout:g} s; try again later"
             ) from None
         finally:
             with self._lock:

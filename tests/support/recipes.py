@@ -59,21 +59,31 @@ class Htaccess:
                 self.directives[words[0]] = " ".join(words[1:])
         assert not pending, "a RewriteCond without its RewriteRule"
 
-    def resolve(self, folder: Path, path: str, headers: Mapping[str, str]) -> str:
-        """The path (relative to the folder) of what a request for `path` gets, or
-        `redirect:<path>` for a redirect."""
+    def resolve(self, folder: Path, root: str, path: str, headers: Mapping[str, str]) -> str:
+        """The path (relative to the folder, served at the URL path `root`) of what a request for
+        `path` gets, or `redirect:<URL path>` for a redirect."""
         for rule in self.rules:
             match = re.search(rule.pattern, path)
-            if match and all(self._holds(c, folder, path, headers) for c in rule.conditions):
-                target = re.sub(r"\$(\d)", lambda m: match.group(int(m.group(1))), rule.substitution)
-                target = self._expand(target, folder, path, headers)
-                return f"redirect:{target}" if any(f.startswith("R") for f in rule.flags) else target
+            if match and all(self._holds(c, folder, root, path, headers) for c in rule.conditions):
+                target = re.sub(r"\$(\d)", r"\\\1", rule.substitution)  # $1 -> \1
+                target = match.expand(target)
+                target = self._expand(target, folder, root, path, headers)
+                return (
+                    f"redirect:{target}" if any(f.startswith("R") for f in rule.flags) else target
+                )
+        if path == "" or path.endswith("/"):  # mod_dir
+            return path + self.directives["DirectoryIndex"]
         return path
 
     def _holds(
-        self, condition: Condition, folder: Path, path: str, headers: Mapping[str, str]
+        self,
+        condition: Condition,
+        folder: Path,
+        root: str,
+        path: str,
+        headers: Mapping[str, str],
     ) -> bool:
-        value = self._expand(condition.test, folder, path, headers)
+        value = self._expand(condition.test, folder, root, path, headers)
         pattern, negated = condition.pattern, condition.pattern.startswith("!")
         if negated:
             pattern = pattern[1:]
@@ -87,7 +97,7 @@ class Htaccess:
         return found != negated
 
     @staticmethod
-    def _expand(text: str, folder: Path, path: str, headers: Mapping[str, str]) -> str:
+    def _expand(text: str, folder: Path, root: str, path: str, headers: Mapping[str, str]) -> str:
         def variable(match: re.Match[str]) -> str:
             name = match.group(1)
             if name.startswith("HTTP:"):
@@ -95,7 +105,7 @@ class Htaccess:
             return {
                 "HTTP_ACCEPT": headers.get("Accept", ""),
                 "REQUEST_FILENAME": str(folder / path) if path else str(folder),
-                "REQUEST_URI": "/" + path,
+                "REQUEST_URI": root + path,
             }[name]
 
         return re.sub(r"%\{([^}]+)\}", variable, text)
@@ -136,16 +146,19 @@ class NginxConf:
         for pattern, result in entries:
             flags = re.IGNORECASE if pattern.startswith("~*") else 0
             if re.search(pattern.lstrip("~*"), value, flags):
-                return result
-        return default
+                return self.expand(result, headers)
+        return self.expand(default, headers)
+
+    def expand(self, text: str, headers: Mapping[str, str]) -> str:
+        """`text` with the maps' variables in it replaced by their values."""
+        return re.sub(r"\$(mdq_\w+)", lambda m: self.variable(m.group(1), headers), text)
 
     def resolve(self, folder: Path, uri: str, headers: Mapping[str, str]) -> str | None:
         """The path (relative to the folder) of the file a request for `uri` gets; None: 404."""
         assert uri.startswith(self.location), uri
 
         def expand(text: str) -> str:
-            text = text.replace("$uri", uri)
-            return re.sub(r"\$(\w+)", lambda m: self.variable(m.group(1), headers), text)
+            return self.expand(text.replace("$uri", uri), headers)
 
         for candidate in self.try_files[:-1]:
             local = expand(candidate)[len(self.location) :].lstrip("/")

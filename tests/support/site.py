@@ -1,5 +1,5 @@
-"""Fixtures for the static-site tests: the bundled graph's site (built once, for the base of a
-local static file server that serves it) and what a test needs to know about it."""
+"""Fixtures for the static-site tests: the bundled graph's site, built once and served by a local
+static file server, and what a test needs to know about it."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 import pytest
@@ -19,15 +20,16 @@ from mdq_graph.catalog import dump_path
 from mdq_graph.formats import FORMATS
 from mdq_graph.publication import Publication, publish
 from mdq_graph.site import SiteReport, write_site
-from tests.support.virtuoso import free_port
 
 
 @dataclass(frozen=True)
 class StaticSite:
-    """A site written by `write_site`, served by python's http.server at `base`."""
+    """A site written by `write_site` for `base`, served by python's http.server at `url` (a
+    loopback address with the base's path, as a host would serve it)."""
 
     folder: Path
     base: str
+    url: str
     publication: Publication
     report: SiteReport
 
@@ -44,9 +46,15 @@ class StaticSite:
         return sorted(found - files - {self.base})
 
     def path(self, iri: str) -> str:
-        """The path of an IRI under the base (`id/country/jp`)."""
-        assert iri.startswith(self.base), iri
-        return iri[len(self.base) :]
+        """The path of an IRI under the base, or of a URL of the local server (`id/country/jp`)."""
+        for prefix in (self.base, self.url):
+            if iri.startswith(prefix):
+                return iri[len(prefix) :]
+        raise AssertionError(f"{iri} is neither under {self.base} nor {self.url}")
+
+    def local(self, iri: str) -> str:
+        """Where the local server serves an IRI under the base."""
+        return self.url + self.path(iri)
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -65,19 +73,18 @@ def serve_folder(folder: Path, port: int) -> http.server.ThreadingHTTPServer:
 
 
 @pytest.fixture(scope="session")
-def static_site(
-    dataset: Dataset, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[StaticSite]:
-    """The bundled graph published for the base of a static file server on a free loopback
-    port, which serves it for the session."""
-    port = free_port()
-    base = f"http://127.0.0.1:{port}/"
-    publication = publish(dataset, base, service=False)
-    folder = tmp_path_factory.mktemp("static") / "site"
+def static_site(dataset: Dataset, tmp_path_factory: pytest.TempPathFactory) -> Iterator[StaticSite]:
+    """The bundled graph published for its own base (https://w3id.org/mdq/), in a folder that a
+    static file server on a loopback port serves at the base's path (/mdq/) for the session."""
+    publication = publish(dataset, service=False)
+    root = tmp_path_factory.mktemp("static")
+    path = urlsplit(publication.base).path
+    folder = root / path.strip("/")
     report = write_site(publication, folder)
-    server = serve_folder(folder, port)
+    server = serve_folder(root, 0)
+    url = f"http://127.0.0.1:{server.server_address[1]}{path}"
     try:
-        yield StaticSite(folder, base, publication, report)
+        yield StaticSite(folder, publication.base, url, publication, report)
     finally:
         server.shutdown()
         server.server_close()
