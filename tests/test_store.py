@@ -286,3 +286,12 @@ def test_json_ld_is_read_as_the_rest_of_the_tool_reads_it(tmp_path: Path) -> Non
     assert dict(info.graphs)["https://w3id.org/mdq/graph/extra"] == 2
     schema_event = "SELECT (COUNT(*) AS ?n) WHERE { ?m a <https://schema.org/Event> }"
     assert count(open_store(tmp_path / "store"), schema_event) == 1  # inferred
+
+
+def test_export_from_the_store_is_byte_for_byte_the_export_from_the_data(
+    runner: CliRunner, bundled_store: Path
+) -> None:
+    from_data = runner.invoke(main, ["export", "--format", "nq"])
+    from_store = runner.invoke(main, ["--store", str(bundled_store), "export", "--format", "nq"])
+    assert from_store.exit_code == 0, from_store.output
+    assert from_store.stdout == from_data.stdout

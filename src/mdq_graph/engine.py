@@ -75,8 +75,10 @@ def query_error(err: SyntaxError) -> QueryError:
     message = str(err.msg if hasattr(err, "msg") and err.msg else err)
     line = getattr(err, "lineno", None)
     column = getattr(err, "offset", None)
-    if not line:
-        match = _POSITION.search(message)
-        if match:
+    match = _POSITION.match(message)
+    if match:
+        if not line:
             line, column = int(match.group(1)), int(match.group(2))
+        # QueryError states the position itself; do not say it twice.
+        message = message[match.end() :].lstrip(": ")
     return QueryError(message, line, column)

@@ -274,7 +274,9 @@ class Server:
                 )
             return respond(request, body, HTML_MEDIA_TYPE, headers, language=lang)
         fmt = next(f for f in FORMATS.values() if f.media_type == media)
-        if is_home:
+        # The catalog's IRI gives the whole DCAT-AP description (what a portal harvests), as the
+        # site root does, not only the statements about the catalog resource itself.
+        if is_home or iri == self.base + "catalog":
             make = functools.partial(publication.catalog_rdf, fmt)
         elif is_graph or is_ontology:
             graph = describer.ontology_graph if is_ontology else iri
