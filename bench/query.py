@@ -20,6 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from timing import print_timing_table
+
 NAIVE_SCRIPT = """\
 import sys
 from rdflib import Graph
@@ -87,13 +89,7 @@ def main() -> None:
 
     print(f"{args.runs} runs each, alternating; {naive_rows} rows; Python {sys.version.split()[0]}")
     print()
-    print("| command | median | min | max |")
-    print("|---|---:|---:|---:|")
-    for label, values in times.items():
-        print(
-            f"| {label} | {statistics.median(values) * 1000:.0f} ms "
-            f"| {min(values) * 1000:.0f} ms | {max(values) * 1000:.0f} ms |"
-        )
+    print_timing_table(times)
     ratio = statistics.median(times[cli_label]) / statistics.median(times[naive_label])
     print()
     print(f"CLI / naive script: {ratio:.2f}")

@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 from query import cli  # bench/query.py: the installed `mdq-graph`, or the module
+from timing import print_timing_table
 
 
 def timed(command: list[str]) -> float:
@@ -77,13 +78,7 @@ def main() -> None:
 
     print(f"{args.runs} runs each, alternating; Python {sys.version.split()[0]}")
     print()
-    print("| command | median | min | max |")
-    print("|---|---:|---:|---:|")
-    for label, values in times.items():
-        print(
-            f"| {label} | {statistics.median(values) * 1000:.0f} ms "
-            f"| {min(values) * 1000:.0f} ms | {max(values) * 1000:.0f} ms |"
-        )
+    print_timing_table(times)
     ours, naive = (statistics.median(times[label]) for label in list(commands)[1:])
     print()
     print(f"mdq-graph validate / naive pyshacl: {ours / naive:.2f}")

@@ -24,6 +24,7 @@ from mdq_graph.jsonld import (
     RemoteDocumentRefused,
     document_loader,
     frame_names,
+    json_strings,
     load_context,
     to_jsonld,
 )
@@ -103,23 +104,10 @@ def test_the_embedded_context_says_the_same(
     assert isomorphic(pyld_graph(embedded), turtle_graph)
 
 
-def _strings(value: Any) -> Iterator[str]:
-    """Every string in a JSON value, keys included."""
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield key
-            yield from _strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
-
-
 def test_the_embedded_context_holds_only_what_the_document_uses(embedded: Any) -> None:
     context = embedded["@context"]
-    body = set(_strings({k: v for k, v in embedded.items() if k != "@context"}))
-    definitions = set(_strings([v for k, v in context.items() if not k.startswith("@")]))
+    body = set(json_strings({k: v for k, v in embedded.items() if k != "@context"}))
+    definitions = set(json_strings([v for k, v in context.items() if not k.startswith("@")]))
     for name in context:
         if name.startswith("@"):
             continue

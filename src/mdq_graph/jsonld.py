@@ -113,13 +113,13 @@ def used_context(context: dict[str, Any], document: Any) -> dict[str, Any]:
     A term is kept when the document names it (as a key, a type or a value) or uses it as the
     prefix of a compact IRI; a prefix is also kept when a kept definition refers to it.
     """
-    words = set(_strings(document))
+    words = set(json_strings(document))
     prefixes = {word.split(":", 1)[0] for word in words if ":" in word}
     kept = {name for name in context if name in words or name in prefixes}
     pending = list(kept)
     while pending:  # definitions refer to prefixes (e.g. "schema:startDate", "xsd:date")
         definition = context[pending.pop()]
-        for value in _strings(definition):
+        for value in json_strings(definition):
             prefix = value.split(":", 1)[0] if ":" in value else None
             if prefix in context and prefix not in kept:
                 kept.add(prefix)
@@ -127,17 +127,17 @@ def used_context(context: dict[str, Any], document: Any) -> dict[str, Any]:
     return {name: value for name, value in context.items() if name in kept or name.startswith("@")}
 
 
-def _strings(value: Any) -> Iterator[str]:
+def json_strings(value: Any) -> Iterator[str]:
     """Every string in a JSON value, keys included."""
     if isinstance(value, str):
         yield value
     elif isinstance(value, dict):
         for key, item in value.items():
             yield key
-            yield from _strings(item)
+            yield from json_strings(item)
     elif isinstance(value, list):
         for item in value:
-            yield from _strings(item)
+            yield from json_strings(item)
 
 
 def _use_native_values(value: Any) -> None:
