@@ -54,5 +54,5 @@ def test_what_rdflib_reads_but_rdf_forbids_is_refused(tmp_path: Path) -> None:
     broken.write_text(
         "<https://example.org/a> <https://example.org/b> <https://example.org/c d> .\n"
     )
-    with pytest.raises(InputError, match=r"space\.ttl:1: not valid RDF"):
+    with pytest.raises(InputError, match=r"space\.ttl:1:49: not valid RDF: Invalid IRI"):
         load_store([broken])

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 
+import pyoxigraph as ox
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
@@ -70,11 +71,13 @@ from mdq_graph.namespaces import (
 from mdq_graph.rebase import check_base, rebase_dataset, rebase_graph
 from mdq_graph.resources import shapes_dir
 from mdq_graph.schemaorg import schema_dataset_jsonld
-from mdq_graph.void import describe_void, graph_sizes, union_triples
+from mdq_graph.storeview import StoreView
+from mdq_graph.void import describe_void, graph_sizes, union_triples, void_stats
 
 __all__ = [
     "CATALOG_GRAPH",
     "build_catalog",
+    "describe_store",
     "dump_path",
     "export_parts",
     "schema_dataset_jsonld",
@@ -154,6 +157,12 @@ def export_parts(dataset: Dataset, *, service: bool = True) -> tuple[Dataset, Gr
     return data, _describe(data, service=service)
 
 
+def describe_store(store: ox.Store, *, service: bool = True) -> Graph:
+    """The description `export_parts` gives, of the graphs of a store whose default graph is their
+    union (`mdq_graph.store.populate`) and that holds no graph/catalog; computed inside the store."""
+    return _describe(StoreView(store), service=service)
+
+
 def serialize_catalog(graph: Graph, fmt: RdfFormat) -> bytes:
     """The description in `fmt`; quad formats put it in its named graph (graph/catalog)."""
     return serialize(new_dataset(), fmt, UNION, catalog=graph)
@@ -165,7 +174,7 @@ def serialize_catalog(graph: Graph, fmt: RdfFormat) -> bytes:
 class _Facts:
     """The facts of the graph the description is made of, read once."""
 
-    def __init__(self, data: Dataset) -> None:
+    def __init__(self, data: Dataset | StoreView) -> None:
         self.data = data
         ontology = URIRef(ONTOLOGY_IRI)
         self.project: Node = data.value(ontology, DCTERMS.publisher) or ID["org/mdq-graph-project"]
@@ -237,7 +246,7 @@ def _text(g: Graph, subject: Node, predicate: Node, en: str, ja: str) -> None:
 # --- Building the description -----------------------------------------------------------------------
 
 
-def _describe(data: Dataset, *, service: bool = True) -> Graph:
+def _describe(data: Dataset | StoreView, *, service: bool = True) -> Graph:
     """The description of `data` (no file sizes or checksums), with IRIs under the default base."""
     g = Graph(identifier=CATALOG_GRAPH)
     facts = _Facts(data)
@@ -251,8 +260,12 @@ def _describe(data: Dataset, *, service: bool = True) -> Graph:
     if not service:
         _without_service(g, facts)
     _describe_vocabularies(g, facts)
-    describe_void(g, _Iri.dataset, union_triples(data), BASE)
-    for name, size in sorted(graph_sizes(data).items()):
+    if isinstance(data, StoreView):
+        stats, sizes = data.void_stats(BASE + "id/"), data.graph_sizes()
+    else:
+        stats, sizes = void_stats(union_triples(data), BASE + "id/"), graph_sizes(data)
+    describe_void(g, _Iri.dataset, stats, BASE)
+    for name, size in sorted(sizes.items()):
         g.add((_Iri.dataset, VOID.subset, name))
         g.add((name, RDF.type, VOID.Dataset))
         g.add((name, VOID.triples, Literal(size, datatype=XSD.integer)))

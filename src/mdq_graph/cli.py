@@ -15,11 +15,11 @@ import click
 from rdflib import Dataset
 
 from mdq_graph import __version__
-from mdq_graph.catalog import build_catalog, export_parts, serialize_catalog
+from mdq_graph.catalog import build_catalog, serialize_catalog
 from mdq_graph.dataset import load_dataset
 from mdq_graph.engine import Engine
 from mdq_graph.errors import EXIT_NONCONFORMANT, MdqError, UsageError
-from mdq_graph.export import UNION, serialize
+from mdq_graph.export import UNION
 from mdq_graph.formats import FORMAT_NAMES, get_format
 from mdq_graph.info import DatasetInfo, dataset_info
 from mdq_graph.jsonld import JsonLdOptions
@@ -30,6 +30,7 @@ from mdq_graph.query import curated_queries, query_source, run_query
 from mdq_graph.report import RENDERERS
 from mdq_graph.results import QUERY_FORMAT_NAMES, render
 from mdq_graph.store import StoreInfo, build_store, store_dataset, store_summary
+from mdq_graph.storeexport import export_graph
 from mdq_graph.synth import default_texts_dir, meetings_for_triples, synthesize
 from mdq_graph.validate import validate_graph
 from mdq_graph.views import PAGE_LANGUAGES
@@ -244,10 +245,18 @@ def export(
     rdf_format = get_format(fmt)
     if (embed_context or frame) and rdf_format.name != "json-ld":
         raise UsageError("--embed-context and --frame apply to --format json-ld")
-    # The export carries its own description (graph/catalog; see catalog.py).
-    data, catalog = export_parts(obj.dataset(inferred=not no_inferred))
+    # The export carries its own description (graph/catalog; see catalog.py), computed with the
+    # data in an Oxigraph store (see storeexport.py): with --store, no file is parsed.
     options = JsonLdOptions(embed_context=embed_context, frame=frame)
-    emit(serialize(data, rdf_format, graph, jsonld=options, catalog=catalog), output)
+    data = export_graph(
+        rdf_format,
+        graph,
+        paths=list(obj.data) or None,
+        store_dir=obj.store_dir(),
+        inferred=not no_inferred,
+        jsonld=options,
+    )
+    emit(data, output)
 
 
 @main.command("validate")

@@ -1,34 +1,29 @@
-"""Loads the knowledge graph straight into an Oxigraph store: the fast way to a query engine.
+"""Loads the knowledge graph straight into an in-memory Oxigraph store: the fast way to a query
+engine or an export.
 
 It holds what `Engine.from_dataset(load_dataset(paths))` holds (a test checks that) but lets
-pyoxigraph parse the files, which is several times faster than rdflib's parsers. The inferred graph
-still comes from `dataset.add_inferred`, run on an rdflib copy of the parsed quads, so that there
-is one inference and one description of the graphs. A file pyoxigraph cannot read goes through
-rdflib's loader instead: it either reads it or reports the error with file, line and column.
+pyoxigraph parse the files, several times faster than rdflib's parsers, and infers inside the store:
+the loading is `mdq_graph.store.populate`, the same as `mdq-graph load` runs on disk. A file
+pyoxigraph cannot read goes through rdflib's loader instead: it either reads it or reports the
+error with file, line and column.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib import BNode, Dataset, Literal, URIRef
 from rdflib.term import Node
 
-from mdq_graph.dataset import (
-    INFERRED_GRAPH,
-    ONTOLOGY_GRAPH,
-    add_inferred,
-    describe_ontology_graph,
-    new_dataset,
-)
-from mdq_graph.engine import fill_union_graph
+from mdq_graph.dataset import new_dataset
 from mdq_graph.errors import InputError
 from mdq_graph.formats import format_for_path
 from mdq_graph.parsing import parse_into, rdf_files
-from mdq_graph.resources import data_dir, ontology_file
+from mdq_graph.resources import data_dir
+from mdq_graph.store import populate
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -39,29 +34,13 @@ OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
 def load_store(paths: Sequence[Path | str] | None = None, *, inferred: bool = True) -> ox.Store:
     """An in-memory store with the ontology, the data (bundled, or `paths` instead) and, unless
     `inferred=False`, the inferred graph; its default graph is the union of the named graphs."""
-    quads = _ontology_quads()
-    for path in rdf_files([Path(p) for p in paths] if paths else [data_dir()]):
-        quads += _file_quads(path)
     store = ox.Store()
-    store.extend(quads)
-    if inferred:
-        store.extend(_inferred_quads(quads))
-    fill_union_graph(store)
+    files = list(rdf_files([Path(p) for p in paths] if paths else [data_dir()]))
+    populate(store, files, inferred=inferred)
     return store
 
 
-def _ontology_quads() -> list[ox.Quad]:
-    """The ontology in its named graph, with the statements that describe that graph."""
-    path = ontology_file()
-    graph = ox.NamedNode(str(ONTOLOGY_GRAPH))
-    triples = ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri())
-    quads = [ox.Quad(q.subject, q.predicate, q.object, graph) for q in triples]
-    description = new_dataset()
-    describe_ontology_graph(description)
-    return quads + _from_rdflib(description)
-
-
-def _file_quads(path: Path) -> list[ox.Quad]:
+def file_quads(path: Path) -> list[ox.Quad]:
     """The quads of one file (triples go to the default graph), parsed by pyoxigraph or else rdflib."""
     fmt = format_for_path(path)
     try:
@@ -84,35 +63,6 @@ def _file_quads(path: Path) -> list[ox.Quad]:
             raise InputError(path, f"not valid RDF: {_first_line(err)}", line) from None
 
 
-def _inferred_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
-    """The inferred graph that `dataset.add_inferred` derives from `quads`."""
-    dataset = new_dataset()
-    converted: dict[object, Node] = {}  # terms recur: convert each once
-
-    def term(value: object) -> Node:
-        found = converted.get(value)
-        if found is None:
-            found = converted[value] = _rdflib_term(value)
-        return found
-
-    graphs: dict[object, Graph] = {}
-    for quad in quads:
-        name = quad.graph_name
-        if name not in graphs:
-            graphs[name] = (
-                dataset.default_graph
-                if isinstance(name, ox.DefaultGraph)
-                else dataset.graph(term(name))  # type: ignore[arg-type]
-            )
-        graphs[name].add((term(quad.subject), term(quad.predicate), term(quad.object)))
-    add_inferred(dataset)
-    inferred = ox.NamedNode(str(INFERRED_GRAPH))
-    return [
-        ox.Quad(_ox_term(s), _ox_term(p), _ox_term(o), inferred)  # type: ignore[arg-type]
-        for s, p, o in dataset.graph(INFERRED_GRAPH)
-    ]
-
-
 def _from_rdflib(dataset: Dataset) -> list[ox.Quad]:
     """The quads of an rdflib dataset as pyoxigraph quads (via N-Quads: one well-tested path)."""
     data = dataset.serialize(format="nquads", encoding="utf-8")
@@ -125,7 +75,7 @@ def _first_line(err: BaseException) -> str:
     return re.sub(r" \([^()]*, line \d+\)$", "", message)
 
 
-def _rdflib_term(term: object) -> Node:
+def rdflib_term(term: object) -> Node:
     """A pyoxigraph term as an rdflib one; literals keep their lexical form."""
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
@@ -140,7 +90,7 @@ def _rdflib_term(term: object) -> Node:
     raise ValueError(f"cannot convert the term {term!r}")
 
 
-def _ox_term(term: Node) -> OxTerm:
+def ox_term(term: Node) -> OxTerm:
     """An rdflib term as a pyoxigraph one."""
     if isinstance(term, URIRef):
         return ox.NamedNode(str(term))

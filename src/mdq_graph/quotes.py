@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Dataset
 
 from mdq_graph.namespaces import MDQ, OA
@@ -22,6 +24,11 @@ SELECT ?quote ?file ?exact ?prefix ?suffix ?start ?end WHERE {
 }
 ORDER BY ?quote
 """
+
+
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_DEFAULT = ox.DefaultGraph()
+OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
 
 
 @dataclass(frozen=True)
@@ -43,10 +50,13 @@ class QuoteProblem:
 
     quote: str
     message: str
+    file: str = ""  # the source text it quotes
 
 
-def quotes(dataset: Dataset) -> list[Quote]:
-    """Every quote of the dataset with its selectors."""
+def quotes(dataset: Dataset | ox.Store) -> list[Quote]:
+    """Every quote of the dataset (rdflib, or a pyoxigraph store) with its selectors."""
+    if isinstance(dataset, ox.Store):
+        return _store_quotes(dataset)
     rows = dataset.query(_QUOTES, initNs={"mdq": MDQ, "oa": OA})
     return [
         Quote(
@@ -60,6 +70,52 @@ def quotes(dataset: Dataset) -> list[Quote]:
         )
         for r in rows
     ]
+
+
+def _store_quotes(store: ox.Store) -> list[Quote]:
+    """`quotes` on a pyoxigraph store (its default graph), by index lookups: its query planner
+    joins the two selectors of the query above badly (51 s for 3,000 quotes, where this takes 0.1 s)."""
+
+    def objects(subject: OxTerm, predicate: str) -> list[OxTerm]:
+        if isinstance(subject, ox.Literal):
+            return []
+        pattern = store.quads_for_pattern(subject, ox.NamedNode(predicate), None, _DEFAULT)
+        return [q.object for q in pattern if isinstance(q.object, OxTerm)]
+
+    def typed(node: OxTerm, cls: str) -> bool:
+        return ox.NamedNode(cls) in objects(node, _RDF_TYPE)
+
+    def optional(node: OxTerm, predicate: str) -> list[str]:
+        return [o.value for o in objects(node, predicate)] or [""]
+
+    found = []
+    instances = store.quads_for_pattern(
+        None, ox.NamedNode(_RDF_TYPE), ox.NamedNode(MDQ.Quote), _DEFAULT
+    )
+    subjects = {q.subject for q in instances if isinstance(q.subject, ox.NamedNode | ox.BlankNode)}
+    for quote in sorted(subjects, key=lambda n: n.value):
+        files = [f for t in objects(quote, OA.hasSource) for f in objects(t, MDQ.fileName)]
+        selectors = objects(quote, OA.hasSelector)
+        text_selectors = [s for s in selectors if typed(s, OA.TextQuoteSelector)]
+        position_selectors = [s for s in selectors if typed(s, OA.TextPositionSelector)]
+        for file, q, p in itertools.product(files, text_selectors, position_selectors):
+            found += [
+                Quote(
+                    quote.value,
+                    file.value,
+                    exact.value,
+                    prefix,
+                    suffix,
+                    int(start.value),
+                    int(end.value),
+                )
+                for exact, start, end in itertools.product(
+                    objects(q, OA.exact), objects(p, OA.start), objects(p, OA.end)
+                )
+                for prefix in optional(q, OA.prefix)
+                for suffix in optional(q, OA.suffix)
+            ]
+    return found
 
 
 def check_quote(quote: Quote, text: str) -> list[str]:
@@ -80,7 +136,7 @@ def check_quote(quote: Quote, text: str) -> list[str]:
     return problems
 
 
-def check_quotes(dataset: Dataset, sources: Path) -> list[QuoteProblem]:
+def check_quotes(dataset: Dataset | ox.Store, sources: Path) -> list[QuoteProblem]:
     """Every problem with the dataset's quotes, against the source texts in the folder `sources`."""
     texts: dict[str, str | None] = {}
     problems: list[QuoteProblem] = []
@@ -91,8 +147,10 @@ def check_quotes(dataset: Dataset, sources: Path) -> list[QuoteProblem]:
         text = texts[quote.file]
         if text is None:
             problems.append(
-                QuoteProblem(quote.iri, f"its source text {quote.file} is not in {sources}")
+                QuoteProblem(
+                    quote.iri, f"its source text {quote.file} is not in {sources}", quote.file
+                )
             )
             continue
-        problems += [QuoteProblem(quote.iri, m) for m in check_quote(quote, text)]
+        problems += [QuoteProblem(quote.iri, m, quote.file) for m in check_quote(quote, text)]
     return problems

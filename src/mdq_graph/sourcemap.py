@@ -14,18 +14,19 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Dataset, Graph, Literal, URIRef
+import pyoxigraph as ox
+from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from mdq_graph.formats import format_for_path
 from mdq_graph.namespaces import RDF
-from mdq_graph.parsing import parse_into
 
 _PREFIX = re.compile(r"^\s*(?:@prefix|PREFIX)\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.I | re.M)
 _BASE = re.compile(r"^\s*(?:@base|BASE)\s+<([^>]*)>", re.I | re.M)
 _LOCAL_NAME = re.compile(r"^[\w-][\w.-]*$")
 _TURTLE_FAMILY = ("turtle", "trig")
 _LINE_BASED = ("nt", "nq")
+OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal | ox.DefaultGraph
 
 
 @dataclass(frozen=True)
@@ -43,10 +44,11 @@ class _File:
     path: Path
     fmt: str
     lines: list[str]
-    triples: set[tuple[Node, Node, Node]]
-    graphs: set[Node]
+    statements: dict[OxTerm, set[tuple[OxTerm, OxTerm]]]  # subject -> (predicate, object)
+    graphs: set[OxTerm]
     prefixes: dict[str, str] = field(default_factory=dict)
     base: str | None = None
+    _first_lines: dict[str, list[int]] | None = field(default=None, repr=False)
 
     @property
     def shown(self) -> str:
@@ -58,7 +60,20 @@ class _File:
 
     def states(self, subject: Node, predicate: Node | None = None) -> bool:
         """Whether the file states anything about `subject` (with `predicate`, if given)."""
-        return any(s == subject and predicate in (None, p) for s, p, _ in self.triples)
+        key = _ox(subject)
+        stated = self.statements.get(key, ()) if key is not None else ()
+        wanted = _ox(predicate)
+        return bool(stated) and (predicate is None or any(p == wanted for p, _ in stated))
+
+    def first_lines(self) -> dict[str, list[int]]:
+        """Line indexes by the first word of the line, to find a subject's lines at once."""
+        if self._first_lines is None:
+            self._first_lines = {}
+            for index, line in enumerate(self.lines):
+                word = line.split(None, 1)
+                if word:
+                    self._first_lines.setdefault(word[0], []).append(index)
+        return self._first_lines
 
 
 class SourceMap:
@@ -74,15 +89,17 @@ class SourceMap:
         """Where the triple is stated; for a triple only inferred, where the triple it comes from is;
         for a missing one, where the subject is described (or, for a named graph, where it opens)."""
         files = self._parsed()
-        if predicate is not None and value is not None:
-            for f in files:
-                if (subject, predicate, value) in f.triples:
+        s, p, o = _ox(subject), _ox(predicate), _ox(value)
+        candidates = [(f, f.statements.get(s, set()) if s is not None else set()) for f in files]
+        if p is not None and o is not None:
+            for f, pairs in candidates:
+                if (p, o) in pairs:
                     return Location(f.shown, _line(f, subject, predicate, value))
-        if value is not None:
-            for f in files:
-                for s, p, o in f.triples:
-                    if s == subject and o == value:
-                        return Location(f.shown, _line(f, subject, p, value))
+        if o is not None:
+            for f, pairs in candidates:
+                for stated_p, stated_o in sorted(pairs, key=str):
+                    if stated_o == o and isinstance(stated_p, ox.NamedNode):
+                        return Location(f.shown, _line(f, subject, URIRef(stated_p.value), value))
         describing = [f for f in files if f.states(subject)]
         describing.sort(
             key=lambda f: (
@@ -94,7 +111,7 @@ class SourceMap:
             stated = predicate if predicate is not None and f.states(subject, predicate) else None
             return Location(f.shown, _line(f, subject, stated, None))
         for f in files:
-            if subject in f.graphs:
+            if s is not None and s in f.graphs:
                 return Location(f.shown, _graph_line(f, subject))
         return Location()
 
@@ -105,22 +122,34 @@ class SourceMap:
         return self._files
 
 
+def _ox(node: Node | None) -> OxTerm | None:
+    """An rdflib term as the pyoxigraph term the index holds (None for anything else)."""
+    from mdq_graph.shacl_engine import ox_term
+    from mdq_graph.shacl_shapes import UnsupportedShapes
+
+    if node is None:
+        return None
+    try:
+        return ox_term(node)
+    except UnsupportedShapes:  # e.g. a property path
+        return None
+
+
 def _read(path: Path) -> _File:
-    """Parse one file on its own and keep its text."""
-    scratch = Dataset()
-    parse_into(scratch, path)
-    triples: set[tuple[Node, Node, Node]] = set()
-    graphs: set[Node] = set()
-    for s, p, o, g in scratch.quads((None, None, None, None)):
-        triples.add((s, p, o))
-        name = g.identifier if isinstance(g, Graph) else g
-        if name is not None and name != scratch.default_graph.identifier:
-            graphs.add(name)
+    """Parse one file on its own (pyoxigraph, else rdflib) and keep its text."""
+    from mdq_graph.oxload import file_quads
+
+    statements: dict[OxTerm, set[tuple[OxTerm, OxTerm]]] = {}
+    graphs: set[OxTerm] = set()
+    for quad in file_quads(path):
+        statements.setdefault(quad.subject, set()).add((quad.predicate, quad.object))  # type: ignore[arg-type]
+        if not isinstance(quad.graph_name, ox.DefaultGraph):
+            graphs.add(quad.graph_name)
     text = path.read_text(encoding="utf-8")
     prefixes = {m.group(1) or "": m.group(2) for m in _PREFIX.finditer(text)}
     bases = _BASE.findall(text)
     return _File(
-        path, format_for_path(path).name, text.splitlines(), triples, graphs, prefixes,
+        path, format_for_path(path).name, text.splitlines(), statements, graphs, prefixes,
         bases[-1] if bases else None,
     )  # fmt: skip
 
@@ -146,14 +175,11 @@ def _line(f: _File, subject: Node, predicate: Node | None, value: Node | None) -
 def _nt_line(f: _File, subject: Node, predicate: Node | None, value: Node | None) -> int | None:
     """The exact line of a triple in N-Triples or N-Quads (or the first of its subject)."""
     wanted = [subject.n3()] + [t.n3() for t in (predicate, value) if t is not None]
-    fallback = None
-    for number, line in enumerate(f.lines, start=1):
-        if not line.startswith(wanted[0]):
-            continue
-        if all(w in line for w in wanted):
-            return number
-        fallback = fallback or number
-    return fallback
+    candidates = f.first_lines().get(wanted[0], [])
+    for index in candidates:
+        if all(w in f.lines[index] for w in wanted):
+            return index + 1
+    return candidates[0] + 1 if candidates else None
 
 
 def _first_line_naming(f: _File, forms: list[str]) -> int | None:
@@ -201,7 +227,9 @@ def _token(form: str) -> re.Pattern[str]:
 def _statements(f: _File, subject_forms: list[str]) -> Iterator[tuple[int, int]]:
     """(first, last) line indexes of every Turtle statement whose subject is written `subject_forms`."""
     starts = [re.compile(rf"\s*{re.escape(form)}(?=\s|$)") for form in subject_forms]
-    for index, line in enumerate(f.lines):
+    index_of = f.first_lines()
+    for index in sorted({i for form in subject_forms for i in index_of.get(form, [])}):
+        line = f.lines[index]
         match = next((m for m in (p.match(line) for p in starts) if m), None)
         if match is not None and not line[match.end() :].lstrip().startswith("{"):
             yield index, _statement_end(f.lines, index)

@@ -38,6 +38,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef
+from rdflib import Literal as RdflibLiteral
 from rdflib.term import Node
 
 from mdq_graph import __version__
@@ -67,7 +68,25 @@ Progress = Callable[[str], None]
 
 #: Quads per bulk write: about 1 GB of memory; 10^6 triples and their union in one batch.
 _BATCH_QUADS = 2_000_000
-_PARSER_POSITION = re.compile(r"^Parser error at line \d+ column \d+: ")
+_PARSER_POSITION = re.compile(
+    r"^Parser error at line \d+ (?:column \d+|between columns \d+ and \d+): "
+)
+#: Formats read with rdflib: JSON-LD (contexts resolve as everywhere else in the tool) and RDF/XML
+#: (XML literals and `rdf:ID` as rdflib reads them); such files are small.
+_READ_BY_RDFLIB = frozenset({"json-ld", "xml"})
+#: Literals whose lexical form every loader keeps.
+_TEXT_TYPES = frozenset(
+    {
+        "http://www.w3.org/2001/XMLSchema#string",
+        "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString",
+        "http://www.w3.org/1999/02/22-rdf-syntax-ns#dirLangString",
+    }
+)
+#: The literals rdflib or Oxigraph may write in another lexical form.
+_TYPED_LITERALS = (
+    "SELECT DISTINCT ?o WHERE { ?s ?p ?o FILTER (isLiteral(?o) && lang(?o) = '' && "
+    "datatype(?o) != <http://www.w3.org/2001/XMLSchema#string>) }"
+)
 
 
 @dataclass(frozen=True)
@@ -228,22 +247,9 @@ def _build(folder: Path, files: list[Path], inferred: bool, say: Progress) -> St
     seconds: dict[str, float] = {}
     started = time.perf_counter()
     store = ox.Store(str(folder / DATABASE_FOLDER))
-    ontology = new_dataset()
-    add_ontology(ontology)
-    data = ontology.serialize(format="nquads", encoding="utf-8")
-    _bulk_write(store, _with_union(ox.parse(data, ox.RdfFormat.N_QUADS), inferred))
-    sources = []
-    for path in files:
-        say(f"loading {path}")
-        sources.append(_load_file(store, path, inferred))
-    seconds["load"] = time.perf_counter() - started
+    sources = populate(store, files, inferred=inferred, progress=say, seconds=seconds).sources
     # Triples outside any named graph: only files in a triple format (or JSON-LD) can state them.
     unnamed = _count_unnamed(store) if any(not format_for_path(f).quads for f in files) else 0
-    if inferred:
-        say("inferring the standard-vocabulary view")
-        step = time.perf_counter()
-        infer_in_store(store, alignment(ontology.graph(ONTOLOGY_GRAPH)))
-        seconds["inference"] = time.perf_counter() - step
     say("counting and compacting")
     step = time.perf_counter()
     graphs = tuple(
@@ -271,27 +277,134 @@ def _build(folder: Path, files: list[Path], inferred: bool, say: Progress) -> St
     )
 
 
-def _load_file(store: ox.Store, path: Path, inferred: bool) -> SourceFile:
+@dataclass(frozen=True)
+class Populated:
+    """What `populate` loaded: the files, and the typed literals the store cannot hold in the
+    lexical form rdflib reads them in (Oxigraph keeps numbers as values: `"1.0"^^xsd:double`
+    comes back as `"1"`, an `xsd:int` as an `xsd:integer`), in N-Triples syntax."""
+
+    sources: list[SourceFile]
+    lossy_literals: tuple[str, ...]
+
+
+def populate(
+    store: ox.Store,
+    files: Sequence[Path],
+    *,
+    inferred: bool = True,
+    progress: Progress | None = None,
+    seconds: dict[str, float] | None = None,
+) -> Populated:
+    """Fill an empty `store` (on disk or in memory) with the ontology, `files` and, with
+    `inferred`, the inferred graph: the graphs `dataset.load_dataset` gives, with the union of
+    them all in the default graph. Literals are written as rdflib reads them (`01` as an
+    xsd:integer is `1`) where the store can hold that form, so that every command sees the same
+    terms whichever loader it uses."""
+    say = progress or (lambda _: None)
+    timings = {} if seconds is None else seconds
+    started = time.perf_counter()
+    ontology = new_dataset()
+    add_ontology(ontology)
+    data = ontology.serialize(format="nquads", encoding="utf-8")
+    literals: set[ox.Literal] = set()
+    _bulk_write(store, _with_union(ox.parse(data, ox.RdfFormat.N_QUADS), inferred, literals))
+    sources = []
+    for path in files:
+        say(f"loading {path}")
+        sources.append(_load_file(store, path, inferred, literals))
+    lossy = normalise_literals(store, literals)
+    timings["load"] = time.perf_counter() - started
+    if inferred:
+        say("inferring the standard-vocabulary view")
+        step = time.perf_counter()
+        infer_in_store(store, alignment(ontology.graph(ONTOLOGY_GRAPH)))
+        timings["inference"] = time.perf_counter() - step
+    return Populated(sources, lossy)
+
+
+def _load_file(
+    store: ox.Store, path: Path, inferred: bool, literals: set[ox.Literal]
+) -> SourceFile:
     """Stream one RDF file into `store`: quads keep their graphs, triples go to the default graph,
-    and every triple also goes to the union in the default graph."""
+    and every triple also goes to the union in the default graph. Blank nodes are the file's own
+    (two files' `_:b0` are two nodes), as when rdflib reads them."""
     fmt = format_for_path(path)
     try:
-        if fmt.name == "json-ld":
-            # rdflib resolves JSON-LD contexts as the rest of the tool does; such files are small.
-            scratch = new_dataset()
-            parse_into(scratch, path)
-            data = scratch.serialize(format="nquads", encoding="utf-8")
-            quads = ox.parse(data, ox.RdfFormat.N_QUADS)
+        if fmt.name in _READ_BY_RDFLIB:
+            quads: Iterable[ox.Quad] = _parsed_by_rdflib(path)
         else:
             rdf_format = ox.RdfFormat.from_media_type(fmt.media_type)
-            quads = ox.parse(path=path, format=rdf_format, base_iri=path.resolve().as_uri())
-        _bulk_write(store, _with_union(quads, inferred))
+            quads = ox.parse(
+                path=path,
+                format=rdf_format,
+                base_iri=path.resolve().as_uri(),
+                rename_blank_nodes=True,
+            )
+        _bulk_write(store, _with_union(quads, inferred, literals))
     except SyntaxError as err:
-        message = _PARSER_POSITION.sub("", str(err.msg))
-        raise InputError(path, f"bad syntax: {message}", err.lineno, err.offset) from None
+        # rdflib reads some files Oxigraph refuses (as the other commands do), and otherwise
+        # says where the file is broken in the words every command uses.
+        fallback = _parsed_by_rdflib(path, err)
+        _bulk_write(store, _with_union(fallback, inferred, literals))
     except OSError as err:
         raise InputError(path, f"cannot load the file: {err}") from None
     return SourceFile(str(path.resolve()), fmt.name, path.stat().st_size, _sha256(path))
+
+
+def _parsed_by_rdflib(path: Path, oxigraph_error: SyntaxError | None = None) -> list[ox.Quad]:
+    """The quads of one file as rdflib reads it; `InputError` (file:line:col) where it cannot, or
+    where what it reads is not RDF (e.g. an IRI with a space, which Oxigraph refused)."""
+    scratch = new_dataset()
+    parse_into(scratch, path)
+    try:
+        data = scratch.serialize(format="nquads", encoding="utf-8")
+        return list(ox.parse(data, ox.RdfFormat.N_QUADS, rename_blank_nodes=True))
+    except Exception as err:  # rdflib refuses such terms with a bare Exception
+        if oxigraph_error is None:
+            raise InputError(path, f"not valid RDF: {err}") from None
+        message = _PARSER_POSITION.sub("", str(oxigraph_error.msg)).splitlines()[0]
+        raise InputError(
+            path, f"not valid RDF: {message}", oxigraph_error.lineno, oxigraph_error.offset
+        ) from None
+
+
+def normalise_literals(store: ox.Store, literals: Iterable[ox.Literal]) -> tuple[str, ...]:
+    """Write the typed `literals` (as the files state them) in `store` as rdflib reads them
+    (`01`, ` 2 `, `1` as a boolean: `1`, `2`, `true`), in every graph; return, in N-Triples
+    syntax, those the store cannot hold in rdflib's form (see `Populated`)."""
+    wanted = {literal: _rdflib_form(literal) for literal in literals}
+    stored = _as_stored([*wanted, *wanted.values()])
+    lossy = sorted(str(old) for old, new in wanted.items() if stored[new] != new)
+    rewrite = {stored[old]: new for old, new in wanted.items() if stored[old] != new}
+    for old, new in rewrite.items():
+        found = list(store.quads_for_pattern(None, None, old, None))
+        for quad in found:
+            store.remove(quad)
+        store.extend(ox.Quad(q.subject, q.predicate, new, q.graph_name) for q in found)
+    return tuple(lossy)
+
+
+def store_literals(store: ox.Store) -> list[ox.Literal]:
+    """The distinct typed literals (neither strings nor texts) of `store`'s default graph."""
+    solutions = store.query(_TYPED_LITERALS)
+    assert isinstance(solutions, ox.QuerySolutions)
+    return [row[0] for row in solutions]
+
+
+def _rdflib_form(literal: ox.Literal) -> ox.Literal:
+    """`literal` as rdflib reads it (rdflib normalises the lexical forms of the XSD types)."""
+    lexical = str(RdflibLiteral(literal.value, datatype=URIRef(literal.datatype.value)))
+    return literal if lexical == literal.value else ox.Literal(lexical, datatype=literal.datatype)
+
+
+def _as_stored(literals: Sequence[ox.Literal]) -> dict[ox.Literal, ox.Literal]:
+    """Each literal as an Oxigraph store gives it back."""
+    scratch = ox.Store()
+    predicate = ox.NamedNode("urn:x-mdq:value")
+    subjects = [ox.NamedNode(f"urn:x-mdq:{index}") for index in range(len(literals))]
+    scratch.extend(ox.Quad(s, predicate, o) for s, o in zip(subjects, literals, strict=True))
+    back = {q.subject: q.object for q in scratch}
+    return {literal: back[s] for s, literal in zip(subjects, literals, strict=True)}
 
 
 def _bulk_write(store: ox.Store, quads: Iterable[ox.Quad]) -> None:
@@ -302,17 +415,24 @@ def _bulk_write(store: ox.Store, quads: Iterable[ox.Quad]) -> None:
         store.bulk_extend(batch)
 
 
-def _with_union(quads: Iterable[ox.Quad], inferred: bool) -> Iterator[ox.Quad]:
-    """Each quad and its triple in the default graph, so the default graph is the set union.
+def _with_union(
+    quads: Iterable[ox.Quad], inferred: bool, literals: set[ox.Literal] | None = None
+) -> Iterator[ox.Quad]:
+    """Each quad and its triple in the default graph, so the default graph is the set union;
+    the typed literals (neither strings nor texts) are added to `literals`.
 
     With `inferred`, an inferred graph in the input (an earlier export) is left out: it is
     computed afresh."""
     inferred_graph = ox.NamedNode(str(INFERRED_GRAPH))
+    seen = set() if literals is None else literals
     for quad in quads:
         if inferred and quad.graph_name == inferred_graph:
             continue
+        value = quad.object
+        if type(value) is ox.Literal and value.datatype.value not in _TEXT_TYPES:
+            seen.add(value)
         yield quad
-        yield ox.Quad(quad.subject, quad.predicate, quad.object)
+        yield ox.Quad(quad.subject, quad.predicate, value)
 
 
 def _sha256(path: Path) -> str:

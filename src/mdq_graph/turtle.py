@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from itertools import pairwise
 
 import pyoxigraph as ox
@@ -25,6 +25,8 @@ Subject = ox.NamedNode | ox.BlankNode
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 GraphName = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
 Statements = dict[Subject, dict[ox.NamedNode, set[Term]]]
+#: A quad's terms: subject, predicate, object, graph name.
+Row = tuple[Subject, ox.NamedNode, Term, GraphName]
 
 # Conservative subsets of the Turtle grammar: what does not match is written in full, never wrong.
 _LOCAL_NAME = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?")
@@ -45,15 +47,18 @@ def write_turtle(
     triples: Iterable[ox.Triple], prefixes: Mapping[str, str], base: str | None = None
 ) -> bytes:
     """`triples` as Turtle."""
-    quads = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
-    return _Writer(quads, prefixes, base).document()
+    default = ox.DefaultGraph()
+    return _Writer(
+        _checked([(t.subject, t.predicate, t.object, default) for t in triples]), prefixes, base
+    ).document()
 
 
 def write_trig(
     quads: Iterable[ox.Quad], prefixes: Mapping[str, str], base: str | None = None
 ) -> bytes:
     """`quads` as TriG: the default graph's triples first, then one block per named graph."""
-    return _Writer(list(quads), prefixes, base).document()
+    rows = [(q.subject, q.predicate, q.object, q.graph_name) for q in quads]
+    return _Writer(_checked(rows), prefixes, base).document()
 
 
 def term_key(term: Term | GraphName) -> tuple[int, str, str, str]:
@@ -75,19 +80,20 @@ def predicate_key(predicate: ox.NamedNode) -> tuple[bool, str]:
 class _Writer:
     """Renders one document; remembers which prefixes and whether the base were used."""
 
-    def __init__(self, quads: list[ox.Quad], prefixes: Mapping[str, str], base: str | None):
+    def __init__(self, rows: list[Row], prefixes: Mapping[str, str], base: str | None):
         self.prefixes = sorted(prefixes.items(), key=lambda item: (-len(item[1]), item[0]))
         self.base = base
         self.used_prefixes: set[str] = set()
         self.used_base = False
+        # An IRI is written the same way wherever it occurs: render each once.
+        self.iris: dict[str, str] = {}
         graphs: dict[GraphName, Statements] = defaultdict(
             lambda: defaultdict(lambda: defaultdict(set))
         )
-        for quad in quads:
-            subject, predicate, value, graph = _parts(quad)
+        for subject, predicate, value, graph in rows:
             graphs[graph][subject][predicate].add(value)
         self.graphs = graphs
-        self.inline = _inlinable(quads)
+        self.inline = _inlinable(rows)
 
     def document(self) -> bytes:
         """The whole document: base and prefixes, then the graphs."""
@@ -174,6 +180,13 @@ class _Writer:
 
     def _iri(self, iri: str) -> str:
         """A relative IRI under the base, a prefixed name, or the full IRI."""
+        written = self.iris.get(iri)
+        if written is None:
+            written = self.iris[iri] = self._new_iri(iri)
+        return written
+
+    def _new_iri(self, iri: str) -> str:
+        """`_iri` for an IRI not written before (it records the prefix or base used)."""
         if self.base and iri.startswith(self.base) and _RELATIVE.fullmatch(iri[len(self.base) :]):
             rest = iri[len(self.base) :]
             if not any(segment in (".", "..") for segment in rest.split("/")):
@@ -211,16 +224,15 @@ def _sorted_predicates(
     ]
 
 
-def _inlinable(quads: list[ox.Quad]) -> set[ox.BlankNode]:
+def _inlinable(rows: list[Row]) -> set[ox.BlankNode]:
     """Blank nodes written in place: the object of exactly one triple, described in that graph only,
     and reachable from a node written at the top (so that cycles of blank nodes still appear)."""
-    references: dict[ox.BlankNode, list[ox.Quad]] = defaultdict(list)
+    references: dict[ox.BlankNode, list[GraphName]] = defaultdict(list)
     described_in: dict[ox.BlankNode, set[GraphName]] = defaultdict(set)
     pinned: set[ox.BlankNode] = set()
-    for quad in quads:
-        subject, _, value, graph = _parts(quad)
+    for subject, _, value, graph in rows:
         if isinstance(value, ox.BlankNode):
-            references[value].append(quad)
+            references[value].append(graph)
         if isinstance(subject, ox.BlankNode):
             described_in[subject].add(graph)
         if isinstance(graph, ox.BlankNode):
@@ -228,11 +240,10 @@ def _inlinable(quads: list[ox.Quad]) -> set[ox.BlankNode]:
     candidates = {
         node
         for node, refs in references.items()
-        if len(refs) == 1 and node not in pinned and described_in[node] <= {refs[0].graph_name}
+        if len(refs) == 1 and node not in pinned and described_in[node] <= {refs[0]}
     }
     children: dict[Subject, list[ox.BlankNode]] = defaultdict(list)
-    for quad in quads:
-        subject, _, value, _ = _parts(quad)
+    for subject, _, value, _ in rows:
         if isinstance(value, ox.BlankNode) and value in candidates:
             children[subject].append(value)
     reached: set[ox.BlankNode] = set()
@@ -245,7 +256,7 @@ def _inlinable(quads: list[ox.Quad]) -> set[ox.BlankNode]:
                     reached.add(child)
                     stack.append(child)
 
-    for subject in {_parts(q)[0] for q in quads}:
+    for subject in {row[0] for row in rows}:
         if subject not in candidates:
             visit(subject)
     # A cycle of blank nodes has no root: write its smallest member at the top, then retry.
@@ -257,12 +268,14 @@ def _inlinable(quads: list[ox.Quad]) -> set[ox.BlankNode]:
     return candidates
 
 
-def _parts(quad: ox.Quad) -> tuple[Subject, ox.NamedNode, Term, GraphName]:
-    """The terms of a quad; `ValueError` for RDF 1.2 triple terms, which Turtle 1.1 cannot hold."""
-    subject, value = quad.subject, quad.object
-    if isinstance(subject, ox.Triple) or isinstance(value, ox.Triple):
-        raise ValueError(f"cannot write the triple term in {quad} in Turtle 1.1")
-    return subject, quad.predicate, value, quad.graph_name
+def _checked(rows: Sequence[tuple[object, ox.NamedNode, object, GraphName]]) -> list[Row]:
+    """The terms of the quads (each read once from Oxigraph, which makes a new object per read);
+    `ValueError` for an RDF 1.2 triple term, which Turtle 1.1 cannot hold."""
+    for subject, predicate, value, graph in rows:
+        if type(subject) is ox.Triple or type(value) is ox.Triple:
+            quad = ox.Quad(subject, predicate, value, graph)  # type: ignore[arg-type]
+            raise ValueError(f"cannot write the triple term in {quad} in Turtle 1.1")
+    return rows  # type: ignore[return-value]
 
 
 def _quote(text: str) -> str:

@@ -11,6 +11,7 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.extras.shacl import parse_shacl_path
 from rdflib.namespace import SH
@@ -18,12 +19,15 @@ from rdflib.paths import Path as PropertyPath
 from rdflib.query import Result
 from rdflib.term import IdentifiedNode, Node
 
-from mdq_graph.dataset import INFERRED_GRAPH, load_dataset
+from mdq_graph.dataset import INFERRED_GRAPH, load_dataset, new_dataset
 from mdq_graph.errors import ShapesError
 from mdq_graph.namespaces import BASE, ID, OA, PREFIXES, RDF, RDFS, SKOS
+from mdq_graph.oxload import load_store
 from mdq_graph.parsing import parse_into, rdf_files
-from mdq_graph.quotes import check_quotes, quotes
+from mdq_graph.quotes import QuoteProblem, check_quotes
 from mdq_graph.resources import data_dir, ontology_file, shapes_dir, sources_dir
+from mdq_graph.shacl_engine import ShapeSet, ox_term, report, to_rdflib
+from mdq_graph.shacl_shapes import UnsupportedShapes
 from mdq_graph.sourcemap import SourceMap
 
 if TYPE_CHECKING:  # rdflib's SPARQL parser takes ~50 ms to import: only `validate` needs it
@@ -100,12 +104,21 @@ def validate_graph(
     Raises `InputError` for an unreadable file, `ShapesError` for shapes pySHACL cannot use.
     """
     files = [ontology_file(), *rdf_files(list(paths) if paths else [data_dir()])]
-    dataset = load_dataset(list(paths) if paths else None)
     shapes = load_shapes(extra_shapes)
-    graph = _run_shacl(dataset, shapes, strict, extra_shapes)
     sources = SourceMap(files)
-    findings = _shacl_findings(graph, shapes, dataset, sources)
-    findings += _quote_findings(dataset, _sources_folder(paths), sources, graph)
+    folder = _sources_folder(paths)
+    checked = _run_engine(paths, shapes)
+    if checked is None:  # shapes the engine does not know: pySHACL runs them
+        dataset = load_dataset(list(paths) if paths else None)
+        graph = _run_shacl(dataset, shapes, strict, extra_shapes)
+        problems = check_quotes(dataset, folder)
+        view = dataset
+    else:
+        store, graph = checked
+        problems = check_quotes(store, folder)
+        view = _view(store, graph, [URIRef(p.quote) for p in problems])
+    findings = _shacl_findings(graph, shapes, view, sources)
+    findings += _quote_findings(problems, view, folder, sources, graph)
     findings.sort(key=_finding_order)
     conforms = not any(
         f.severity is Severity.VIOLATION or (strict and f.severity is Severity.WARNING)
@@ -132,6 +145,70 @@ def load_shapes(extra: Iterable[Path] = ()) -> Graph:
         if not any(shapes.predicate_objects(shape)):
             shapes.remove((node, SH.property, shape))
     return shapes
+
+
+def _run_engine(paths: Sequence[Path] | None, shapes: Graph) -> tuple[ox.Store, Graph] | None:
+    """The data in a pyoxigraph store and the report of the set-at-a-time engine on it; None when
+    the shapes use a part of SHACL the engine does not know (or a query it cannot run)."""
+    try:
+        engine = ShapeSet(shapes)
+    except UnsupportedShapes:
+        return None
+    store = load_store(list(paths) if paths else None)
+    try:
+        results = engine.validate(store)
+    except (UnsupportedShapes, SyntaxError):  # pySHACL says what is wrong with such a shape
+        return None
+    return store, report(results, conforms=True, shapes=shapes)
+
+
+def _view(store: ox.Store, report: Graph, quotes: Iterable[URIRef]) -> Dataset:
+    """What the findings need to know of the data, graph by graph, as a small rdflib dataset: the
+    labels of the focus nodes, the selectors of quotes, and the graphs that hold each result's triple
+    (to tell a stated triple from an inferred one)."""
+    view = new_dataset()
+
+    def copy(subject: Node, predicate: URIRef | None, value: Node | None = None) -> list[Node]:
+        """Copy the matching statements, each into its graph (the default graph only when no named
+        graph states it); their objects."""
+        named: set[tuple[Node, Node]] = set()
+        in_default: set[tuple[Node, Node]] = set()
+        pattern = (
+            ox_term(subject),
+            ox_term(predicate) if predicate is not None else None,
+            ox_term(value) if value is not None else None,
+        )
+        for quad in store.quads_for_pattern(*pattern):  # type: ignore[arg-type]
+            pair = (to_rdflib(quad.predicate), to_rdflib(quad.object))  # type: ignore[arg-type]
+            if isinstance(quad.graph_name, ox.DefaultGraph):
+                in_default.add(pair)
+            else:
+                named.add(pair)
+                view.graph(to_rdflib(quad.graph_name)).add((subject, *pair))  # type: ignore[arg-type]
+        for pair in in_default - named:  # stated in the default graph of a file
+            view.default_graph.add((subject, *pair))
+        return [o for _, o in named | in_default]
+
+    focus: set[Node] = {
+        n for n in report.objects(None, SH.focusNode) if isinstance(n, URIRef | BNode)
+    }
+    for node in focus | set(quotes):
+        for predicate in (RDFS.label, SKOS.prefLabel):
+            copy(node, predicate)
+        for selector in copy(node, OA.hasSelector):
+            if isinstance(selector, URIRef | BNode):
+                copy(selector, OA.exact)
+                copy(selector, RDF.type)
+    for result in report.objects(None, SH.result):
+        focus_node, path = report.value(result, SH.focusNode), report.value(result, SH.resultPath)
+        value = report.value(result, SH.value)
+        if (
+            isinstance(focus_node, URIRef | BNode)
+            and isinstance(path, URIRef)
+            and value is not None
+        ):
+            copy(focus_node, path, value)
+    return view
 
 
 class _PreparedQueries(Dataset):
@@ -393,15 +470,14 @@ def _sources_folder(paths: Sequence[Path] | None) -> Path:
 
 
 def _quote_findings(
-    dataset: Dataset, folder: Path, sources: SourceMap, graph: Graph
+    problems: list[QuoteProblem], dataset: Dataset, folder: Path, sources: SourceMap, graph: Graph
 ) -> list[Finding]:
     """A finding for every quote that is not verbatim at its offsets in its source text (quotes
     whose text is not in `folder` cannot be checked and are left to the shapes)."""
-    found = {URIRef(q.iri): q for q in quotes(dataset)}
     findings = []
-    for problem in check_quotes(dataset, folder):
+    for problem in problems:
         quote = URIRef(problem.quote)
-        if not (folder / found[quote].file).is_file():
+        if not (folder / problem.file).is_file():
             continue
         selector = next(
             (
@@ -413,7 +489,7 @@ def _quote_findings(
         )
         location = sources.locate(selector, OA.start, None) if selector is not None else None
         message = (
-            f"The quote is not verbatim in {found[quote].file}: {problem.message}. Correct oa:start "
+            f"The quote is not verbatim in {problem.file}: {problem.message}. Correct oa:start "
             "and oa:end (Unicode code points), or oa:exact, oa:prefix and oa:suffix, so that they "
             "match the source text."
         )

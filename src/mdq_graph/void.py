@@ -101,9 +101,23 @@ def vocabulary_of(term: str) -> str | None:
     return max(matches, key=len) if matches else None
 
 
-def describe_void(graph: Graph, dataset_iri: URIRef, triples: set[Triple], base: str) -> None:
-    """Add to `graph` the VoID statistics of `triples`, as seen from `dataset_iri`."""
-    uri_space = base + "id/"
+@dataclass(frozen=True)
+class VoidStats:
+    """What VoID counts of a set of triples: sizes, instances per class, triples per property,
+    the meetings (example resources) and the links into each target dataset per predicate."""
+
+    triples: int
+    entities: int  # distinct subjects in the URI space
+    subjects: int
+    objects: int
+    classes: dict[Node, int]  # class -> distinct instances
+    properties: dict[Node, int]  # predicate -> triples
+    meetings: list[URIRef]  # sorted
+    links: dict[tuple[str, Node], int]  # (target key, predicate) -> links
+
+
+def void_stats(triples: set[Triple], uri_space: str) -> VoidStats:
+    """The VoID statistics of `triples`; entities and links are counted from `uri_space`."""
     subjects = {s for s, _, _ in triples}
     objects = {o for _, _, o in triples}
     predicates = Counter(p for _, p, _ in triples)
@@ -111,44 +125,6 @@ def describe_void(graph: Graph, dataset_iri: URIRef, triples: set[Triple], base:
     for s, p, o in triples:
         if p == RDF.type:
             instances[o].add(s)
-    entities = {s for s in subjects if isinstance(s, URIRef) and s.startswith(uri_space)}
-
-    add = graph.add
-    add((dataset_iri, RDF.type, VOID.Dataset))
-    add((dataset_iri, VOID.triples, _count(len(triples))))
-    add((dataset_iri, VOID.entities, _count(len(entities))))
-    add((dataset_iri, VOID.classes, _count(len(instances))))
-    add((dataset_iri, VOID.properties, _count(len(predicates))))
-    add((dataset_iri, VOID.distinctSubjects, _count(len(subjects))))
-    add((dataset_iri, VOID.distinctObjects, _count(len(objects))))
-    add((dataset_iri, VOID.uriSpace, Literal(uri_space)))
-    for vocabulary in sorted(
-        {v for t in [*predicates, *instances] if (v := vocabulary_of(str(t)))}
-    ):
-        add((dataset_iri, VOID.vocabulary, URIRef(vocabulary)))
-    for meeting in sorted(s for s in instances.get(MDQ.Meeting, ()) if isinstance(s, URIRef)):
-        add((dataset_iri, VOID.exampleResource, meeting))
-
-    for cls, members in sorted(instances.items(), key=lambda item: str(item[0])):
-        partition = URIRef(f"{dataset_iri}/class/{slug(str(cls))}")
-        add((dataset_iri, VOID.classPartition, partition))
-        add((partition, RDF.type, VOID.Dataset))
-        add((partition, VOID["class"], cls))
-        add((partition, VOID.entities, _count(len(members))))
-    for predicate, count in sorted(predicates.items(), key=lambda item: str(item[0])):
-        partition = URIRef(f"{dataset_iri}/property/{slug(str(predicate))}")
-        add((dataset_iri, VOID.propertyPartition, partition))
-        add((partition, RDF.type, VOID.Dataset))
-        add((partition, VOID.property, predicate))
-        add((partition, VOID.triples, _count(count)))
-
-    _describe_linksets(graph, dataset_iri, triples, uri_space)
-
-
-def _describe_linksets(
-    graph: Graph, dataset_iri: URIRef, triples: set[Triple], uri_space: str
-) -> None:
-    """A void:Linkset for each (target dataset, link predicate) with its number of links."""
     links: Counter[tuple[str, Node]] = Counter()
     for s, p, o in triples:
         if not (isinstance(s, URIRef) and s.startswith(uri_space) and isinstance(o, URIRef)):
@@ -156,6 +132,57 @@ def _describe_linksets(
         for target in LINK_TARGETS:
             if o.startswith(target.uri_space) and p != RDF.type:
                 links[(target.key, p)] += 1
+    return VoidStats(
+        triples=len(triples),
+        entities=len({s for s in subjects if isinstance(s, URIRef) and s.startswith(uri_space)}),
+        subjects=len(subjects),
+        objects=len(objects),
+        classes={cls: len(members) for cls, members in instances.items()},
+        properties=dict(predicates),
+        meetings=sorted(s for s in instances.get(MDQ.Meeting, ()) if isinstance(s, URIRef)),
+        links=dict(links),
+    )
+
+
+def describe_void(graph: Graph, dataset_iri: URIRef, stats: VoidStats, base: str) -> None:
+    """Add to `graph` the VoID statistics `stats` (see `void_stats`), as seen from `dataset_iri`."""
+    uri_space = base + "id/"
+    add = graph.add
+    add((dataset_iri, RDF.type, VOID.Dataset))
+    add((dataset_iri, VOID.triples, _count(stats.triples)))
+    add((dataset_iri, VOID.entities, _count(stats.entities)))
+    add((dataset_iri, VOID.classes, _count(len(stats.classes))))
+    add((dataset_iri, VOID.properties, _count(len(stats.properties))))
+    add((dataset_iri, VOID.distinctSubjects, _count(stats.subjects)))
+    add((dataset_iri, VOID.distinctObjects, _count(stats.objects)))
+    add((dataset_iri, VOID.uriSpace, Literal(uri_space)))
+    for vocabulary in sorted(
+        {v for t in [*stats.properties, *stats.classes] if (v := vocabulary_of(str(t)))}
+    ):
+        add((dataset_iri, VOID.vocabulary, URIRef(vocabulary)))
+    for meeting in stats.meetings:
+        add((dataset_iri, VOID.exampleResource, meeting))
+
+    for cls, members in sorted(stats.classes.items(), key=lambda item: str(item[0])):
+        partition = URIRef(f"{dataset_iri}/class/{slug(str(cls))}")
+        add((dataset_iri, VOID.classPartition, partition))
+        add((partition, RDF.type, VOID.Dataset))
+        add((partition, VOID["class"], cls))
+        add((partition, VOID.entities, _count(members)))
+    for predicate, count in sorted(stats.properties.items(), key=lambda item: str(item[0])):
+        partition = URIRef(f"{dataset_iri}/property/{slug(str(predicate))}")
+        add((dataset_iri, VOID.propertyPartition, partition))
+        add((partition, RDF.type, VOID.Dataset))
+        add((partition, VOID.property, predicate))
+        add((partition, VOID.triples, _count(count)))
+
+    _describe_linksets(graph, dataset_iri, stats.links)
+
+
+def _describe_linksets(
+    graph: Graph, dataset_iri: URIRef, links: dict[tuple[str, Node], int]
+) -> None:
+    """A void:Linkset for each (target dataset, link predicate) with its number of links."""
     targets = {t.key: t for t in LINK_TARGETS}
     for key in sorted({key for key, _ in links}):
         target = targets[key]
