@@ -58,6 +58,16 @@ _Kind = tuple[str, str]
 _NODE: _Kind = ("@id", "")
 _PLAIN: _Kind = ("plain", "")
 
+#: The three terms of a triple, read from it once (reading a term from Oxigraph makes a new
+#: object each time, which counts at 10^6 triples).
+TermTuple = tuple[
+    ox.NamedNode | ox.BlankNode | ox.Triple,
+    ox.NamedNode,
+    ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple,
+]
+#: A triple as the writers take it: an `ox.Triple` or its terms.
+TripleTerms = ox.Triple | TermTuple
+
 
 class DirectWriterRefusal(Exception):
     """Something the direct JSON-LD writer does not express: pyld writes that document instead."""
@@ -178,7 +188,7 @@ class Compactor:
         self._vocabulary: dict[str, str] = {}
         self._placements: dict[tuple[str, _Kind], _Placement] = {}
 
-    def compact(self, triples: Iterable[ox.Triple]) -> dict[str, Any]:
+    def compact(self, triples: Iterable[TripleTerms]) -> dict[str, Any]:
         """The document: the context `reference`, and one node object per subject, in order of
         `@id` (under `@graph` unless there is one), as pyld's `from_rdf` then `compact` give."""
         nodes: dict[str, dict[str, Any]] = {}
@@ -191,8 +201,8 @@ class Compactor:
                 compacted = ids[iri] = self._compact_iri(iri, with_value=False)
             return compacted
 
-        for triple in triples:
-            subject, predicate, obj = triple.subject, triple.predicate.value, triple.object
+        for subject, predicate_node, obj in triples:
+            predicate = predicate_node.value
             if isinstance(subject, ox.BlankNode):
                 subject_id = "_:" + subject.value
             elif isinstance(subject, ox.NamedNode):

@@ -34,6 +34,7 @@ from mdq_graph.compaction import (
     RDF,
     Compactor,
     DirectWriterRefusal,
+    TripleTerms,
     native_value,
     no_jsonld_form,
 )
@@ -92,7 +93,7 @@ def load_frame(name: str) -> dict[str, Any]:
 
 
 def to_jsonld(
-    rdf: str | Sequence[ox.Triple], options: JsonLdOptions | None = None
+    rdf: str | Sequence[TripleTerms], options: JsonLdOptions | None = None
 ) -> dict[str, Any]:
     """The RDF (sorted, with stable blank-node labels) as compacted or framed JSON-LD, by pyld.
 
@@ -121,7 +122,7 @@ def to_jsonld(
 
 
 def write_jsonld(
-    triples: Sequence[ox.Triple], options: JsonLdOptions | None = None
+    triples: Sequence[TripleTerms], options: JsonLdOptions | None = None
 ) -> dict[str, Any]:
     """`triples` (sorted, with stable blank-node labels) as compacted JSON-LD, written directly;
     framed, or where the direct writer refuses (see the module docstring), by pyld."""
@@ -135,24 +136,25 @@ def write_jsonld(
 
 
 def write_compacted(
-    triples: Iterable[ox.Triple], options: JsonLdOptions | None = None
+    triples: Iterable[TripleTerms], options: JsonLdOptions | None = None
 ) -> dict[str, Any]:
     """`triples` as compacted JSON-LD by the direct writer alone (no frame); it raises
     `DirectWriterRefusal` where it does not express the data."""
     return _finish(compactor().compact(triples), options or JsonLdOptions())
 
 
-def _pyld_dataset(triples: Iterable[ox.Triple]) -> dict[str, list[dict[str, Any]]]:
+def _pyld_dataset(triples: Iterable[TripleTerms]) -> dict[str, list[dict[str, Any]]]:
     """`triples` as the RDF dataset pyld's `from_rdf` reads (what its N-Quads parser makes)."""
     return {"@default": [_pyld_triple(triple) for triple in triples]}
 
 
-def _pyld_triple(triple: ox.Triple) -> dict[str, Any]:
+def _pyld_triple(triple: TripleTerms) -> dict[str, Any]:
     """One triple as pyld represents it."""
+    subject, predicate, value = triple
     return {
-        "subject": _pyld_term(triple.subject),
-        "predicate": _pyld_term(triple.predicate),
-        "object": _pyld_term(triple.object),
+        "subject": _pyld_term(subject),
+        "predicate": _pyld_term(predicate),
+        "object": _pyld_term(value),
     }
 
 

@@ -36,7 +36,7 @@ def load_store(paths: Sequence[Path | str] | None = None, *, inferred: bool = Tr
     `inferred=False`, the inferred graph; its default graph is the union of the named graphs."""
     store = ox.Store()
     files = list(rdf_files([Path(p) for p in paths] if paths else [data_dir()]))
-    populate(store, files, inferred=inferred)
+    populate(store, files, inferred=inferred, in_memory=True)
     return store
 
 

@@ -29,7 +29,9 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import SH, XSD
 from rdflib.term import Node
 
+from mdq_graph import oxload
 from mdq_graph.namespaces import RDF, RDFS
+from mdq_graph.oxload import rdflib_term
 from mdq_graph.shacl_shapes import (
     SELECT_HEAD,
     Shape,
@@ -330,7 +332,9 @@ class _Run:
     def _rdflib(self, literal: ox.Literal) -> Literal:
         found = self._literals.get(literal)
         if found is None:
-            found = self._literals[literal] = _rdflib_literal(literal)
+            converted = rdflib_term(literal)
+            assert isinstance(converted, Literal)
+            found = self._literals[literal] = converted
         return found
 
     def _has_datatype(self, value: OxTerm, datatype: str) -> bool:
@@ -429,14 +433,14 @@ def report(results: Iterable[Result], conforms: bool, shapes: Graph) -> Graph:
         result = BNode()
         graph.add((node, SH.result, result))
         graph.add((result, RDF.type, SH.ValidationResult))
-        graph.add((result, SH.focusNode, to_rdflib(r.focus)))
+        graph.add((result, SH.focusNode, rdflib_term(r.focus)))
         graph.add((result, SH.sourceShape, r.shape))
         graph.add((result, SH.sourceConstraintComponent, r.component))
         graph.add((result, SH.resultSeverity, r.severity))
         if r.path is not None:
             graph.add((result, SH.resultPath, r.path))
         if r.value is not None:
-            graph.add((result, SH.value, to_rdflib(r.value)))
+            graph.add((result, SH.value, rdflib_term(r.value)))
         if r.constraint is not None:
             graph.add((result, SH.sourceConstraint, r.constraint))
             for p, o in shapes.predicate_objects(r.constraint):
@@ -446,35 +450,12 @@ def report(results: Iterable[Result], conforms: bool, shapes: Graph) -> Graph:
     return graph
 
 
-def to_rdflib(term: OxTerm) -> Node:
-    """A pyoxigraph term as rdflib's."""
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    return _rdflib_literal(term)
-
-
-def _rdflib_literal(term: ox.Literal) -> Literal:
-    """A literal as rdflib's, with its lexical form as written."""
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    if term.datatype.value == _XSD_STRING:
-        return Literal(term.value)
-    return Literal(term.value, datatype=URIRef(term.datatype.value), normalize=False)
-
-
 def ox_term(node: Node) -> OxTerm:
-    """An rdflib term as pyoxigraph's."""
-    if isinstance(node, URIRef):
-        return ox.NamedNode(str(node))
-    if isinstance(node, BNode):
-        return ox.BlankNode(str(node))
-    if isinstance(node, Literal):
-        if node.language:
-            return ox.Literal(str(node), language=node.language)
-        return ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype or XSD.string)))
-    raise UnsupportedShapes(f"the term {node!r}")
+    """A term of the shapes as pyoxigraph's (`UnsupportedShapes` for one that is no RDF term)."""
+    try:
+        return oxload.ox_term(node)
+    except ValueError as err:
+        raise UnsupportedShapes(str(err)) from None
 
 
 def _is_kind(allowed: tuple[type, ...]) -> Test:

@@ -124,14 +124,13 @@ class SourceMap:
 
 def _ox(node: Node | None) -> OxTerm | None:
     """An rdflib term as the pyoxigraph term the index holds (None for anything else)."""
-    from mdq_graph.shacl_engine import ox_term
-    from mdq_graph.shacl_shapes import UnsupportedShapes
+    from mdq_graph.oxload import ox_term
 
     if node is None:
         return None
     try:
         return ox_term(node)
-    except UnsupportedShapes:  # e.g. a property path
+    except ValueError:  # e.g. a property path
         return None
 
 

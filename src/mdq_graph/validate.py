@@ -19,14 +19,15 @@ from rdflib.paths import Path as PropertyPath
 from rdflib.query import Result
 from rdflib.term import IdentifiedNode, Node
 
+from mdq_graph.collector import collector_paused
 from mdq_graph.dataset import INFERRED_GRAPH, load_dataset, new_dataset
 from mdq_graph.errors import ShapesError
 from mdq_graph.namespaces import BASE, ID, OA, PREFIXES, RDF, RDFS, SKOS
-from mdq_graph.oxload import load_store
+from mdq_graph.oxload import load_store, ox_term, rdflib_term
 from mdq_graph.parsing import parse_into, rdf_files
 from mdq_graph.quotes import QuoteProblem, check_quotes
 from mdq_graph.resources import data_dir, ontology_file, shapes_dir, sources_dir
-from mdq_graph.shacl_engine import ShapeSet, ox_term, report, to_rdflib
+from mdq_graph.shacl_engine import ShapeSet, report
 from mdq_graph.shacl_shapes import UnsupportedShapes
 from mdq_graph.sourcemap import SourceMap
 
@@ -91,6 +92,7 @@ class ValidationReport:
         return sum(1 for f in self.findings if f.severity is severity)
 
 
+@collector_paused()
 def validate_graph(
     paths: Sequence[Path] | None = None,
     *,
@@ -179,12 +181,12 @@ def _view(store: ox.Store, report: Graph, quotes: Iterable[URIRef]) -> Dataset:
             ox_term(value) if value is not None else None,
         )
         for quad in store.quads_for_pattern(*pattern):  # type: ignore[arg-type]
-            pair = (to_rdflib(quad.predicate), to_rdflib(quad.object))  # type: ignore[arg-type]
+            pair = (rdflib_term(quad.predicate), rdflib_term(quad.object))
             if isinstance(quad.graph_name, ox.DefaultGraph):
                 in_default.add(pair)
             else:
                 named.add(pair)
-                view.graph(to_rdflib(quad.graph_name)).add((subject, *pair))  # type: ignore[arg-type]
+                view.graph(rdflib_term(quad.graph_name)).add((subject, *pair))  # type: ignore[arg-type]
         for pair in in_default - named:  # stated in the default graph of a file
             view.default_graph.add((subject, *pair))
         return [o for _, o in named | in_default]
