@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 import mdq_graph.site as site
+from mdq_graph import output
 from mdq_graph.cli import main
 from mdq_graph.errors import PublishError
 from mdq_graph.publication import Publication
@@ -207,9 +208,32 @@ def test_a_failed_swap_puts_the_old_site_back(
         return rename(self, target)
 
     monkeypatch.setattr(Path, "rename", flaky)
+    # Where folders cannot be exchanged atomically (not Linux), the swap is two renames.
+    monkeypatch.setattr(output, "_exchange", lambda a, b: False)
     with pytest.raises(OSError, match="simulated"):
         write_site(object(), out)  # type: ignore[arg-type]
     assert snapshot(out) == {MARKER: b"{}", "index.html": b"<p>old</p>"}
+
+
+def test_publishing_again_exchanges_the_folders_at_once(
+    quick_build: list[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / MARKER).write_text("{}")
+    (out / "index.html").write_text("<p>old</p>")
+    exchanged: list[tuple[str, str]] = []
+    exchange = output._exchange
+
+    def spy(a: Path, b: Path) -> bool:
+        exchanged.append((a.name, b.name))
+        return exchange(a, b)
+
+    monkeypatch.setattr(output, "_exchange", spy)
+    write_site(object(), out)  # type: ignore[arg-type]
+    assert [b for _, b in exchanged] == ["site"]
+    assert (out / "index.html").read_bytes() != b"<p>old</p>"
+    assert leftovers(tmp_path) == []
     assert leftovers(tmp_path) == []
 
 

@@ -1,8 +1,12 @@
-"""Writes files atomically: a temporary file in the same folder, then a rename."""
+"""Writes files and folders atomically: built beside their place (a temporary file, a staging
+folder), then renamed into it, so that nothing is ever seen half-written."""
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -36,3 +40,42 @@ def atomic_writer(path: Path, *, text: bool = False) -> Iterator[IO[Any]]:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+_RENAME_EXCHANGE = 2  # linux/fs.h
+
+
+def replace_folder(staging: Path, target: Path) -> None:
+    """Put the folder `staging` (built beside `target`) in the place of `target`; whatever was there
+    before is removed. Readers see the old folder or the new one: on Linux the two are exchanged
+    atomically; elsewhere two renames leave a moment with neither."""
+    if not target.exists():
+        staging.rename(target)
+        return
+    if _exchange(staging, target):
+        shutil.rmtree(staging)  # now holds the previous folder
+        return
+    # No atomic exchange (not Linux): two renames, with a moment in between with neither.
+    previous = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.previous-"))
+    previous.rmdir()
+    target.rename(previous)
+    try:
+        staging.rename(target)
+    except BaseException:
+        previous.rename(target)
+        raise
+    shutil.rmtree(previous)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two folders with Linux's renameat2(RENAME_EXCHANGE); False if unsupported."""
+    libc_name = ctypes.util.find_library("c")
+    if libc_name is None:
+        return False
+    libc = ctypes.CDLL(libc_name, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    at_fdcwd = -100
+    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE)
+    return bool(result == 0)

@@ -38,6 +38,7 @@ from mdq_graph.errors import PublishError
 from mdq_graph.formats import FORMATS, RdfFormat
 from mdq_graph.hosting import OTHER_TYPES, apache_htaccess, nginx_conf, robots_txt, sitemaps
 from mdq_graph.namespaces import BASE, DCAT, RDF
+from mdq_graph.output import replace_folder
 from mdq_graph.pages import (
     query_anchor,
     render_error_page,
@@ -216,7 +217,7 @@ def write_site(
     try:
         built = build_site(publication, staging)
         _check_target(target, force)  # again: the folder may have changed during the build
-        _swap(staging, target)
+        replace_folder(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -250,21 +251,6 @@ def _check_target(target: Path, force: bool) -> None:
         f"{target} is not empty and was not written by mdq-graph publish (it has no {MARKER} "
         "file); choose a new or empty folder, or give --force to replace it and everything in it"
     )
-
-
-def _swap(staging: Path, target: Path) -> None:
-    """Put the built folder in the place of `target`; the old one is deleted once replaced."""
-    if not target.exists():
-        staging.rename(target)
-        return
-    old = target.parent / f".{target.name}.{secrets.token_hex(4)}.old"
-    target.rename(old)
-    try:
-        staging.rename(target)
-    except BaseException:
-        old.rename(target)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
 
 
 class SiteFiles:

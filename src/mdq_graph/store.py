@@ -21,12 +21,9 @@ or the new one, never a mix (a reader that has the old one open keeps its files 
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import hashlib
 import itertools
 import json
-import os
 import re
 import shutil
 import tempfile
@@ -49,6 +46,7 @@ from mdq_graph.formats import format_for_path
 from mdq_graph.inference import Alignment, alignment, describe_inferred_graph
 from mdq_graph.info import CLASSES_QUERY, SOURCES_QUERY, DatasetInfo, summarise
 from mdq_graph.namespaces import RDF
+from mdq_graph.output import replace_folder
 from mdq_graph.parsing import parse_into, rdf_files
 from mdq_graph.resources import data_dir
 
@@ -222,7 +220,7 @@ def build_store(
         info = _build(staging, files, inferred, say)
         (staging / METADATA_FILE).write_text(info.to_json() + "\n", encoding="utf-8")
         say(f"swapping the new store into {target}")
-        _swap_in(staging, target)
+        replace_folder(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -550,42 +548,3 @@ def _values(pairs: Iterable[tuple[Node, Node]]) -> str:
         for a, b in sorted(pairs, key=lambda pair: (str(pair[0]), str(pair[1])))
         if isinstance(a, URIRef) and isinstance(b, URIRef)
     )
-
-
-# --- Swapping the new store in --------------------------------------------------------------------
-
-_RENAME_EXCHANGE = 2  # linux/fs.h
-
-
-def _swap_in(staging: Path, target: Path) -> None:
-    """Put the store in `staging` at `target`; the previous store there is removed."""
-    if not target.exists():
-        staging.rename(target)
-        return
-    if _exchange(staging, target):
-        shutil.rmtree(staging)  # now holds the previous store
-        return
-    # No atomic exchange (not Linux): two renames, with a moment in between with no store.
-    previous = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.previous-"))
-    previous.rmdir()
-    target.rename(previous)
-    try:
-        staging.rename(target)
-    except BaseException:
-        previous.rename(target)
-        raise
-    shutil.rmtree(previous)
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    """Atomically swap two folders with Linux's renameat2(RENAME_EXCHANGE); False if unsupported."""
-    libc_name = ctypes.util.find_library("c")
-    if libc_name is None:
-        return False
-    libc = ctypes.CDLL(libc_name, use_errno=True)
-    renameat2 = getattr(libc, "renameat2", None)
-    if renameat2 is None:
-        return False
-    at_fdcwd = -100
-    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE)
-    return bool(result == 0)
