@@ -9,7 +9,8 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Dataset
 
-from mdq_graph.namespaces import MDQ, OA
+from mdq_graph.namespaces import MDQ, OA, RDF
+from mdq_graph.oxload import OxTerm
 
 _QUOTES = """
 SELECT ?quote ?file ?exact ?prefix ?suffix ?start ?end WHERE {
@@ -26,9 +27,8 @@ ORDER BY ?quote
 """
 
 
-_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_RDF_TYPE = str(RDF.type)
 _DEFAULT = ox.DefaultGraph()
-OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
 
 
 @dataclass(frozen=True)

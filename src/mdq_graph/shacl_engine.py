@@ -31,7 +31,7 @@ from rdflib.term import Node
 
 from mdq_graph import oxload
 from mdq_graph.namespaces import RDF, RDFS
-from mdq_graph.oxload import rdflib_term
+from mdq_graph.oxload import OxTerm, rdflib_term
 from mdq_graph.shacl_shapes import (
     SELECT_HEAD,
     Shape,
@@ -42,7 +42,6 @@ from mdq_graph.shacl_shapes import (
     regex_flags,
 )
 
-OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
 #: Whether a value node passes one constraint.
 Test = Callable[[OxTerm], bool]
 _DEFAULT = ox.DefaultGraph()
@@ -108,10 +107,11 @@ class _Data:
         self.store = store
         self._values: dict[str, dict[OxTerm, list[OxTerm]]] = {}
         self._superclasses: dict[OxTerm, set[OxTerm]] = {}
-        parents: dict[OxTerm, set[OxTerm]] = {}
+        self._parents: dict[OxTerm, set[OxTerm]] = {}
+        self._children: dict[OxTerm, set[OxTerm]] = {}
         for q in store.quads_for_pattern(None, _SUBCLASS_OF, None, _DEFAULT):
-            parents.setdefault(q.subject, set()).add(q.object)  # type: ignore[arg-type]
-        self._parents = parents
+            self._parents.setdefault(q.subject, set()).add(q.object)  # type: ignore[arg-type]
+            self._children.setdefault(q.object, set()).add(q.subject)  # type: ignore[arg-type]
         self.types = self.values(_RDF_TYPE.value)
         self._by_type: dict[OxTerm, list[OxTerm]] | None = None
 
@@ -129,13 +129,7 @@ class _Data:
         """`cls` and every class it is a subclass of."""
         found = self._superclasses.get(cls)
         if found is None:
-            found, pending = {cls}, [cls]
-            while pending:
-                for parent in self._parents.get(pending.pop(), ()):
-                    if parent not in found:
-                        found.add(parent)
-                        pending.append(parent)
-            self._superclasses[cls] = found
+            found = self._superclasses[cls] = _reachable(cls, self._parents)
         return found
 
     def is_instance(self, node: OxTerm, cls: OxTerm) -> bool:
@@ -157,22 +151,23 @@ class _Data:
             for node, types in self.types.items():
                 for t in types:
                     self._by_type.setdefault(t, []).append(node)
-        children: dict[OxTerm, list[OxTerm]] = {}
-        for child, parents in self._parents.items():
-            for parent in parents:
-                children.setdefault(parent, []).append(child)
-        classes, pending = {cls}, [cls]
-        while pending:
-            for child in children.get(pending.pop(), ()):
-                if child not in classes:
-                    classes.add(child)
-                    pending.append(child)
         seen: set[OxTerm] = set()
-        for c in classes:
+        for c in _reachable(cls, self._children):
             for node in self._by_type.get(c, ()):
                 if node not in seen:
                     seen.add(node)
                     yield node
+
+
+def _reachable(start: OxTerm, edges: dict[OxTerm, set[OxTerm]]) -> set[OxTerm]:
+    """`start` and every node reachable from it along `edges`."""
+    found, pending = {start}, [start]
+    while pending:
+        for node in edges.get(pending.pop(), ()):
+            if node not in found:
+                found.add(node)
+                pending.append(node)
+    return found
 
 
 class _Run:

@@ -20,6 +20,7 @@ from rdflib.term import Node
 
 from mdq_graph.formats import format_for_path
 from mdq_graph.namespaces import RDF
+from mdq_graph.oxload import file_quads, ox_term
 
 _PREFIX = re.compile(r"^\s*(?:@prefix|PREFIX)\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.I | re.M)
 _BASE = re.compile(r"^\s*(?:@base|BASE)\s+<([^>]*)>", re.I | re.M)
@@ -124,8 +125,6 @@ class SourceMap:
 
 def _ox(node: Node | None) -> OxTerm | None:
     """An rdflib term as the pyoxigraph term the index holds (None for anything else)."""
-    from mdq_graph.oxload import ox_term
-
     if node is None:
         return None
     try:
@@ -136,8 +135,6 @@ def _ox(node: Node | None) -> OxTerm | None:
 
 def _read(path: Path) -> _File:
     """Parse one file on its own (pyoxigraph, else rdflib) and keep its text."""
-    from mdq_graph.oxload import file_quads
-
     statements: dict[OxTerm, set[tuple[OxTerm, OxTerm]]] = {}
     graphs: set[OxTerm] = set()
     for quad in file_quads(path):

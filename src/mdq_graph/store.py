@@ -479,9 +479,9 @@ def _count_unnamed(store: ox.Store) -> int:
 # --- Inference inside the store -------------------------------------------------------------------
 
 
-def infer_in_store(store: ox.Store, rules: Alignment, *, in_memory: bool = False) -> int:
+def infer_in_store(store: ox.Store, rules: Alignment, *, in_memory: bool = False) -> None:
     """Materialise in the inferred graph what `mdq_graph.inference.infer` would for the store's
-    default graph, and add it there too; return how many triples were inferred.
+    default graph, and add it there too.
 
     The default graph must hold the union of the stated graphs (and no inferred graph yet). The
     joins run inside Oxigraph as SPARQL CONSTRUCT queries; their results are bulk-written (on
@@ -496,30 +496,36 @@ def infer_in_store(store: ox.Store, rules: Alignment, *, in_memory: bool = False
     property_pairs = _values(
         (p, sup) for p, sups in rules.super_properties.items() if p != RDF.type for sup in sups
     )
+    # (template, pattern) of each step: what it infers, from what.
     steps = [
         # Inverses of what is stated (a literal cannot be a subject).
-        f"CONSTRUCT {{ ?o ?q ?s }} WHERE {{ VALUES (?p ?q) {{ {inverse_pairs} }} ?s ?p ?o "
-        "FILTER (!isLiteral(?o)) FILTER NOT EXISTS { ?o ?q ?s } }",
-        f"CONSTRUCT {{ ?s a ?super }} WHERE {{ VALUES (?class ?super) {{ {class_pairs} }} "
-        "?s a ?class FILTER NOT EXISTS { ?s a ?super } }",
-        f"CONSTRUCT {{ ?s ?super ?o }} WHERE {{ VALUES (?p ?super) {{ {property_pairs} }} "
-        "?s ?p ?o FILTER NOT EXISTS { ?s ?super ?o } }",
+        (
+            "?o ?q ?s",
+            f"VALUES (?p ?q) {{ {inverse_pairs} }} ?s ?p ?o "
+            "FILTER (!isLiteral(?o)) FILTER NOT EXISTS { ?o ?q ?s }",
+        ),
+        (
+            "?s a ?super",
+            f"VALUES (?class ?super) {{ {class_pairs} }} "
+            "?s a ?class FILTER NOT EXISTS { ?s a ?super }",
+        ),
+        (
+            "?s ?super ?o",
+            f"VALUES (?p ?super) {{ {property_pairs} }} "
+            "?s ?p ?o FILTER NOT EXISTS { ?s ?super ?o }",
+        ),
     ]
-    count = 0
-    for query in steps:
+    for template, pattern in steps:
         # Read everything before writing, so that no step sees its own results half-way (an
         # update, too, finds all that its WHERE matches before it inserts).
         if in_memory:
-            before = len(store)
-            template, _, where = query.removeprefix("CONSTRUCT ").partition(" WHERE ")
             store.update(
-                f"INSERT {{ GRAPH <{target.value}> {template} {template[1:-1]} }} WHERE {where}"
+                f"INSERT {{ GRAPH <{target.value}> {{ {template} }} {template} }} "
+                f"WHERE {{ {pattern} }}"
             )
-            count += (len(store) - before) // 2
-            continue
-        triples = list(store.query(query))  # type: ignore[arg-type]
-        _bulk_write(store, _in_graph_and_union(triples, target))
-        count += len(triples)
+        else:
+            triples = store.query(f"CONSTRUCT {{ {template} }} WHERE {{ {pattern} }}")
+            _bulk_write(store, _in_graph_and_union(list(triples), target))  # type: ignore[arg-type]
     sources = sorted(
         URIRef(g.value)
         for g in store.named_graphs()
@@ -529,7 +535,6 @@ def infer_in_store(store: ox.Store, rules: Alignment, *, in_memory: bool = False
     describe_inferred_graph(description, sources)
     data = description.serialize(format="nt", encoding="utf-8")
     _bulk_write(store, _in_graph_and_union(ox.parse(data, ox.RdfFormat.N_TRIPLES), target))
-    return count
 
 
 def _in_graph_and_union(
