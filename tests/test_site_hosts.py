@@ -74,6 +74,19 @@ def hosted() -> Iterator[Hosted]:
         shutil.rmtree(root, ignore_errors=True)
 
 
+def serving(command: list[str], port: int, work: Path) -> Iterator[int]:
+    """Run the server `command` (its configuration and error.log in `work`) while the caller uses
+    `port`; then stop it and remove `work`."""
+    process = subprocess.Popen(command)
+    try:
+        wait_for(port, process, work / "error.log")
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def wait_for(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
     """Wait until the server answers on `port`."""
     deadline = time.monotonic() + 30
@@ -115,15 +128,7 @@ def nginx(hosted: Hosted) -> Iterator[int]:
         f"events {{ worker_connections 64; }}\n"
         f"http {{ access_log off; {temp} include {work}/site.conf; }}\n"
     )
-    log = work / "error.log"
-    process = subprocess.Popen([str(binary), "-p", str(work), "-c", str(work / "nginx.conf")])
-    try:
-        wait_for(port, process, log)
-        yield port
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        shutil.rmtree(work, ignore_errors=True)
+    yield from serving([str(binary), "-p", str(work), "-c", str(work / "nginx.conf")], port, work)
 
 
 @pytest.fixture(scope="module")
@@ -146,15 +151,7 @@ def apache(hosted: Hosted) -> Iterator[int]:
         + f"DocumentRoot {hosted.root}\n<Directory {hosted.root}>\n"
         "  AllowOverride FileInfo Indexes Options=Indexes,MultiViews,FollowSymLinks\n  Require all granted\n</Directory>\n"
     )
-    log = work / "error.log"
-    process = subprocess.Popen([str(binary), "-X", "-f", str(work / "httpd.conf")])
-    try:
-        wait_for(port, process, log)
-        yield port
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        shutil.rmtree(work, ignore_errors=True)
+    yield from serving([str(binary), "-X", "-f", str(work / "httpd.conf")], port, work)
 
 
 def get(port: int, path: str, headers: dict[str, str]) -> tuple[int, str, bytes]:
