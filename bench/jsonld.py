@@ -47,8 +47,8 @@ def measure(corpus: Path, with_pyld: bool, with_pyld_text: bool) -> dict[str, An
     """Time each step on one corpus (in this process)."""
     import pyoxigraph as ox
 
-    from mdq_graph.export import _triple_key, canonical_quads
-    from mdq_graph.jsonld import dumps, to_jsonld, write_compacted
+    from mdq_graph.formats.jsonld import dumps, to_jsonld, write_compacted
+    from mdq_graph.formats.rdf import _triple_key, canonical_quads
 
     quads = list(ox.parse(path=str(corpus), format=ox.RdfFormat.N_QUADS))
     started = time.perf_counter()

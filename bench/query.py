@@ -56,7 +56,7 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    from mdq_graph.query import curated_query
+    from mdq_graph.query.curated import curated_query
 
     query_file = curated_query(args.name).path
     with tempfile.TemporaryDirectory() as folder:

@@ -175,7 +175,7 @@ def run_size(target: float, work: Path, args: argparse.Namespace) -> SizeResult:
     shutil.rmtree(folder / "floor-store", ignore_errors=True)
     result.rows.append(("load", ours, floor, measure([*TASKS, "baseline-load", str(corpus)], slow)))
     if ours.seconds is not None:
-        from mdq_graph.store import read_store_info
+        from mdq_graph.graph.store import read_store_info
 
         result.store_quads = read_store_info(store).quads
 

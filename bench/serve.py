@@ -41,9 +41,9 @@ sys.path.insert(0, str(REPO))
 from tests.support.virtuoso import free_port, running_virtuoso, virtuoso_available  # noqa: E402
 
 from mdq_graph import load_dataset  # noqa: E402
-from mdq_graph.publication import publish  # noqa: E402
 from mdq_graph.push import push_graphs  # noqa: E402
-from mdq_graph.query import curated_query  # noqa: E402
+from mdq_graph.query.curated import curated_query  # noqa: E402
+from mdq_graph.web.publication import publish  # noqa: E402
 
 JSON = "application/sparql-results+json"
 #: Requests each client sends before the measured ones.

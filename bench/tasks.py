@@ -102,7 +102,7 @@ def baseline_validate(corpus: str, shapes: str) -> None:
 
 def _time_queries(run: Callable[[str], int], repeat: int) -> None:
     """Run each offline curated query `repeat` times; report the first and the median run."""
-    from mdq_graph.query import curated_queries
+    from mdq_graph.query.curated import curated_queries
 
     for query in curated_queries():
         if query.needs_network:
@@ -124,7 +124,7 @@ def _count(result: object) -> int:
 
 def queries_store(store: str) -> None:
     """Curated queries on the on-disk store, as `mdq-graph --store DIR query` runs them."""
-    from mdq_graph.engine import Engine
+    from mdq_graph.graph.engine import Engine
 
     started = time.perf_counter()
     engine = Engine.open(Path(store))
@@ -135,7 +135,7 @@ def queries_store(store: str) -> None:
 def dump_store(store: str, out: str) -> None:
     """The named graphs of an on-disk store (data, ontology, inferred view) as N-Quads, so that
     the floor and the baseline query the same quads as the store (not timed)."""
-    from mdq_graph.engine import Engine
+    from mdq_graph.graph.engine import Engine
 
     source = Engine.open(Path(store)).store
     graphs = list(source.named_graphs())
@@ -165,7 +165,7 @@ def queries_baseline(dump: str) -> None:
 def serve_load(url: str, query_name: str, seconds: str, clients: str, distinct: str) -> None:
     """`clients` threads asking `url` for a curated query over and over for `seconds`; with
     `distinct` ("1"), each request differs by a comment, so the server's cache never answers."""
-    from mdq_graph.query import curated_query
+    from mdq_graph.query.curated import curated_query
 
     text = curated_query(query_name).text
     deadline = time.monotonic() + float(seconds)
@@ -215,8 +215,8 @@ def _rate(run: Callable[[], object], seconds: float) -> None:
 
 def rate_store(store: str, query_name: str, seconds: str) -> None:
     """Queries per second in one process on the on-disk store (the server's ceiling per worker)."""
-    from mdq_graph.engine import Engine
-    from mdq_graph.query import curated_query
+    from mdq_graph.graph.engine import Engine
+    from mdq_graph.query.curated import curated_query
 
     engine = Engine.open(Path(store))
     text = curated_query(query_name).text
@@ -225,7 +225,7 @@ def rate_store(store: str, query_name: str, seconds: str) -> None:
 
 def rate_baseline(dump: str, query_name: str, seconds: str) -> None:
     """Queries per second with rdflib on the store's quads."""
-    from mdq_graph.query import curated_query
+    from mdq_graph.query.curated import curated_query
 
     dataset = rdflib_dataset(dump)
     text = curated_query(query_name).text

@@ -43,8 +43,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7, help="runs of each (default: 7)")
     args = parser.parse_args()
 
-    from mdq_graph.resources import ontology_file
-    from mdq_graph.validate import load_shapes
+    from mdq_graph.graph.resources import ontology_file
+    from mdq_graph.validate.validation import load_shapes
 
     pyshacl = shutil.which("pyshacl")
     if pyshacl is None:

@@ -11,9 +11,9 @@ from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
 from mdq_graph import __version__
-from mdq_graph.catalog import export_parts
+from mdq_graph.catalog.dcat import export_parts
 from mdq_graph.cli import main
-from mdq_graph.formats import FORMATS
+from mdq_graph.graph.rdf_formats import FORMATS
 
 from .conftest import TEST_DATA
 

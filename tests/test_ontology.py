@@ -7,8 +7,8 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from mdq_graph import __version__
-from mdq_graph.namespaces import MDQ, ONTOLOGY_IRI
-from mdq_graph.resources import ontology_file
+from mdq_graph.graph.namespaces import MDQ, ONTOLOGY_IRI
+from mdq_graph.graph.resources import ontology_file
 
 ONTOLOGY = Graph().parse(ontology_file(), format="turtle")
 TERMS = sorted(

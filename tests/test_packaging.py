@@ -86,7 +86,7 @@ def test_installed_cli_works_from_any_folder(wheel: Path, tmp_path: Path) -> Non
         [str(cli), "info", "--json"], cwd=elsewhere, check=True, capture_output=True, text=True
     )
     where = subprocess.run(
-        [str(python), "-c", "import mdq_graph.resources as r; print(r.data_dir())"],
+        [str(python), "-c", "import mdq_graph.graph.resources as r; print(r.data_dir())"],
         cwd=elsewhere,
         check=True,
         capture_output=True,

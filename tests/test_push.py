@@ -12,7 +12,7 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 
 from mdq_graph.errors import PushError, UsageError
-from mdq_graph.namespaces import GRAPH
+from mdq_graph.graph.namespaces import GRAPH
 from mdq_graph.push import (
     CHUNK_SIZE,
     DEFAULT_GRAPH,

@@ -24,9 +24,9 @@ from rdflib.compare import to_canonical_graph
 from rdflib.term import Node
 
 from mdq_graph.cli import main
-from mdq_graph.engine import Engine
-from mdq_graph.query import CuratedQuery, curated_queries
-from mdq_graph.store import build_store, open_store
+from mdq_graph.graph.engine import Engine
+from mdq_graph.graph.store import build_store, open_store
+from mdq_graph.query.curated import CuratedQuery, curated_queries
 from mdq_graph.synth import SYNTH_GRAPH, synthesize
 from tests.support.virtuoso import VirtuosoServer, bypass_proxy_for_loopback, free_port
 
@@ -126,7 +126,7 @@ def merge_split_groups(answer: Answer, count: str) -> Answer:
 @pytest.fixture(scope="module")
 def embedded() -> Engine:
     """The engine `mdq-graph query` uses over the bundled data."""
-    from mdq_graph.oxload import load_store
+    from mdq_graph.graph.loader import load_store
 
     return Engine(load_store())
 

@@ -10,12 +10,11 @@ import pytest
 from click.testing import CliRunner
 
 from mdq_graph.cli import main
-from mdq_graph.dataset import load_dataset
-from mdq_graph.engine import Engine
 from mdq_graph.errors import UsageError
-from mdq_graph.oxload import load_store
-from mdq_graph.query import curated_queries
-from mdq_graph.quotes import check_quotes, quotes
+from mdq_graph.graph.dataset import load_dataset
+from mdq_graph.graph.engine import Engine
+from mdq_graph.graph.loader import load_store
+from mdq_graph.query.curated import curated_queries
 from mdq_graph.synth import (
     SYNTH_GRAPH,
     SYNTH_ID,
@@ -23,6 +22,7 @@ from mdq_graph.synth import (
     meetings_for_triples,
     synthesize,
 )
+from mdq_graph.validate.quotes import check_quotes, quotes
 
 #: Eight meetings: one series, so there is a 7th meeting for the curated queries to find.
 MEETINGS = 8

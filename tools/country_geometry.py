@@ -23,7 +23,7 @@ from itertools import pairwise
 from countryinfo import CountryInfo  # type: ignore[import-not-found]
 
 from mdq_graph import load_dataset
-from mdq_graph.namespaces import ID, MDQ
+from mdq_graph.graph.namespaces import ID, MDQ
 
 Ring = Sequence[Sequence[float]]
 

@@ -15,25 +15,25 @@ import click
 from rdflib import Dataset
 
 from mdq_graph import __version__
-from mdq_graph.catalog import build_catalog, serialize_catalog
-from mdq_graph.dataset import load_dataset
-from mdq_graph.engine import Engine
+from mdq_graph.catalog.dcat import build_catalog, serialize_catalog
 from mdq_graph.errors import EXIT_NONCONFORMANT, MdqError, UsageError
-from mdq_graph.export import UNION
-from mdq_graph.formats import FORMAT_NAMES, get_format
-from mdq_graph.info import DatasetInfo, dataset_info
-from mdq_graph.jsonld import JsonLdOptions
-from mdq_graph.namespaces import BASE
+from mdq_graph.export.exporter import export_graph
+from mdq_graph.formats.jsonld import JsonLdOptions
+from mdq_graph.formats.rdf import UNION
+from mdq_graph.graph.dataset import load_dataset
+from mdq_graph.graph.engine import Engine
+from mdq_graph.graph.info import DatasetInfo, dataset_info
+from mdq_graph.graph.namespaces import BASE
+from mdq_graph.graph.rdf_formats import FORMAT_NAMES, get_format
+from mdq_graph.graph.store import StoreInfo, build_store, open_store, store_dataset, store_summary
 from mdq_graph.output import write_atomic
 from mdq_graph.push import AUTH_SCHEMES, AuthScheme, push_graphs, store_graphs
-from mdq_graph.query import curated_queries, query_source, run_query
-from mdq_graph.report import RENDERERS
-from mdq_graph.results import QUERY_FORMAT_NAMES, render
-from mdq_graph.store import StoreInfo, build_store, store_dataset, store_summary
-from mdq_graph.storeexport import export_graph
+from mdq_graph.query.curated import curated_queries, query_source, run_query
+from mdq_graph.query.results import QUERY_FORMAT_NAMES, render
 from mdq_graph.synth import default_texts_dir, meetings_for_triples, synthesize
-from mdq_graph.validate import validate_graph
-from mdq_graph.views import PAGE_LANGUAGES
+from mdq_graph.validate.report import RENDERERS
+from mdq_graph.validate.validation import validate_graph
+from mdq_graph.web.views import PAGE_LANGUAGES
 
 if TYPE_CHECKING:
     from click._termui_impl import ProgressBar
@@ -78,10 +78,10 @@ class Context:
         if self._engine is None:
             store = self.store_dir()
             if store is not None:
-                self._engine = Engine.open(store)
+                self._engine = open_store(store)
             else:
                 # pyoxigraph parses faster than rdflib
-                from mdq_graph.oxload import load_store
+                from mdq_graph.graph.loader import load_store
 
                 self._engine = Engine(load_store(list(self.data) or None))
         return self._engine
@@ -456,8 +456,8 @@ def serve_command(
       mdq-graph serve --base-uri http://127.0.0.1:8000/
       mdq-graph serve --store ./store --host 0.0.0.0 --port 8080 --timeout 30
     """
-    from mdq_graph.server import ServerSettings, serve
-    from mdq_graph.store import open_store
+    from mdq_graph.graph.store import open_store
+    from mdq_graph.web.server import ServerSettings, serve
 
     settings = ServerSettings(timeout=timeout, max_results=max_results, workers=workers)
     folder = store if store is not None else obj.store_dir()  # serve's --store, or the global one
@@ -743,7 +743,7 @@ def publish_command(obj: Context, outdir: Path, base_uri: str, force: bool) -> N
       mdq-graph publish docs --base-uri https://example.github.io/mdq/ --force
       python -m http.server -d site 8000    # then open http://localhost:8000/
     """
-    from mdq_graph.site import write_site
+    from mdq_graph.web.site import write_site
 
     report = write_site(obj.dataset(), outdir, base=base_uri, force=force)
     for reason in report.skipped:

@@ -15,8 +15,8 @@ from rdflib import Dataset
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from mdq_graph.errors import PushError, UsageError
-from mdq_graph.namespaces import GRAPH
-from mdq_graph.store import UNNAMED_TRIPLES
+from mdq_graph.graph.namespaces import GRAPH
+from mdq_graph.graph.store import UNNAMED_TRIPLES
 
 AuthScheme = Literal["auto", "digest", "basic"]
 AUTH_SCHEMES: tuple[str, ...] = get_args(AuthScheme)
@@ -75,7 +75,7 @@ def dataset_graphs(ds: Dataset, only: Sequence[str] | None = None) -> list[tuple
 def store_graphs(store: ox.Store, only: Sequence[str] | None = None) -> list[tuple[str, bytes]]:
     """Each named graph of an engine's store as (IRI, N-Triples bytes), written by Oxigraph.
 
-    The store's default graph is the union of its named graphs (see `mdq_graph.engine`), so it is
+    The store's default graph is the union of its named graphs (see `mdq_graph.graph.engine`), so it is
     not a graph of its own: only the triples in no named graph are pushed to the default graph.
     """
     graphs = {g.value: g for g in store.named_graphs() if isinstance(g, ox.NamedNode)}

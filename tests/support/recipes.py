@@ -1,6 +1,6 @@
 """Small readers of the content-negotiation recipes a static site ships: enough of mod_rewrite's
 and of nginx's semantics to tell which file a request for a path gets (as the real servers do in
-tests/test_site_hosts.py, where they are installed)."""
+tests/web/test_site_hosts.py, where they are installed)."""
 
 from __future__ import annotations
 

@@ -12,8 +12,8 @@ import uvicorn
 from rdflib import Dataset
 from starlette.testclient import TestClient
 
-from mdq_graph.publication import Publication, publish
-from mdq_graph.server import ServerSettings, create_app
+from mdq_graph.web.publication import Publication, publish
+from mdq_graph.web.server import ServerSettings, create_app
 from tests.support.virtuoso import free_port
 
 #: A local base, as `serve --base-uri` would be given.

@@ -16,10 +16,10 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Dataset
 
-from mdq_graph.catalog import dump_path
-from mdq_graph.formats import FORMATS
-from mdq_graph.publication import Publication, publish
-from mdq_graph.site import SiteReport, write_site
+from mdq_graph.catalog.dcat import dump_path
+from mdq_graph.graph.rdf_formats import FORMATS
+from mdq_graph.web.publication import Publication, publish
+from mdq_graph.web.site import SiteReport, write_site
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ The corpus is a TriG or N-Quads file of named graphs, as the bundled data is: a 
 parents, places), a vocabulary graph (topics, stakeholder groups) and, per meeting, the graph of an
 English press release and, for about half of the meetings, of a Japanese one that places the meeting
 a little differently (as the real releases do). Every release comes with its plain text, and its
-quotes point into that text with offsets that `mdq_graph.quotes` checks.
+quotes point into that text with offsets that `mdq_graph.validate.quotes` checks.
 
 It is deterministic for a seed (same seed, same bytes) and streamed: written graph by graph, never
 held in memory. Its IRIs live under `id/synth/` and `graph/synth/`, so a synthetic corpus never
@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import IO
 
 from mdq_graph.errors import UsageError
-from mdq_graph.formats import format_for_path
+from mdq_graph.graph.rdf_formats import format_for_path
 from mdq_graph.output import atomic_writer
 from mdq_graph.synth.releases import ENGLISH, JAPANESE, make_series, plan_meeting, release_graph
 from mdq_graph.synth.world import (

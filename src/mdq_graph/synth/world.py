@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from mdq_graph.namespaces import GRAPH, ID, PREFIXES
+from mdq_graph.graph.namespaces import GRAPH, ID, PREFIXES
 
 #: Where the synthetic resources and graphs live (never the real data's IRIs).
 SYNTH_ID = str(ID["synth/"])

@@ -1,0 +1,639 @@
+"""The dataset's description for open data portals: a DCAT-AP 3.0.1 catalog with VoID statistics.
+
+`build_catalog()` describes the knowledge graph as a `dcat:Catalog` holding one `dcat:Dataset`, a
+`dcat:Distribution` per export format, the SPARQL endpoint as a `dcat:DataService` and a
+`dcat:CatalogRecord`. Whatever can be derived from the graph is: titles from the meetings' labels,
+temporal coverage from the events' dates, spatial coverage from the participating countries
+(`mdq:euCountry`, with the bounding boxes and centroids of graph/geography), issue and modification
+dates from the ontology, provenance from the named graphs' sources, VoID counts from the triples.
+What is a choice (the EU data themes, the publisher type) is a constant in `authority.py`.
+
+A file cannot contain its own checksum. So the exports carry the description WITHOUT byte sizes and
+checksums, in the named graph graph/catalog (`export_parts()`, which `mdq-graph export` uses), and
+`build_catalog(distributions=True)` (`mdq-graph catalog`, the published catalog.ttl) adds each export
+file's byte size and SHA-256, computed from exactly those exports.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+
+import pyoxigraph as ox
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from mdq_graph import __version__
+from mdq_graph.catalog.authority import (
+    ADMS_LICENCE_TYPE,
+    ADMS_PUBLISHER_TYPE,
+    ADMS_STATUS,
+    CC_BY_4,
+    CONCEPT_LABELS,
+    DCAT_AP,
+    DCAT_VERSION,
+    EU_ACCESS_RIGHT,
+    EU_AVAILABILITY,
+    EU_FREQUENCY,
+    EU_LANGUAGES,
+    EU_THEME_SCHEME,
+    FORMAT_FACTS,
+    IANA_MEDIA_TYPE,
+    SPARQL_PROTOCOL,
+    STANDARD_TITLES,
+    THEMES,
+)
+from mdq_graph.catalog.schemaorg import schema_dataset_jsonld
+from mdq_graph.catalog.storeview import StoreView
+from mdq_graph.catalog.void import describe_void, graph_sizes, union_triples, void_stats
+from mdq_graph.formats.rdf import UNION, serialize
+from mdq_graph.graph.dataset import new_dataset
+from mdq_graph.graph.namespaces import (
+    ADMS,
+    BASE,
+    DCAT,
+    DCATAP,
+    DCTERMS,
+    FOAF,
+    GRAPH,
+    ID,
+    MDQ,
+    ONTOLOGY_IRI,
+    OWL,
+    PROV,
+    RDF,
+    RDFS,
+    SCHEMA,
+    SKOS,
+    SPDX,
+    VCARD,
+    VOID,
+    XSD,
+)
+from mdq_graph.graph.rdf_formats import FORMATS, RdfFormat
+from mdq_graph.graph.rebase import check_base, rebase_dataset, rebase_graph
+from mdq_graph.graph.resources import shapes_dir
+
+__all__ = [
+    "CATALOG_GRAPH",
+    "build_catalog",
+    "describe_store",
+    "dump_path",
+    "export_parts",
+    "schema_dataset_jsonld",
+    "serialize_catalog",
+]
+
+#: The named graph in which the exports carry the description.
+CATALOG_GRAPH = GRAPH.catalog
+
+_PREFIXES = """
+PREFIX mdq:    <https://w3id.org/mdq/ontology#>
+PREFIX rdfs:   <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos:   <http://www.w3.org/2004/02/skos/core#>
+PREFIX schema: <https://schema.org/>
+PREFIX prov:   <http://www.w3.org/ns/prov#>
+"""
+
+
+def dump_path(fmt: RdfFormat) -> str:
+    """Where the export in `fmt` is published, relative to the base: `download/mdq.ttl`, ..."""
+    return f"download/mdq{fmt.extension}"
+
+
+class _Iri:
+    """The IRIs of the description, under the default base (the result is rebased at the end)."""
+
+    catalog = URIRef(BASE + "catalog")
+    record = URIRef(BASE + "catalog/record")
+    contact = URIRef(BASE + "catalog/contact")
+    service = URIRef(BASE + "catalog/sparql-service")
+    dataset = URIRef(BASE + "dataset")
+    rights = URIRef(BASE + "dataset/rights")
+    provenance = URIRef(BASE + "dataset/provenance")
+    temporal = URIRef(BASE + "dataset/temporal")
+    landing_page = URIRef(BASE)
+    endpoint = URIRef(BASE + "sparql")
+
+    @staticmethod
+    def distribution(fmt: RdfFormat) -> URIRef:
+        return URIRef(f"{BASE}dataset/distribution/{fmt.name}")
+
+    @staticmethod
+    def download(fmt: RdfFormat) -> URIRef:
+        return URIRef(BASE + dump_path(fmt))
+
+
+# --- The public functions ---------------------------------------------------------------------------
+
+
+def build_catalog(
+    dataset: Dataset, *, base_uri: str = BASE, distributions: bool = True, service: bool = True
+) -> Graph:
+    """The DCAT-AP 3.0.1 + VoID description of `dataset`, with its IRIs under `base_uri`.
+
+    With `distributions` (the published catalog), each distribution also gets the byte size and
+    SHA-256 of its export file, computed from exactly what `mdq-graph export` writes (moved to
+    `base_uri`); without, it is the description the exports carry, which cannot hold their checksums.
+    Without `service` (a static site), no SPARQL endpoint is described or linked to.
+    """
+    check_base(base_uri)
+    data, embedded = export_parts(dataset, service=service)
+    description = Graph(identifier=CATALOG_GRAPH)
+    description += embedded  # a copy: the file facts go into it, not into `embedded`
+    if distributions:
+        moved = rebase_dataset(data, base_uri)
+        carried = rebase_graph(embedded, base_uri)
+        for fmt in FORMATS.values():
+            _add_file_facts(description, fmt, serialize(moved, fmt, UNION, catalog=carried))
+    return rebase_graph(description, base_uri)
+
+
+def export_parts(dataset: Dataset, *, service: bool = True) -> tuple[Dataset, Graph]:
+    """What `mdq-graph export` writes: `dataset` without any description it already carries (an
+    export read back), and its description without file sizes and checksums, as the graph named
+    graph/catalog (for `export.serialize(..., catalog=)`)."""
+    data = _without_catalog(dataset)
+    return data, _describe(data, service=service)
+
+
+def describe_store(store: ox.Store, *, service: bool = True) -> Graph:
+    """The description `export_parts` gives, of the graphs of a store whose default graph is their
+    union (`mdq_graph.graph.store.populate`) and that holds no graph/catalog; computed inside the store."""
+    return _describe(StoreView(store), service=service)
+
+
+def serialize_catalog(graph: Graph, fmt: RdfFormat) -> bytes:
+    """The description in `fmt`; quad formats put it in its named graph (graph/catalog)."""
+    return serialize(new_dataset(), fmt, UNION, catalog=graph)
+
+
+# --- What the description says that comes from the graph ---------------------------------------------
+
+
+class _Facts:
+    """The facts of the graph the description is made of, read once."""
+
+    def __init__(self, data: Dataset | StoreView) -> None:
+        self.data = data
+        ontology = URIRef(ONTOLOGY_IRI)
+        self.project: Node = data.value(ontology, DCTERMS.publisher) or ID["org/mdq-graph-project"]
+        self.project_en = self.label(self.project, "en") or "mdq-graph project"
+        self.project_ja = self.label(self.project, "ja") or self.project_en
+        self.issued = data.value(ontology, DCTERMS.created)
+        self.modified = data.value(ontology, DCTERMS.modified)
+        self.meetings = self._rows(
+            "SELECT ?label WHERE { ?m a mdq:Meeting ; rdfs:label ?label ; mdq:ordinal ?n } "
+            "ORDER BY ?n ?label"
+        )
+        # An aggregate over no event gives no row (rdflib) or one unbound row: no temporal coverage.
+        period = self._rows(
+            "SELECT (MIN(?start) AS ?from) (MAX(?end) AS ?to) WHERE { "
+            "?e a/rdfs:subClassOf* mdq:Event ; schema:startDate ?start ; schema:endDate ?end }"
+        )
+        self.start: Node | None = period[0][0] if period else None
+        self.end: Node | None = period[0][1] if period else None
+        self.countries = self._rows(
+            "SELECT DISTINCT ?eu ?country WHERE { ?event mdq:participatingCountry ?country . "
+            "?country mdq:euCountry ?eu } ORDER BY ?eu"
+        )
+        self.sources = [
+            source
+            for (source,) in self._rows(
+                "SELECT DISTINCT ?source WHERE { ?graph prov:wasDerivedFrom ?source . "
+                "?source a/rdfs:subClassOf* mdq:SourceDocument } ORDER BY ?source"
+            )
+        ]
+        self.quotes = len(set(data.subjects(RDF.type, MDQ.Quote)))
+        languages = {str(lang) for s in self.sources for lang in data.objects(s, SCHEMA.inLanguage)}
+        self.languages = [EU_LANGUAGES[tag] for tag in sorted(languages) if tag in EU_LANGUAGES]
+        licences = {o for _, o in data.subject_objects(DCTERMS.license) if isinstance(o, URIRef)}
+        # The licence the named graphs state (one, CC BY 4.0); CC BY 4.0 where they state none.
+        self.licence = min(licences, key=str) if len(licences) == 1 else CC_BY_4
+        self.keywords = [
+            keyword
+            for (keyword,) in self._rows(
+                "SELECT DISTINCT ?k WHERE { { ?t a mdq:Topic ; skos:prefLabel ?k } UNION "
+                "{ ?s a mdq:DialogueSeries ; rdfs:label|skos:altLabel ?k } } ORDER BY ?k"
+            )
+        ]
+
+    def _rows(self, query: str) -> list[tuple[Node, ...]]:
+        return [tuple(row) for row in self.data.query(_PREFIXES + query)]  # type: ignore[arg-type]
+
+    def label(self, node: Node, lang: str) -> str | None:
+        """The `lang` label of `node`, if it has one."""
+        labels = [str(x) for x in self.data.objects(node, RDFS.label) if _lang(x) == lang]
+        return min(labels) if labels else None
+
+    def meeting_names(self, lang: str) -> str:
+        """The names of the meetings in `lang`, joined."""
+        return (
+            " / ".join(dict.fromkeys(str(m) for (m,) in self.meetings if _lang(m) == lang)) or "MDQ"
+        )
+
+
+def _lang(node: Node) -> str | None:
+    return node.language if isinstance(node, Literal) else None
+
+
+def _text(g: Graph, subject: Node, predicate: Node, en: str, ja: str) -> None:
+    """An English and a Japanese text for `predicate` of `subject`."""
+    g.add((subject, predicate, Literal(en, lang="en")))
+    g.add((subject, predicate, Literal(ja, lang="ja")))
+
+
+# --- Building the description -----------------------------------------------------------------------
+
+
+def _describe(data: Dataset | StoreView, *, service: bool = True) -> Graph:
+    """The description of `data` (no file sizes or checksums), with IRIs under the default base."""
+    g = Graph(identifier=CATALOG_GRAPH)
+    facts = _Facts(data)
+    _describe_project(g, facts)
+    _describe_catalog(g, facts)
+    _describe_dataset(g, facts)
+    _describe_sources(g, facts)
+    for fmt in FORMATS.values():
+        _describe_distribution(g, facts, fmt)
+    _describe_service(g, facts)
+    if not service:
+        _without_service(g, facts)
+    _describe_vocabularies(g, facts)
+    if isinstance(data, StoreView):
+        stats, sizes = data.void_stats(BASE + "id/"), data.graph_sizes()
+    else:
+        stats, sizes = void_stats(union_triples(data), BASE + "id/"), graph_sizes(data)
+    describe_void(g, _Iri.dataset, stats, BASE)
+    for name, size in sorted(sizes.items()):
+        g.add((_Iri.dataset, VOID.subset, name))
+        g.add((name, RDF.type, VOID.Dataset))
+        g.add((name, VOID.triples, Literal(size, datatype=XSD.integer)))
+        for p in (RDFS.label, PROV.wasDerivedFrom, DCTERMS.source):
+            for o in data.objects(name, p):
+                g.add((name, p, o))
+    return g
+
+
+def _describe_project(g: Graph, facts: _Facts) -> None:
+    """The project as publisher and creator, and its contact point."""
+    project = facts.project
+    g.add((project, RDF.type, FOAF.Agent))
+    g.add((project, RDF.type, FOAF.Organization))
+    _text(g, project, FOAF.name, facts.project_en, facts.project_ja)
+    # An open-source project that publishes for free: the closest ADMS publisher type.
+    g.add((project, DCTERMS.type, ADMS_PUBLISHER_TYPE.NonProfitOrganisation))
+    g.add((project, FOAF.homepage, _Iri.landing_page))
+    g.add((_Iri.landing_page, RDF.type, FOAF.Document))
+    # The graph's maintainer answers questions about the graph; the sources' own contact points
+    # (the Cabinet Office team of the releases) are given with the sources, see _describe_sources.
+    g.add((_Iri.contact, RDF.type, VCARD.Kind))
+    g.add((_Iri.contact, RDF.type, VCARD.Organization))
+    g.add((_Iri.contact, VCARD.fn, Literal(facts.project_en)))
+    g.add((_Iri.contact, VCARD.hasURL, _Iri.landing_page))
+
+
+def _describe_catalog(g: Graph, facts: _Facts) -> None:
+    """The catalog and its record of the dataset."""
+    catalog = _Iri.catalog
+    g.add((catalog, RDF.type, DCAT.Catalog))
+    _text(
+        g,
+        catalog,
+        DCTERMS.title,
+        f"Catalogue of the {facts.project_en}",
+        f"{facts.project_ja}のカタログ",
+    )
+    _text(
+        g,
+        catalog,
+        DCTERMS.description,
+        f"The datasets and data services of the {facts.project_en}: the knowledge graph of the "
+        f"{facts.meeting_names('en')} and its SPARQL endpoint.",
+        f"{facts.project_ja}が公開するデータセットとデータサービス({facts.meeting_names('ja')}の"
+        "ナレッジグラフとそのSPARQLエンドポイント)。",
+    )
+    g.add((catalog, DCTERMS.publisher, facts.project))
+    g.add((catalog, DCTERMS.creator, facts.project))
+    g.add((catalog, FOAF.homepage, _Iri.landing_page))
+    g.add((catalog, DCTERMS.license, facts.licence))
+    g.add((catalog, DCTERMS.rights, _Iri.rights))
+    g.add((catalog, DCTERMS.conformsTo, DCAT_AP))
+    g.add((catalog, DCAT.themeTaxonomy, EU_THEME_SCHEME))
+    g.add((catalog, DCAT.dataset, _Iri.dataset))
+    g.add((catalog, DCAT.service, _Iri.service))
+    g.add((catalog, DCAT.record, _Iri.record))
+    _add_coverage_and_dates(g, catalog, facts)
+
+    record = _Iri.record
+    g.add((record, RDF.type, DCAT.CatalogRecord))
+    g.add((record, FOAF.primaryTopic, _Iri.dataset))
+    g.add((record, DCTERMS.conformsTo, DCAT_AP))
+    g.add((record, ADMS.status, ADMS_STATUS.Completed))
+    _add_dates(g, record, facts)
+
+
+def _describe_dataset(g: Graph, facts: _Facts) -> None:
+    """The dataset: what it is about, where and when, who made it, where to get it."""
+    dataset = _Iri.dataset
+    meeting_en, meeting_ja, n = facts.meeting_names("en"), facts.meeting_names("ja"), facts.quotes
+    period = f" ({facts.start} to {facts.end})" if facts.start else ""
+    countries = len(facts.countries)
+    g.add((dataset, RDF.type, DCAT.Dataset))
+    g.add((dataset, RDF.type, DCAT.Resource))  # the record's foaf:primaryTopic must be one
+    _text(
+        g, dataset, DCTERMS.title, f"{meeting_en}: knowledge graph", f"{meeting_ja}のナレッジグラフ"
+    )
+    _text(
+        g,
+        dataset,
+        DCTERMS.description,
+        f"The facts that the sources state about the {meeting_en}{period} and its {countries} "
+        "participating countries, as a linked-data knowledge graph: one named graph per source, each "
+        f"fact traceable to the sentence it comes from ({n} quotes with Web Annotation selectors), "
+        "English and Japanese labels, links to Wikidata, GeoNames, the EU authority tables and ROR, "
+        "and the national open data portals of the participating countries; described by an OWL "
+        "ontology aligned with schema.org, PROV-O, DCAT and other standard vocabularies, and checked "
+        "by SHACL shapes.",
+        f"{meeting_ja}と参加{countries}か国について出典が述べる事実を、リンクトデータのナレッジグラフと"
+        f"したもの。出典ごとの名前付きグラフ、各事実を裏付ける原文の引用({n}件)、英語・日本語のラベル、"
+        "Wikidata・GeoNames・EU典拠表・RORへのリンク、参加国のオープンデータポータルを含み、"
+        "schema.org・PROV-O・DCATなどの標準語彙に対応づけたOWLオントロジーとSHACLシェイプを備える。",
+    )
+    g.add((dataset, DCTERMS.identifier, Literal(str(dataset))))
+    g.add((dataset, DCTERMS.publisher, facts.project))
+    g.add((dataset, DCTERMS.creator, facts.project))
+    g.add((dataset, DCAT.contactPoint, _Iri.contact))
+    g.add((dataset, DCAT.landingPage, _Iri.landing_page))
+    g.add((dataset, DCAT_VERSION, Literal(__version__)))
+    g.add((dataset, DCTERMS.license, facts.licence))
+    g.add((dataset, DCTERMS.rights, _Iri.rights))
+    g.add((dataset, DCTERMS.accessRights, EU_ACCESS_RIGHT.PUBLIC))
+    # The graph changes when its sources do (a new release, a correction), not on a schedule.
+    g.add((dataset, DCTERMS.accrualPeriodicity, EU_FREQUENCY.IRREG))
+    for keyword in facts.keywords:
+        g.add((dataset, DCAT.keyword, keyword))
+    if facts.start is not None and facts.end is not None:
+        g.add((dataset, DCTERMS.temporal, _Iri.temporal))
+        g.add((_Iri.temporal, RDF.type, DCTERMS.PeriodOfTime))
+        g.add((_Iri.temporal, DCAT.startDate, facts.start))
+        g.add((_Iri.temporal, DCAT.endDate, facts.end))
+    _add_coverage_and_dates(g, dataset, facts)
+    _describe_standards(g, facts)
+    g.add((dataset, VOID.sparqlEndpoint, _Iri.endpoint))
+    for fmt in FORMATS.values():
+        g.add((dataset, DCAT.distribution, _Iri.distribution(fmt)))
+        g.add((dataset, VOID.dataDump, _Iri.download(fmt)))
+        g.add((dataset, VOID.feature, FORMAT_FACTS[fmt.name][2]))
+
+
+def _add_coverage_and_dates(g: Graph, resource: URIRef, facts: _Facts) -> None:
+    """What the catalog and the dataset share: languages, themes, spatial coverage, dates."""
+    for language in facts.languages:
+        g.add((resource, DCTERMS.language, language))
+    for theme in THEMES:
+        g.add((resource, DCAT.theme, theme))
+    for eu, country in facts.countries:
+        g.add((resource, DCTERMS.spatial, eu))
+        g.add((eu, RDF.type, DCTERMS.Location))
+        for p in (RDFS.label, DCAT.bbox, DCAT.centroid):
+            for value in facts.data.objects(country, p):
+                g.add((eu, p, value))
+    _add_dates(g, resource, facts)
+
+
+def _add_dates(g: Graph, resource: URIRef, facts: _Facts) -> None:
+    """Issued and modified: the dates of the ontology, which every release of the graph updates."""
+    if facts.issued is not None:
+        g.add((resource, DCTERMS.issued, facts.issued))
+    if facts.modified is not None:
+        g.add((resource, DCTERMS.modified, facts.modified))
+
+
+def _describe_standards(g: Graph, facts: _Facts) -> None:
+    """dct:conformsTo the ontology and the shapes (with the titles their files give)."""
+    ontology = URIRef(ONTOLOGY_IRI)
+    shapes = Graph()
+    for path in sorted(shapes_dir().glob("*.ttl")):
+        shapes.parse(path, format="turtle")
+    standards = [(ontology, facts.data)] + [
+        (iri, shapes) for iri in sorted(shapes.subjects(RDF.type, OWL.Ontology), key=str)
+    ]
+    for iri, source in standards:
+        g.add((_Iri.dataset, DCTERMS.conformsTo, iri))
+        g.add((iri, RDF.type, DCTERMS.Standard))
+        for p in (DCTERMS.title, OWL.versionInfo):
+            for value in source.objects(iri, p):
+                g.add((iri, p, value))
+
+
+def _describe_sources(g: Graph, facts: _Facts) -> None:
+    """Provenance: the source documents, who to ask about them, the terms they come with."""
+    data, dataset = facts.data, _Iri.dataset
+    titles, terms, files = [], [], []
+    for source in facts.sources:
+        g.add((dataset, PROV.wasDerivedFrom, source))
+        g.add((source, RDF.type, FOAF.Document))
+        for p_data, p_catalog in (
+            (DCTERMS.title, DCTERMS.title),
+            (SCHEMA.url, FOAF.page),
+            (SCHEMA.datePublished, DCTERMS.issued),
+            (SCHEMA.publisher, DCTERMS.publisher),
+            (MDQ.contactPoint, DCAT.contactPoint),
+        ):
+            for value in data.objects(source, p_data):
+                g.add((source, p_catalog, value))
+        for contact in data.objects(source, MDQ.contactPoint):
+            for p in (VCARD.fn, VCARD.hasTelephone, RDFS.label):
+                for value in data.objects(contact, p):
+                    g.add((contact, p, value))
+        title = min((str(t) for t in data.objects(source, DCTERMS.title)), default=str(source))
+        url = min((str(u) for u in data.objects(source, SCHEMA.url)), default="")
+        titles.append(f"{title} <{url}>" if url else title)
+        terms += sorted(f"{title}: {t}" for t in data.objects(source, MDQ.termsOfUse))
+        publishers = sorted(
+            facts.label(p, "en") or str(p) for p in data.objects(source, SCHEMA.publisher)
+        )
+        for text in data.subjects(MDQ.textOf, source):
+            files += [
+                f"{name} ({', '.join(publishers)})" for name in data.objects(text, MDQ.fileName)
+            ]
+
+    g.add((dataset, DCTERMS.provenance, _Iri.provenance))
+    g.add((_Iri.provenance, RDF.type, DCTERMS.ProvenanceStatement))
+    _text(
+        g,
+        _Iri.provenance,
+        RDFS.label,
+        f"Compiled by the {facts.project_en} from {len(titles)} sources: {'; '.join(titles)}. Each "
+        "named graph holds what one source states and names it (prov:wasDerivedFrom, dct:source); "
+        f"{facts.quotes} quotes (Web Annotation selectors into the shipped source texts) point at "
+        "the sentences the facts rest on.",
+        f"{len(titles)}件の出典から作成。名前付きグラフごとに一つの出典の記述を収め、その出典を示す"
+        f"(prov:wasDerivedFrom、dct:source)。{facts.quotes}件の引用が、事実の根拠となる原文を指す。",
+    )
+    g.add((_Iri.rights, RDF.type, DCTERMS.RightsStatement))
+    stated = f" Terms stated by the sources: {' '.join(terms)}" if terms else ""
+    _text(
+        g,
+        _Iri.rights,
+        RDFS.label,
+        "The graph, its ontology and this description: CC BY 4.0. The source texts shipped with the "
+        f"graph for quotation ({'; '.join(sorted(files)) or 'none'}) remain their publishers' works, "
+        f"quoted with attribution under the publishers' terms of use.{stated}",
+        "グラフ、オントロジー、この記述はCC BY 4.0。引用のために同梱する出典のテキストは各発行者の"
+        "著作物であり、発行者の利用規約に従い出典を明示して引用する。",
+    )
+
+
+def _describe_distribution(g: Graph, facts: _Facts, fmt: RdfFormat) -> None:
+    """One export file: where, which format, which licence (its size comes from the file itself)."""
+    distribution, url = _Iri.distribution(fmt), _Iri.download(fmt)
+    label, file_type, w3c_format = FORMAT_FACTS[fmt.name]
+    g.add((distribution, RDF.type, DCAT.Distribution))
+    _text(
+        g,
+        distribution,
+        DCTERMS.title,
+        f"The knowledge graph in {label}",
+        f"ナレッジグラフ({label})",
+    )
+    if fmt.quads:
+        what = ("every named graph kept, this description (graph/catalog) included",
+                "名前付きグラフを保ち、この記述(graph/catalog)を含む")  # fmt: skip
+    else:
+        what = ("the union of the named graphs as one graph, this description included",
+                "名前付きグラフの和集合を一つのグラフとし、この記述を含む")  # fmt: skip
+    _text(
+        g,
+        distribution,
+        DCTERMS.description,
+        f"The whole knowledge graph in {label} ({fmt.media_type}): {what[0]}.",
+        f"ナレッジグラフ全体の{label}形式({fmt.media_type})。{what[1]}。",
+    )
+    g.add((distribution, DCAT.accessURL, url))
+    g.add((distribution, DCAT.downloadURL, url))
+    media_type = IANA_MEDIA_TYPE[fmt.media_type]
+    g.add((distribution, DCAT.mediaType, media_type))
+    g.add((media_type, RDF.type, DCTERMS.MediaType))
+    g.add((distribution, DCTERMS.format, file_type))
+    g.add((file_type, RDF.type, DCTERMS.MediaTypeOrExtent))
+    g.add((distribution, DCTERMS.conformsTo, w3c_format))
+    g.add((w3c_format, RDF.type, DCTERMS.Standard))
+    g.add((w3c_format, DCTERMS.title, Literal(label, lang="en")))
+    g.add((distribution, DCTERMS.license, facts.licence))
+    g.add((distribution, DCTERMS.rights, _Iri.rights))
+    g.add((distribution, DCATAP.availability, EU_AVAILABILITY.STABLE))
+    _add_dates(g, distribution, facts)
+
+
+def _describe_service(g: Graph, facts: _Facts) -> None:
+    """The SPARQL endpoint as a data service that serves the dataset."""
+    service = _Iri.service
+    g.add((service, RDF.type, DCAT.DataService))
+    _text(
+        g,
+        service,
+        DCTERMS.title,
+        f"SPARQL endpoint: {facts.meeting_names('en')}",
+        f"SPARQLエンドポイント({facts.meeting_names('ja')})",
+    )
+    _text(
+        g,
+        service,
+        DCTERMS.description,
+        "A SPARQL 1.1 Protocol endpoint over the knowledge graph: the default graph is the union of "
+        "the named graphs, each of which GRAPH can query. A GET without a query returns the service "
+        "description.",
+        "ナレッジグラフに対するSPARQL 1.1プロトコルのエンドポイント。既定グラフは名前付きグラフの"
+        "和集合で、各名前付きグラフはGRAPHで問い合わせできる。",
+    )
+    g.add((service, DCAT.endpointURL, _Iri.endpoint))
+    g.add((service, DCAT.endpointDescription, _Iri.endpoint))
+    g.add((service, DCAT.servesDataset, _Iri.dataset))
+    g.add((service, DCTERMS.conformsTo, SPARQL_PROTOCOL))
+    g.add((service, DCTERMS.publisher, facts.project))
+    g.add((service, DCAT.contactPoint, _Iri.contact))
+    g.add((service, DCAT.landingPage, _Iri.landing_page))
+    g.add((service, DCTERMS.license, facts.licence))
+    g.add((service, DCTERMS.accessRights, EU_ACCESS_RIGHT.PUBLIC))
+    for theme in THEMES:
+        g.add((service, DCAT.theme, theme))
+    _text(g, service, DCAT.keyword, "SPARQL endpoint", "SPARQLエンドポイント")
+    for keyword in facts.keywords:
+        g.add((service, DCAT.keyword, keyword))
+
+
+def _without_service(g: Graph, facts: _Facts) -> None:
+    """Leave the SPARQL endpoint out (a static site has none): no data service, no link to one."""
+    g.remove((_Iri.service, None, None))
+    g.remove((None, None, _Iri.service))
+    g.remove((None, VOID.sparqlEndpoint, None))
+    g.remove((_Iri.catalog, DCTERMS.description, None))
+    _text(
+        g,
+        _Iri.catalog,
+        DCTERMS.description,
+        f"The datasets of the {facts.project_en}: the knowledge graph of the "
+        f"{facts.meeting_names('en')}.",
+        f"{facts.project_ja}が公開するデータセット({facts.meeting_names('ja')}のナレッジグラフ)。",
+    )
+
+
+def _describe_vocabularies(g: Graph, facts: _Facts) -> None:
+    """The controlled-vocabulary values used, typed and labelled as DCAT-AP expects."""
+    g.add((EU_THEME_SCHEME, RDF.type, SKOS.ConceptScheme))
+    g.add((EU_THEME_SCHEME, DCTERMS.title, Literal("Data theme", lang="en")))
+    _text(g, EU_THEME_SCHEME, SKOS.prefLabel, "Data theme", "データテーマ")
+    for concept, label in CONCEPT_LABELS.items():
+        g.add((concept, RDF.type, SKOS.Concept))
+        g.add((concept, SKOS.prefLabel, Literal(label, lang="en")))
+        if concept in THEMES:
+            g.add((concept, SKOS.inScheme, EU_THEME_SCHEME))
+    for standard, title in STANDARD_TITLES.items():
+        g.add((standard, RDF.type, DCTERMS.Standard))
+        g.add((standard, DCTERMS.title, Literal(title, lang="en")))
+    for language in facts.languages:
+        g.add((language, RDF.type, DCTERMS.LinguisticSystem))
+    g.add((facts.licence, RDF.type, DCTERMS.LicenseDocument))
+    g.add((facts.licence, DCTERMS.type, ADMS_LICENCE_TYPE.Attribution))
+    g.add((facts.licence, RDFS.label, Literal("Creative Commons Attribution 4.0", lang="en")))
+    g.add((EU_ACCESS_RIGHT.PUBLIC, RDF.type, DCTERMS.RightsStatement))
+    g.add((EU_ACCESS_RIGHT.PUBLIC, RDFS.label, Literal("public", lang="en")))
+    g.add((EU_FREQUENCY.IRREG, RDF.type, DCTERMS.Frequency))
+    g.add((EU_FREQUENCY.IRREG, RDFS.label, Literal("irregular", lang="en")))
+    g.add((SPDX.checksumAlgorithm_sha256, RDF.type, SPDX.ChecksumAlgorithm))
+
+
+def _add_file_facts(g: Graph, fmt: RdfFormat, data: bytes) -> None:
+    """The byte size and SHA-256 of the export file of `fmt`."""
+    distribution = _Iri.distribution(fmt)
+    checksum = URIRef(f"{distribution}/checksum")
+    g.add((distribution, DCAT.byteSize, Literal(len(data), datatype=XSD.nonNegativeInteger)))
+    g.add((distribution, SPDX.checksum, checksum))
+    g.add((checksum, RDF.type, SPDX.Checksum))
+    g.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
+    digest = hashlib.sha256(data).hexdigest()
+    g.add((checksum, SPDX.checksumValue, Literal(digest, datatype=XSD.hexBinary)))
+
+
+# --- Datasets with and without the description ---------------------------------------
+
+
+def _quads(dataset: Dataset) -> Iterator[tuple[Node, Node, Node, Node]]:
+    """Every quad of `dataset`, with its graph as an identifier."""
+    for s, p, o, g in dataset.quads((None, None, None, None)):
+        yield s, p, o, getattr(g, "identifier", g)  # type: ignore[misc]
+
+
+def _without_catalog(dataset: Dataset) -> Dataset:
+    """`dataset`, or a copy of it without the description it carries (e.g. an export read back)."""
+    if not any(name == CATALOG_GRAPH for *_, name in _quads(dataset)):
+        return dataset
+    out = new_dataset()
+    out.addN(
+        (s, p, o, out.graph(name))  # type: ignore[arg-type]
+        for s, p, o, name in _quads(dataset)
+        if name != CATALOG_GRAPH
+    )
+    return out

@@ -1,0 +1,1 @@
+"""The RDF writers: deterministic Turtle/TriG, N-Triples/N-Quads, RDF/XML and JSON-LD."""

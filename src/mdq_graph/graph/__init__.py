@@ -1,0 +1,1 @@
+"""The knowledge graph itself: bundled files, vocabulary, the format table, parsing, loading, the store, inference."""

@@ -1,0 +1,1 @@
+"""SPARQL: the curated queries, what a read-only endpoint allows, the result formats."""

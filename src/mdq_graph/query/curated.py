@@ -1,0 +1,218 @@
+"""SPARQL over the knowledge graph: the curated queries in queries/, and running a query.
+
+A curated query is a `.rq` file whose header comment says what it is for:
+
+    # title: Participants of the 7th MDQ meeting with their Wikidata links
+    # description: The countries that took part ..., continued on lines
+    #   indented under it.
+    # question: Who took part in the 7th MDQ meeting, and how do I link them to Wikidata?
+    # network: optional; says that the query needs the network (a SERVICE) and why.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from mdq_graph.errors import InputError, QueryError, UsageError
+from mdq_graph.graph.engine import Engine
+from mdq_graph.graph.resources import queries_dir
+from mdq_graph.query.results import QueryResult
+
+_HEADER_FIELD = re.compile(r"#\s*([a-z]+):\s?(.*)")
+_CONTINUATION = re.compile(r"#\s{2,}(\S.*)")
+_PROLOGUE = re.compile(r"\s*(?:(?:PREFIX\s+[^\s:]*:\s*|BASE\s*)<[^>]*>\s*)*", re.IGNORECASE)
+_FORM = re.compile(r"(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
+_SERVICE = re.compile(r"^\s*SERVICE\b", re.IGNORECASE | re.MULTILINE)
+_ERROR_POSITION = re.compile(r"^error at \d+:\d+:\s*")
+_UNKNOWN_PREFIX = "Prefix not found"
+_LONG_EXPECTATION = 160
+
+
+@dataclass(frozen=True)
+class CuratedQuery:
+    """A curated query: its name (the file's stem), header fields and text."""
+
+    name: str
+    path: Path
+    text: str
+    title: str
+    description: str
+    question: str
+    network: str = ""
+
+    @property
+    def form(self) -> str:
+        """SELECT, ASK, CONSTRUCT or DESCRIBE."""
+        return query_form(self.text)
+
+    @property
+    def needs_network(self) -> bool:
+        """Whether the query calls a remote SERVICE (and so is not run offline)."""
+        return bool(self.network) or bool(_SERVICE.search(self.text))
+
+
+@dataclass(frozen=True)
+class QuerySource:
+    """A query's text and where it came from: a file (curated or `-f`) or the command line."""
+
+    text: str
+    path: Path | None = None
+
+
+def curated_queries() -> list[CuratedQuery]:
+    """Every curated query, by name."""
+    return [read_curated_query(path) for path in sorted(queries_dir().glob("*.rq"))]
+
+
+def curated_query(name: str) -> CuratedQuery:
+    """The curated query called `name`; `UsageError` lists the known names."""
+    path = queries_dir() / f"{name}.rq"
+    if not path.is_file() or path.parent != queries_dir():
+        known = ", ".join(q.name for q in curated_queries())
+        raise UsageError(f"no curated query {name!r}; known queries: {known}")
+    return read_curated_query(path)
+
+
+def read_curated_query(path: Path) -> CuratedQuery:
+    """A `.rq` file with its header fields; `InputError` when title, description or question
+    is missing."""
+    text = read_query_file(path)
+    fields = parse_header(text)
+    missing = [f for f in ("title", "description", "question") if not fields.get(f)]
+    if missing:
+        raise InputError(path, f"the header comment lacks {', '.join(f'# {m}:' for m in missing)}")
+    return CuratedQuery(
+        name=path.stem,
+        path=path,
+        text=text,
+        title=fields["title"],
+        description=fields["description"],
+        question=fields["question"],
+        network=fields.get("network", ""),
+    )
+
+
+def parse_header(text: str) -> dict[str, str]:
+    """The `# field: value` lines at the top of a query; indented comment lines continue a value."""
+    fields: dict[str, str] = {}
+    current = None
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        continued = _CONTINUATION.fullmatch(line)
+        field = _HEADER_FIELD.fullmatch(line)
+        if continued and current:
+            fields[current] += " " + continued.group(1).strip()
+        elif field:
+            current = field.group(1)
+            fields[current] = field.group(2).strip()
+    return fields
+
+
+def query_form(text: str) -> str:
+    """The form of a query (SELECT, ASK, CONSTRUCT, DESCRIBE); `UsageError` for an update."""
+    body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+    prologue = _PROLOGUE.match(body)
+    match = _FORM.match(body, prologue.end() if prologue else 0)
+    if not match:
+        raise UsageError("not a SPARQL query (SELECT, ASK, CONSTRUCT or DESCRIBE)")
+    return match.group(1).upper()
+
+
+def read_query_file(path: Path) -> str:
+    """The text of a query file; `InputError` when it cannot be read."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise InputError(path, f"not UTF-8 text ({err.reason} at byte {err.start})") from None
+    except OSError as err:
+        raise InputError(path, f"cannot read the query: {err.strerror}") from None
+
+
+def query_source(text: str | None, path: Path | None, name: str | None) -> QuerySource:
+    """The one query the user gave: as text, as a file, or by curated name."""
+    given = [option for option, value in (("QUERY", text), ("-f", path), ("--name", name)) if value]
+    if len(given) != 1:
+        raise UsageError(
+            "give one query: as an argument, with -f FILE.rq, or with --name NAME "
+            f"({'none given' if not given else 'got ' + ' and '.join(given)}; "
+            "`mdq-graph queries` lists the names)"
+        )
+    if name:
+        curated = curated_query(name)
+        return QuerySource(curated.text, curated.path)
+    if path:
+        return QuerySource(read_query_file(path), path)
+    return QuerySource(text or "")
+
+
+def run_query(engine: Engine, source: QuerySource) -> QueryResult:
+    """Run a query; a syntax error names its line and column (and its file, if it has one)."""
+    try:
+        return engine.query(source.text)
+    except QueryError as err:
+        detail, line, column = _located(source.text, err)
+        if source.path is not None:
+            raise InputError(source.path, f"SPARQL syntax error: {detail}", line, column) from None
+        raise QueryError(detail, line, column) from None
+
+
+def _located(text: str, err: QueryError) -> tuple[str, int | None, int | None]:
+    """The message and position to report for a syntax error.
+
+    Oxigraph's parser reports how far it got, which for some mistakes (a misspelt keyword, an
+    empty FILTER) is the end of the query; there, rdflib's parser, which stops at the first token
+    it cannot place, usually points at the mistake itself.
+    """
+    line, column = err.line, err.column
+    if line is None or column is None or not _at_end(text, line, column):
+        return _readable(err.detail), line, column
+    earlier = _rdflib_position(text)
+    if earlier is None or earlier >= (line, column):
+        return _readable(err.detail), line, column
+    token = _token_at(text, *earlier)
+    return f"unexpected {token!r}" if token else "unexpected end of the query", *earlier
+
+
+def _offset(text: str, line: int, column: int) -> int:
+    """The character offset of a 1-based line and column."""
+    lines = text.splitlines(keepends=True)
+    return sum(len(previous) for previous in lines[: line - 1]) + column - 1
+
+
+def _at_end(text: str, line: int, column: int) -> bool:
+    """Whether only blanks follow the position."""
+    return not text[_offset(text, line, column) :].strip()
+
+
+def _token_at(text: str, line: int, column: int) -> str:
+    """The word (or character) at a position."""
+    rest = text[_offset(text, line, column) :]
+    match = re.match(r"\w+|\S", rest)
+    return match.group() if match else ""
+
+
+def _rdflib_position(text: str) -> tuple[int, int] | None:
+    """Where rdflib's SPARQL parser stops (line, column), or None if it reads the query."""
+    from pyparsing import ParseException  # rdflib's parser: imported only on this error path
+    from rdflib.plugins.sparql import prepareQuery
+
+    try:
+        prepareQuery(text)
+    except ParseException as err:
+        return err.lineno, err.col
+    except Exception:  # rdflib may fail later than parsing (e.g. an unknown prefix)
+        return None
+    return None
+
+
+def _readable(message: str) -> str:
+    """Oxigraph's message without the position (given separately) and its longest lists."""
+    message = _ERROR_POSITION.sub("", " ".join(message.split()))
+    if _UNKNOWN_PREFIX in message:
+        return "a prefixed name uses a prefix that the query does not declare (add PREFIX ...)"
+    if len(message) > _LONG_EXPECTATION:
+        message = message[:_LONG_EXPECTATION].rsplit(",", 1)[0] + ", ..."
+    return message

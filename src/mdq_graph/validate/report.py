@@ -1,0 +1,141 @@
+"""Renders a `ValidationReport` as text for people, JSON for machines, or a SHACL report in Turtle."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import SH, NamespaceManager
+from rdflib.paths import Path as PropertyPath
+from rdflib.term import Node
+
+from mdq_graph.graph.namespaces import PREFIXES
+from mdq_graph.validate.validation import SHAPES, Finding, Severity, ValidationReport, short_name
+
+#: The version of the JSON report's layout (README, "Validation"); raised when a field changes meaning.
+JSON_REPORT_VERSION = 1
+
+
+def _namespace_manager() -> NamespaceManager:
+    """Our prefixes, SHACL's and our shapes', for values and property paths in text."""
+    manager = NamespaceManager(Graph(), bind_namespaces="none")
+    for prefix, namespace in {**PREFIXES, "sh": SH, "shapes": SHAPES}.items():
+        manager.bind(prefix, namespace, override=True, replace=True)
+    return manager
+
+
+_NAMESPACES = _namespace_manager()
+
+
+def render_text(report: ValidationReport) -> str:
+    """Findings grouped by resource (with its label), each with its property, value, severity, message,
+    the file and line that state it, and the shape; then a summary line."""
+    lines: list[str] = []
+    groups: dict[Node, list[Finding]] = {}
+    for finding in report.findings:
+        groups.setdefault(finding.focus_node, []).append(finding)
+    for focus, findings in groups.items():
+        label = findings[0].focus_label
+        lines.append(f"{_short(focus)}" + (f"  {label}" if label else ""))
+        for f in findings:
+            what = _short(f.path) if f.path is not None else "(the resource)"
+            if f.value is not None:
+                what += f" = {_short(f.value)}"
+            lines.append(f"  {f.severity.value:<9} {what}")
+            lines.append(f"            {f.message}")
+            where = _where(f)
+            shape = f" [{_short(f.shape)}]" if f.shape is not None else ""
+            lines.append(f"            at {where}{shape}")
+        lines.append("")
+    lines.append(_summary(report))
+    return "\n".join(lines) + "\n"
+
+
+def render_json(report: ValidationReport) -> str:
+    """The report as JSON (layout documented in the README, versioned by JSON_REPORT_VERSION)."""
+    document: dict[str, Any] = {
+        "version": JSON_REPORT_VERSION,
+        "conforms": report.conforms,
+        "strict": report.strict,
+        "counts": {s.value: report.count(s) for s in Severity},
+        "findings": [_finding_json(f) for f in report.findings],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def render_turtle(report: ValidationReport) -> str:
+    """The standard SHACL validation report (sh:ValidationReport) in Turtle."""
+    return report.graph.serialize(format="turtle")
+
+
+RENDERERS: dict[str, Callable[[ValidationReport], str]] = {
+    "text": render_text,
+    "json": render_json,
+    "turtle": render_turtle,
+}
+
+
+def _finding_json(f: Finding) -> dict[str, Any]:
+    """One finding as a JSON object: IRIs in full, values in N-Triples syntax."""
+    return {
+        "severity": f.severity.value,
+        "focus_node": _identifier(f.focus_node),
+        "focus_label": f.focus_label,
+        "path": _path_json(f.path),
+        "value": f.value.n3() if f.value is not None else None,
+        "message": f.message,
+        "message_ja": f.message_ja,
+        "source_file": f.source_file,
+        "source_line": f.source_line,
+        "shape": _identifier(f.shape) if f.shape is not None else None,
+        "constraint": str(f.constraint) if f.constraint is not None else None,
+    }
+
+
+def _identifier(node: Node) -> str:
+    """An IRI as it is, a blank node as _:label."""
+    return str(node) if isinstance(node, URIRef) else node.n3()
+
+
+def _path_json(path: URIRef | PropertyPath | None) -> str | None:
+    """A property as its IRI; a longer path in SPARQL property-path syntax with full IRIs."""
+    if path is None:
+        return None
+    return str(path) if isinstance(path, URIRef) else path.n3()
+
+
+def _short(term: Node | PropertyPath | None) -> str:
+    """A term as the data files write it: <meeting/mdq-7> under the id/ base, else a prefixed name."""
+    if isinstance(term, PropertyPath):
+        return term.n3(_NAMESPACES)
+    if isinstance(term, URIRef):
+        return short_name(str(term))
+    if isinstance(term, Literal):
+        return term.n3(_NAMESPACES)
+    return str(term.n3()) if term is not None else ""
+
+
+def _where(f: Finding) -> str:
+    """file:line, the file alone, or why there is none."""
+    if f.source_file is None:
+        return "(not stated in any file: added by the loader)"
+    return f"{f.source_file}:{f.source_line}" if f.source_line else f.source_file
+
+
+def _summary(report: ValidationReport) -> str:
+    """One line: conforms or not, and how many findings of each severity on how many resources."""
+    counts = [
+        f"{report.count(s)} {s.value.lower()}{'s' if report.count(s) != 1 else ''}"
+        for s in Severity
+        if report.count(s)
+    ]
+    resources = len({f.focus_node for f in report.findings})
+    found = f"{', '.join(counts)} on {resources} resource{'s' if resources != 1 else ''}"
+    if not report.findings:
+        return "Conforms: no findings."
+    if report.conforms:
+        return f"Conforms, with {found}."
+    strict = " (--strict: warnings fail)" if report.strict else ""
+    return f"Does not conform{strict}: {found}."

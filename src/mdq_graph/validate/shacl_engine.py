@@ -1,0 +1,484 @@
+"""Runs SHACL shapes over a whole pyoxigraph store at once, instead of node by node.
+
+pySHACL checks each focus node on its own, through rdflib, and runs a SHACL-SPARQL constraint once
+per focus node: fine for one press release, hours at a million triples. This engine checks the same
+shapes set-at-a-time: the focus nodes of a shape come from one lookup per target, the values of a
+property shape from one scan of its predicate (shared by every shape on that predicate), and a
+SPARQL constraint runs once, its `$this` pre-bound to every focus node by a VALUES block at the head
+of its WHERE clause. Its report is pySHACL's: the same results (focus node, path, value, shape,
+constraint component, severity, messages filled in as pySHACL fills them), which the tests check
+on every fixture.
+
+It knows the part of SHACL that our shapes use: targets (class, subjects of, objects of, node,
+SPARQL), predicate paths, and the constraint components sh:class, sh:datatype, sh:nodeKind,
+sh:minCount, sh:maxCount, sh:minInclusive, sh:minLength, sh:pattern, sh:uniqueLang, sh:or,
+sh:qualifiedValueShape and sh:sparql. Shapes that use anything else raise `UnsupportedShapes`, and
+validation falls back to pySHACL, which knows all of SHACL.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import SH, XSD
+from rdflib.term import Node
+
+from mdq_graph.graph import loader
+from mdq_graph.graph.loader import OxTerm, rdflib_term
+from mdq_graph.graph.namespaces import RDF, RDFS
+from mdq_graph.validate.shacl_shapes import (
+    SELECT_HEAD,
+    Shape,
+    SparqlConstraint,
+    UnsupportedShapes,
+    integers,
+    read_shapes,
+    regex_flags,
+)
+
+#: Whether a value node passes one constraint.
+Test = Callable[[OxTerm], bool]
+_DEFAULT = ox.DefaultGraph()
+_RDF_TYPE = ox.NamedNode(str(RDF.type))
+_SUBCLASS_OF = ox.NamedNode(str(RDFS.subClassOf))
+_XSD_STRING = str(XSD.string)
+_LANG_STRING = str(RDF.langString)
+
+_NODE_KINDS: dict[URIRef, tuple[type, ...]] = {
+    SH.IRI: (ox.NamedNode,),
+    SH.BlankNode: (ox.BlankNode,),
+    SH.Literal: (ox.Literal,),
+    SH.BlankNodeOrIRI: (ox.BlankNode, ox.NamedNode),
+    SH.BlankNodeOrLiteral: (ox.BlankNode, ox.Literal),
+    SH.IRIOrLiteral: (ox.NamedNode, ox.Literal),
+}
+#: The Python value that rdflib gives a well-typed literal of each datatype (as pySHACL checks it).
+_PYTHON_TYPES: dict[str, type | tuple[type, ...]] = {
+    str(XSD.integer): int,
+    str(XSD.float): float,
+    str(XSD.decimal): Decimal,
+    str(XSD.boolean): bool,
+    str(XSD.date): date,
+    str(XSD.time): time,
+    str(XSD.dateTime): datetime,
+}
+_PLACEHOLDER = re.compile(r"\{[?$](\w+)\}")
+
+
+@dataclass(frozen=True)
+class Result:
+    """One validation result, as the terms of the data (pyoxigraph) and of the shapes (rdflib)."""
+
+    focus: OxTerm
+    path: URIRef | None
+    value: OxTerm | None
+    shape: Node
+    component: URIRef
+    severity: URIRef
+    messages: tuple[Literal, ...]
+    constraint: Node | None = None
+
+
+class ShapeSet:
+    """Shapes read once from a shapes graph, ready to validate any number of stores."""
+
+    def __init__(self, shapes: Graph) -> None:
+        self.roots = read_shapes(shapes)
+
+    def validate(self, store: ox.Store) -> list[Result]:
+        """Every result of the shapes on the data in `store`'s default graph."""
+        run = _Run(_Data(store))
+        for shape in self.roots:
+            if not shape.deactivated:
+                run.check(shape, run.focus_nodes(shape))
+        return list(dict.fromkeys(run.results))
+
+
+class _Data:
+    """Lookups over the default graph of a store, each computed once."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+        self._values: dict[str, dict[OxTerm, list[OxTerm]]] = {}
+        self._superclasses: dict[OxTerm, set[OxTerm]] = {}
+        self._parents: dict[OxTerm, set[OxTerm]] = {}
+        self._children: dict[OxTerm, set[OxTerm]] = {}
+        for q in store.quads_for_pattern(None, _SUBCLASS_OF, None, _DEFAULT):
+            self._parents.setdefault(q.subject, set()).add(q.object)  # type: ignore[arg-type]
+            self._children.setdefault(q.object, set()).add(q.subject)  # type: ignore[arg-type]
+        self.types = self.values(_RDF_TYPE.value)
+        self._by_type: dict[OxTerm, list[OxTerm]] | None = None
+
+    def values(self, predicate: str) -> dict[OxTerm, list[OxTerm]]:
+        """Subject -> objects of `predicate`."""
+        found = self._values.get(predicate)
+        if found is None:
+            found = {}
+            for q in self.store.quads_for_pattern(None, ox.NamedNode(predicate), None, _DEFAULT):
+                found.setdefault(q.subject, []).append(q.object)  # type: ignore[arg-type]
+            self._values[predicate] = found
+        return found
+
+    def superclasses(self, cls: OxTerm) -> set[OxTerm]:
+        """`cls` and every class it is a subclass of."""
+        found = self._superclasses.get(cls)
+        if found is None:
+            found = self._superclasses[cls] = _reachable(cls, self._parents)
+        return found
+
+    def is_instance(self, node: OxTerm, cls: OxTerm) -> bool:
+        """Whether `node` is a SHACL instance of `cls` (rdf:type/rdfs:subClassOf*)."""
+        return any(cls in self.superclasses(t) for t in self.types.get(node, ()))
+
+    def select(self, query: str) -> Iterator[dict[str, OxTerm]]:
+        """The solutions of a SELECT query on the default graph, as bound variable -> term."""
+        solutions = self.store.query(query)
+        assert isinstance(solutions, ox.QuerySolutions)
+        names = [(v, v.value) for v in solutions.variables]
+        for row in solutions:
+            yield {name: row[v] for v, name in names if row[v] is not None}
+
+    def instances(self, cls: OxTerm) -> Iterator[OxTerm]:
+        """The SHACL instances of `cls` (rdf:type/rdfs:subClassOf*), each once."""
+        if self._by_type is None:
+            self._by_type = {}
+            for node, types in self.types.items():
+                for t in types:
+                    self._by_type.setdefault(t, []).append(node)
+        seen: set[OxTerm] = set()
+        for c in _reachable(cls, self._children):
+            for node in self._by_type.get(c, ()):
+                if node not in seen:
+                    seen.add(node)
+                    yield node
+
+
+def _reachable(start: OxTerm, edges: dict[OxTerm, set[OxTerm]]) -> set[OxTerm]:
+    """`start` and every node reachable from it along `edges`."""
+    found, pending = {start}, [start]
+    while pending:
+        for node in edges.get(pending.pop(), ()):
+            if node not in found:
+                found.add(node)
+                pending.append(node)
+    return found
+
+
+class _Run:
+    """One validation: the results found so far."""
+
+    def __init__(self, data: _Data) -> None:
+        self.data = data
+        self.results: list[Result] = []
+        self._literals: dict[ox.Literal, Literal] = {}
+
+    def focus_nodes(self, shape: Shape) -> list[OxTerm]:
+        """The target nodes of `shape`, each once."""
+        found: dict[OxTerm, None] = {}
+        for kind, value in shape.targets:
+            if kind == SH.targetClass:
+                found.update((node, None) for node in self.data.instances(ox_term(value)))
+            elif kind == SH.targetSubjectsOf:
+                found.update((s, None) for s in self.data.values(str(value)))
+            elif kind == SH.targetObjectsOf:
+                for objects in self.data.values(str(value)).values():
+                    found.update((o, None) for o in objects)
+            elif kind == SH.targetNode:
+                found[ox_term(value)] = None
+            else:  # a SPARQL target
+                for row in self.data.select(str(value)):
+                    if "this" in row:
+                        found[row["this"]] = None
+        return list(found)
+
+    def check(self, shape: Shape, focus: list[OxTerm], into: list[Result] | None = None) -> None:
+        """Check `shape` on the nodes `focus`, adding the results to `into` (else to the run's)."""
+        if shape.deactivated or not focus:
+            return
+        out = self.results if into is None else into
+        if shape.path is not None:
+            by_subject = self.data.values(shape.path)
+            values: Callable[[OxTerm], list[OxTerm]] = lambda f: by_subject.get(f, [])  # noqa: E731
+        else:
+            values = lambda f: [f]  # noqa: E731
+        checks = list(self._checks(shape))
+        for f in focus:
+            vals = values(f)
+            for check in checks:
+                check(f, vals, out)
+        for constraint in shape.sparql:
+            self._sparql(shape, constraint, focus, out)
+        for prop in shape.properties:
+            self.check(prop, focus, into)
+
+    def conforms(self, node: OxTerm, shape: Shape) -> bool:
+        """Whether `node` conforms to `shape` (whatever the severity of what it finds)."""
+        found: list[Result] = []
+        self.check(shape, [node], found)
+        return not found
+
+    def _checks(
+        self, shape: Shape
+    ) -> Iterator[Callable[[OxTerm, list[OxTerm], list[Result]], None]]:
+        """One function per constraint of `shape`: (focus, values, results) -> None."""
+        c = shape.constraints
+
+        def result(f: OxTerm, v: OxTerm | None, component: URIRef) -> Result:
+            return Result(
+                f, shape.path_iri, v, shape.node, component, shape.severity, tuple(shape.messages)
+            )
+
+        def each_value(test: Callable[[OxTerm], bool], component: URIRef) -> Callable[..., None]:
+            def check(f: OxTerm, vals: list[OxTerm], out: list[Result]) -> None:
+                out.extend(result(f, v, component) for v in vals if not test(v))
+
+            return check
+
+        for kind in c.get(SH.nodeKind, []):
+            allowed = _NODE_KINDS[kind]  # type: ignore[index]
+            yield each_value(_is_kind(allowed), SH.NodeKindConstraintComponent)
+        for cls in c.get(SH["class"], []):
+            yield each_value(self._is_instance(ox_term(cls)), SH.ClassConstraintComponent)
+        for datatype in c.get(SH.datatype, []):
+            yield each_value(self._datatype_test(str(datatype)), SH.DatatypeConstraintComponent)
+        for minimum in integers(c, SH.minCount):
+            yield self._count(result, minimum, None, SH.MinCountConstraintComponent)
+        for maximum in integers(c, SH.maxCount):
+            yield self._count(result, None, maximum, SH.MaxCountConstraintComponent)
+        for bound in c.get(SH.minInclusive, []):
+            yield each_value(self._minimum_test(bound), SH.MinInclusiveConstraintComponent)
+        for length in integers(c, SH.minLength):
+            yield each_value(_is_long_enough(length), SH.MinLengthConstraintComponent)
+        for pattern in c.get(SH.pattern, []):
+            regex = re.compile(str(pattern), regex_flags(c.get(SH.flags, [])))
+            yield each_value(_matches(regex), SH.PatternConstraintComponent)
+        for unique in c.get(SH.uniqueLang, []):
+            if isinstance(unique, Literal) and unique.toPython() is True:
+                yield self._unique_lang(result)
+        if shape.alternatives:
+            yield each_value(self._any_of(shape.alternatives), SH.OrConstraintComponent)
+        if shape.qualified is not None:
+            yield self._qualified(shape, result)
+
+    def _count(
+        self,
+        result: Callable[[OxTerm, OxTerm | None, URIRef], Result],
+        minimum: int | None,
+        maximum: int | None,
+        component: URIRef,
+    ) -> Callable[[OxTerm, list[OxTerm], list[Result]], None]:
+        def check(f: OxTerm, vals: list[OxTerm], out: list[Result]) -> None:
+            if (minimum is not None and len(vals) < minimum) or (
+                maximum is not None and len(vals) > maximum
+            ):
+                out.append(result(f, None, component))
+
+        return check
+
+    def _unique_lang(
+        self, result: Callable[[OxTerm, OxTerm | None, URIRef], Result]
+    ) -> Callable[[OxTerm, list[OxTerm], list[Result]], None]:
+        def check(f: OxTerm, vals: list[OxTerm], out: list[Result]) -> None:
+            seen: set[str] = set()
+            duplicates: set[str] = set()
+            for v in vals:
+                if isinstance(v, ox.Literal) and v.language:
+                    tag = v.language.lower()
+                    (duplicates if tag in seen else seen).add(tag)
+            out.extend(result(f, None, SH.UniqueLangConstraintComponent) for _ in duplicates)
+
+        return check
+
+    def _qualified(
+        self, shape: Shape, result: Callable[[OxTerm, OxTerm | None, URIRef], Result]
+    ) -> Callable[[OxTerm, list[OxTerm], list[Result]], None]:
+        qualified = shape.qualified
+        assert qualified is not None
+        minimum = integers(shape.constraints, SH.qualifiedMinCount)
+        maximum = integers(shape.constraints, SH.qualifiedMaxCount)
+
+        def check(f: OxTerm, vals: list[OxTerm], out: list[Result]) -> None:
+            count = sum(1 for v in vals if self.conforms(v, qualified))
+            if any(count > n for n in maximum):
+                out.append(result(f, None, SH.QualifiedMaxCountConstraintComponent))
+            if any(count < n for n in minimum):
+                out.append(result(f, None, SH.QualifiedMinCountConstraintComponent))
+
+        return check
+
+    def _is_instance(self, cls: OxTerm) -> Test:
+        return lambda v: not isinstance(v, ox.Literal) and self.data.is_instance(v, cls)
+
+    def _datatype_test(self, datatype: str) -> Test:
+        return lambda v: self._has_datatype(v, datatype)
+
+    def _minimum_test(self, bound: Node) -> Test:
+        return lambda v: self._at_least(v, bound)
+
+    def _any_of(self, shapes: list[Shape]) -> Test:
+        return lambda v: any(self.conforms(v, s) for s in shapes)
+
+    def _rdflib(self, literal: ox.Literal) -> Literal:
+        found = self._literals.get(literal)
+        if found is None:
+            converted = rdflib_term(literal)
+            assert isinstance(converted, Literal)
+            found = self._literals[literal] = converted
+        return found
+
+    def _has_datatype(self, value: OxTerm, datatype: str) -> bool:
+        """pySHACL's sh:datatype: the datatype, and a lexical form that is valid for it."""
+        if not isinstance(value, ox.Literal):
+            return False
+        if datatype == _XSD_STRING:
+            return not value.language and value.datatype.value == _XSD_STRING
+        if datatype == _LANG_STRING:
+            return bool(value.language)
+        if datatype == str(RDFS.Literal):
+            return True
+        if value.datatype.value != datatype:
+            return datatype == str(RDFS.Datatype) and not value.language
+        literal = self._rdflib(value)
+        if getattr(literal, "ill_typed", None) is True:
+            return False
+        expected = _PYTHON_TYPES.get(datatype)
+        if expected is None:
+            return True
+        python = literal.value
+        return isinstance(python, expected) and not (expected is int and isinstance(python, bool))
+
+    def _at_least(self, value: OxTerm, bound: Node) -> bool:
+        """pySHACL's sh:minInclusive: a literal comparable with `bound` and not below it."""
+        if not isinstance(value, ox.Literal) or not isinstance(bound, Literal):
+            return False
+        literal = self._rdflib(value)
+        if isinstance(literal.value, str) != isinstance(bound.value, str):
+            return False
+        if _is_number(literal.value) and _is_number(bound.value):
+            return bool(literal.value >= bound.value)
+        from pyshacl.rdfutil.compare import compare_literal  # every other kind of literal
+
+        try:
+            return bool(compare_literal(literal, bound) >= 0)  # type: ignore[no-untyped-call]
+        except (TypeError, NotImplementedError):
+            return False
+
+    def _sparql(
+        self, shape: Shape, constraint: SparqlConstraint, focus: list[OxTerm], out: list[Result]
+    ) -> None:
+        """One SPARQL constraint on every focus node at once (pySHACL runs it once per node)."""
+        values = " ".join(_sparql_term(f) for f in focus)
+        head = SELECT_HEAD.search(constraint.query)
+        assert head is not None
+        query = f"{constraint.query[: head.end()]} VALUES ?this {{ {values} }} {constraint.query[head.end() :]}"
+        messages = [
+            *constraint.messages,
+            *(m for m in shape.messages if m not in constraint.messages),
+        ]
+        seen: set[tuple[object, ...]] = set()
+        for bound in self.data.select(query):
+            if "failure" in bound:
+                raise UnsupportedShapes("a SPARQL constraint that selects ?failure")
+            this = bound.pop("this", None)
+            if this is None:
+                continue
+            path = bound.pop("path", None)
+            value = bound.pop("value", None)
+            key = (this, path, value, tuple(sorted(bound.items(), key=lambda i: i[0])))
+            if key in seen:
+                continue
+            seen.add(key)
+            result_path = _iri_of(path) or shape.path_iri
+            if value is None and shape.path is None:
+                value = this
+            filled = {"this": this, **bound}
+            if path is not None:
+                filled["path"] = path
+            if value is not None:
+                filled["value"] = value
+            out.append(
+                Result(
+                    this,
+                    result_path,
+                    value,
+                    shape.node,
+                    SH.SPARQLConstraintComponent,
+                    shape.severity,
+                    tuple(Literal(_fill(str(m), filled)) for m in messages),
+                    constraint.node,
+                )
+            )
+
+
+def report(results: Iterable[Result], conforms: bool, shapes: Graph) -> Graph:
+    """The results as a SHACL validation report graph, as pySHACL writes it: with the description
+    of each SPARQL constraint (from `shapes`) that a result names as its sh:sourceConstraint."""
+    graph = Graph()
+    graph.bind("sh", SH)
+    node = BNode()
+    graph.add((node, RDF.type, SH.ValidationReport))
+    graph.add((node, SH.conforms, Literal(conforms)))
+    for r in results:
+        result = BNode()
+        graph.add((node, SH.result, result))
+        graph.add((result, RDF.type, SH.ValidationResult))
+        graph.add((result, SH.focusNode, rdflib_term(r.focus)))
+        graph.add((result, SH.sourceShape, r.shape))
+        graph.add((result, SH.sourceConstraintComponent, r.component))
+        graph.add((result, SH.resultSeverity, r.severity))
+        if r.path is not None:
+            graph.add((result, SH.resultPath, r.path))
+        if r.value is not None:
+            graph.add((result, SH.value, rdflib_term(r.value)))
+        if r.constraint is not None:
+            graph.add((result, SH.sourceConstraint, r.constraint))
+            for p, o in shapes.predicate_objects(r.constraint):
+                graph.add((r.constraint, p, o))
+        for message in r.messages:
+            graph.add((result, SH.resultMessage, message))
+    return graph
+
+
+def ox_term(node: Node) -> OxTerm:
+    """A term of the shapes as pyoxigraph's (`UnsupportedShapes` for one that is no RDF term)."""
+    try:
+        return loader.ox_term(node)
+    except ValueError as err:
+        raise UnsupportedShapes(str(err)) from None
+
+
+def _is_kind(allowed: tuple[type, ...]) -> Test:
+    return lambda v: isinstance(v, allowed)
+
+
+def _is_long_enough(length: int) -> Test:
+    return lambda v: not isinstance(v, ox.BlankNode) and len(v.value) >= length
+
+
+def _matches(regex: re.Pattern[str]) -> Test:
+    return lambda v: not isinstance(v, ox.BlankNode) and bool(regex.search(v.value))
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+
+
+def _iri_of(term: OxTerm | None) -> URIRef | None:
+    return URIRef(term.value) if isinstance(term, ox.NamedNode) else None
+
+
+def _sparql_term(term: OxTerm) -> str:
+    if isinstance(term, ox.NamedNode | ox.Literal):
+        return str(term)
+    raise UnsupportedShapes("a blank node as the focus node of a SPARQL constraint")
+
+
+def _fill(message: str, values: dict[str, OxTerm]) -> str:
+    """A message with its {?var} filled as pySHACL fills them (the term's string form)."""
+    return _PLACEHOLDER.sub(lambda m: values[m[1]].value if m[1] in values else m[0], message)

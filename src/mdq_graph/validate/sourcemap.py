@@ -1,0 +1,289 @@
+"""Finds the file, and the line in it, that states a triple, so that a finding can point at it.
+
+The files are parsed again (only when there is something to point at), each on its own, to know which
+file states which triple. Lines are exact for N-Triples and N-Quads; for Turtle and TriG they are found
+by reading the text (the subject's statement, then the property, then the value); for JSON-LD and
+RDF/XML, the first line that names the subject.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Literal, URIRef
+from rdflib.term import Node
+
+from mdq_graph.graph.loader import file_quads, ox_term
+from mdq_graph.graph.namespaces import RDF
+from mdq_graph.graph.rdf_formats import format_for_path
+
+_PREFIX = re.compile(r"^\s*(?:@prefix|PREFIX)\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.I | re.M)
+_BASE = re.compile(r"^\s*(?:@base|BASE)\s+<([^>]*)>", re.I | re.M)
+_LOCAL_NAME = re.compile(r"^[\w-][\w.-]*$")
+_TURTLE_FAMILY = ("turtle", "trig")
+_LINE_BASED = ("nt", "nq")
+OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal | ox.DefaultGraph
+
+
+@dataclass(frozen=True)
+class Location:
+    """A file (as shown to the user) and a line in it (from 1), either unknown."""
+
+    file: str | None = None
+    line: int | None = None
+
+
+@dataclass
+class _File:
+    """One parsed file: what it states, and its text to find lines in."""
+
+    path: Path
+    fmt: str
+    lines: list[str]
+    statements: dict[OxTerm, set[tuple[OxTerm, OxTerm]]]  # subject -> (predicate, object)
+    graphs: set[OxTerm]
+    prefixes: dict[str, str] = field(default_factory=dict)
+    base: str | None = None
+    _first_lines: dict[str, list[int]] | None = field(default=None, repr=False)
+
+    @property
+    def shown(self) -> str:
+        """The path relative to the working folder when it lies inside it."""
+        try:
+            return os.path.relpath(self.path.resolve())
+        except ValueError:  # another drive (Windows)
+            return str(self.path)
+
+    def states(self, subject: Node, predicate: Node | None = None) -> bool:
+        """Whether the file states anything about `subject` (with `predicate`, if given)."""
+        key = _ox(subject)
+        stated = self.statements.get(key, ()) if key is not None else ()
+        wanted = _ox(predicate)
+        return bool(stated) and (predicate is None or any(p == wanted for p, _ in stated))
+
+    def first_lines(self) -> dict[str, list[int]]:
+        """Line indexes by the first word of the line, to find a subject's lines at once."""
+        if self._first_lines is None:
+            self._first_lines = {}
+            for index, line in enumerate(self.lines):
+                word = line.split(None, 1)
+                if word:
+                    self._first_lines.setdefault(word[0], []).append(index)
+        return self._first_lines
+
+
+class SourceMap:
+    """Which of `files` states a triple, and at which line."""
+
+    def __init__(self, files: Sequence[Path]) -> None:
+        self._paths = list(files)
+        self._files: list[_File] | None = None
+
+    def locate(
+        self, subject: Node, predicate: Node | None = None, value: Node | None = None
+    ) -> Location:
+        """Where the triple is stated; for a triple only inferred, where the triple it comes from is;
+        for a missing one, where the subject is described (or, for a named graph, where it opens)."""
+        files = self._parsed()
+        s, p, o = _ox(subject), _ox(predicate), _ox(value)
+        candidates = [(f, f.statements.get(s, set()) if s is not None else set()) for f in files]
+        if p is not None and o is not None:
+            for f, pairs in candidates:
+                if (p, o) in pairs:
+                    return Location(f.shown, _line(f, subject, predicate, value))
+        if o is not None:
+            for f, pairs in candidates:
+                for stated_p, stated_o in sorted(pairs, key=str):
+                    if stated_o == o and isinstance(stated_p, ox.NamedNode):
+                        return Location(f.shown, _line(f, subject, URIRef(stated_p.value), value))
+        describing = [f for f in files if f.states(subject)]
+        describing.sort(
+            key=lambda f: (
+                not (predicate is not None and f.states(subject, predicate)),
+                not f.states(subject, RDF.type),
+            )
+        )
+        for f in describing:
+            stated = predicate if predicate is not None and f.states(subject, predicate) else None
+            return Location(f.shown, _line(f, subject, stated, None))
+        for f in files:
+            if s is not None and s in f.graphs:
+                return Location(f.shown, _graph_line(f, subject))
+        return Location()
+
+    def _parsed(self) -> list[_File]:
+        """The files, parsed the first time they are needed."""
+        if self._files is None:
+            self._files = [_read(path) for path in self._paths]
+        return self._files
+
+
+def _ox(node: Node | None) -> OxTerm | None:
+    """An rdflib term as the pyoxigraph term the index holds (None for anything else)."""
+    if node is None:
+        return None
+    try:
+        return ox_term(node)
+    except ValueError:  # e.g. a property path
+        return None
+
+
+def _read(path: Path) -> _File:
+    """Parse one file on its own (pyoxigraph, else rdflib) and keep its text."""
+    statements: dict[OxTerm, set[tuple[OxTerm, OxTerm]]] = {}
+    graphs: set[OxTerm] = set()
+    for quad in file_quads(path):
+        statements.setdefault(quad.subject, set()).add((quad.predicate, quad.object))  # type: ignore[arg-type]
+        if not isinstance(quad.graph_name, ox.DefaultGraph):
+            graphs.add(quad.graph_name)
+    text = path.read_text(encoding="utf-8")
+    prefixes = {m.group(1) or "": m.group(2) for m in _PREFIX.finditer(text)}
+    bases = _BASE.findall(text)
+    return _File(
+        path, format_for_path(path).name, text.splitlines(), statements, graphs, prefixes,
+        bases[-1] if bases else None,
+    )  # fmt: skip
+
+
+def _line(f: _File, subject: Node, predicate: Node | None, value: Node | None) -> int | None:
+    """The line (from 1) of the triple, or of the subject's statement, in `f`."""
+    if f.fmt in _LINE_BASED:
+        return _nt_line(f, subject, predicate, value)
+    subject_forms = _forms(f, subject)
+    if f.fmt not in _TURTLE_FAMILY:
+        return _first_line_naming(f, subject_forms)
+    first_block: int | None = None
+    for start, end in _statements(f, subject_forms):
+        first_block = start if first_block is None else first_block
+        if predicate is None:
+            break
+        found = _property_line(f, start, end, subject_forms, _forms(f, predicate), value)
+        if found is not None:
+            return found + 1
+    return first_block + 1 if first_block is not None else None
+
+
+def _nt_line(f: _File, subject: Node, predicate: Node | None, value: Node | None) -> int | None:
+    """The exact line of a triple in N-Triples or N-Quads (or the first of its subject)."""
+    wanted = [subject.n3()] + [t.n3() for t in (predicate, value) if t is not None]
+    candidates = f.first_lines().get(wanted[0], [])
+    for index in candidates:
+        if all(w in f.lines[index] for w in wanted):
+            return index + 1
+    return candidates[0] + 1 if candidates else None
+
+
+def _first_line_naming(f: _File, forms: list[str]) -> int | None:
+    """The first line that names the subject (JSON-LD, RDF/XML): a hint, not an exact place."""
+    names = [form.strip("<>") for form in forms if form.startswith("<")]
+    for number, line in enumerate(f.lines, start=1):
+        if any(f'"{name}"' in line for name in names):
+            return number
+    return None
+
+
+def _forms(f: _File, term: Node) -> list[str]:
+    """The ways a Turtle file may write `term`: <full>, <relative>, prefix:local, `a`, a literal."""
+    if isinstance(term, Literal):
+        lexical = str(term)
+        escaped = (
+            lexical.replace("\\", "\\\\")
+            .replace('"', '\\"')
+            .replace("\n", "\\n")
+            .replace("\t", "\\t")
+        )
+        return [f'"{escaped[:40]}', lexical] if lexical else ['""']
+    if not isinstance(term, URIRef):
+        return []
+    iri = str(term)
+    forms = [f"<{iri}>"]
+    if f.base and iri.startswith(f.base) and iri != f.base:
+        forms.append(f"<{iri[len(f.base) :]}>")
+    for prefix, namespace in f.prefixes.items():
+        local = iri[len(namespace) :]
+        if namespace and iri.startswith(namespace) and (not local or _LOCAL_NAME.match(local)):
+            forms.append(f"{prefix}:{local}")
+    if term == RDF.type:
+        forms.append("a")
+    return forms
+
+
+def _token(form: str) -> re.Pattern[str]:
+    """A pattern that finds `form` as a whole token (not inside a longer name)."""
+    if form.startswith(("<", '"')):
+        return re.compile(re.escape(form))
+    return re.compile(rf"(?<![\w:/.#-]){re.escape(form)}(?![\w:/#-])")
+
+
+def _statements(f: _File, subject_forms: list[str]) -> Iterator[tuple[int, int]]:
+    """(first, last) line indexes of every Turtle statement whose subject is written `subject_forms`."""
+    starts = [re.compile(rf"\s*{re.escape(form)}(?=\s|$)") for form in subject_forms]
+    index_of = f.first_lines()
+    for index in sorted({i for form in subject_forms for i in index_of.get(form, [])}):
+        line = f.lines[index]
+        match = next((m for m in (p.match(line) for p in starts) if m), None)
+        if match is not None and not line[match.end() :].lstrip().startswith("{"):
+            yield index, _statement_end(f.lines, index)
+
+
+def _graph_line(f: _File, graph: Node) -> int | None:
+    """The line (from 1) where a TriG file opens the named graph `graph`."""
+    opens = [
+        re.compile(rf"\s*(?:GRAPH\s+)?{re.escape(form)}\s*\{{", re.I) for form in _forms(f, graph)
+    ]
+    for number, line in enumerate(f.lines, start=1):
+        if any(p.match(line) for p in opens):
+            return number
+    return None
+
+
+def _statement_end(lines: list[str], start: int) -> int:
+    """The index of the line that ends the statement starting at `start` (with its ` .`)."""
+    in_long_string = False
+    for index in range(start, len(lines)):
+        line = lines[index]
+        if line.count('"""') % 2:
+            in_long_string = not in_long_string
+        stripped = line.rstrip()
+        if not in_long_string and (stripped.endswith(".") or stripped.endswith("}")):
+            return index
+    return len(lines) - 1
+
+
+def _property_line(
+    f: _File, start: int, end: int, subject_forms: list[str], predicate_forms: list[str],
+    value: Node | None,
+) -> int | None:  # fmt: skip
+    """The index of the line that states the value of the property within a statement."""
+    predicates = [_token(form) for form in predicate_forms]
+    values = [_token(form) for form in (_forms(f, value) if value is not None else [])]
+    for index in range(start, end + 1):
+        line = f.lines[index]
+        for pattern in predicates:
+            match = next(
+                (m for m in pattern.finditer(line) if _in_predicate_position(line[: m.start()], subject_forms)),
+                None,
+            )  # fmt: skip
+            if match is None:
+                continue
+            if not values:
+                return index
+            rest = [line[match.end() :], *f.lines[index + 1 : end + 1]]
+            for offset, text in enumerate(rest):
+                if any(v.search(text) for v in values):
+                    return index + offset
+                if text.rstrip().endswith((";", ".")):
+                    break  # the next property starts
+            return index
+    return None
+
+
+def _in_predicate_position(before: str, subject_forms: list[str]) -> bool:
+    """Whether a term that follows `before` on its line is a predicate (not an object)."""
+    before = before.strip()
+    return not before or before.endswith(";") or before in subject_forms

@@ -1,0 +1,1 @@
+"""The web front: the SPARQL endpoint and dereferenceable IRIs (`serve`), pages, and the static site (`publish`)."""

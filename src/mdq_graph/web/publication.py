@@ -1,0 +1,440 @@
+"""What the server publishes, prepared once at start-up: the graph under its base, with its catalog.
+
+The served dataset is the knowledge graph moved under the base (`--base-uri`), plus the published
+DCAT-AP catalog (with the byte size and SHA-256 of each download) in graph/catalog, so that the
+catalog's resources are queryable and dereferenceable like any other. The downloads are exactly
+what `mdq-graph export` writes for that base, so their checksums hold. Everything here is read-only
+and safe to share between threads.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib.term import Node as RdfNode
+
+from mdq_graph.catalog.dcat import CATALOG_GRAPH, build_catalog, dump_path, export_parts
+from mdq_graph.formats.jsonld import JsonLdOptions
+from mdq_graph.formats.rdf import UNION, serialize, write_rdf
+from mdq_graph.graph.dataset import new_dataset
+from mdq_graph.graph.engine import Engine
+from mdq_graph.graph.namespaces import (
+    BASE,
+    CONTEXT_IRI,
+    DCAT,
+    DCTERMS,
+    PREFIXES,
+    RDF,
+    RDFS,
+    VOID,
+    XSD,
+)
+from mdq_graph.graph.rdf_formats import FORMATS, RdfFormat
+from mdq_graph.graph.rebase import check_base, rebase_dataset, rebase_iri
+from mdq_graph.graph.resources import jsonld_context_file
+from mdq_graph.query.curated import CuratedQuery, curated_queries
+from mdq_graph.web.describe import Describer
+from mdq_graph.web.views import Download, HomeView, Labels, Node
+from mdq_graph.web.writers import SOLUTION_MEDIA_TYPES
+
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+W3C_FORMATS = Namespace("http://www.w3.org/ns/formats/")
+#: The W3C format IRIs of the media types the endpoint writes.
+FORMAT_IRIS = {
+    "application/sparql-results+json": W3C_FORMATS.SPARQL_Results_JSON,
+    "application/sparql-results+xml": W3C_FORMATS.SPARQL_Results_XML,
+    "text/csv": W3C_FORMATS.SPARQL_Results_CSV,
+    "text/tab-separated-values": W3C_FORMATS.SPARQL_Results_TSV,
+    "text/turtle": W3C_FORMATS.Turtle,
+    "application/ld+json": W3C_FORMATS["JSON-LD"],
+    "application/n-triples": W3C_FORMATS["N-Triples"],
+    "application/rdf+xml": W3C_FORMATS.RDF_XML,
+}
+#: Graph formats a CONSTRUCT or DESCRIBE result is written in (the triple formats of FORMATS).
+GRAPH_FORMATS: tuple[RdfFormat, ...] = tuple(f for f in FORMATS.values() if not f.quads)
+#: How the RDF representations of the server embed the JSON-LD context: in the document, so that
+#: no client has to fetch it (from w3id.org) to read a response.
+SERVER_JSONLD = JsonLdOptions(embed_context=True)
+_BASE_IN_TEXT = re.compile(re.escape(BASE))
+#: The site's name until the catalog (which gives the dataset's title) is made.
+DEFAULT_TITLE: Labels = (("en", "MDQ knowledge graph"), ("ja", "MDQ ナレッジグラフ"))
+
+
+@dataclass(frozen=True)
+class Exports:
+    """What the catalog and the downloads are made of: the published catalog (with byte sizes and
+    checksums where they were computed), the data, and the description the exports carry."""
+
+    catalog: Graph
+    data: Dataset
+    carried_catalog: Graph
+
+
+@dataclass
+class Publication:
+    """The served data and what is derived from it (see the module's description).
+
+    `exports` makes the catalog and the data of the downloads when they are first needed (a large
+    store's take a while); `store_path` is the on-disk store that the query workers open, if any.
+    """
+
+    base: str
+    engine: Engine
+    describer: Describer
+    queries: tuple[CuratedQuery, ...]
+    exports: Callable[[], Exports]
+    store_path: Path | None = None
+    _exports: Exports | None = None
+    _cache: dict[tuple[str, str], bytes] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _building: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def ready(self) -> bool:
+        """Whether the catalog has been made."""
+        return self._exports is not None
+
+    def prepared(self) -> Exports:
+        """The catalog and the data of the downloads, made once (other callers wait for it)."""
+        with self._building:
+            if self._exports is None:
+                self._exports = self.exports()
+            return self._exports
+
+    @property
+    def catalog(self) -> Graph:
+        """The published catalog."""
+        return self.prepared().catalog
+
+    @property
+    def prefixes(self) -> dict[str, str]:
+        """Our prefixes, with ours moved under the base."""
+        return {p: rebase_iri(str(ns), self.base) for p, ns in PREFIXES.items()}
+
+    @property
+    def ontology_iri(self) -> str:
+        """The IRI of the ontology document under the base."""
+        return self.describer.ontology_iri
+
+    @property
+    def context_iri(self) -> str:
+        """The IRI of the JSON-LD context under the base."""
+        return rebase_iri(CONTEXT_IRI, self.base)
+
+    def write(self, quads: list[ox.Quad], fmt: RdfFormat) -> bytes:
+        """`quads` in `fmt`, as the exports write them (prefixes under the base, context embedded)."""
+        prefixes = self.prefixes
+        return write_rdf(quads, fmt, prefixes=prefixes, base=prefixes["id"], jsonld=SERVER_JSONLD)
+
+    def _cached(self, key: tuple[str, str], make: Callable[[], bytes]) -> bytes:
+        with self._lock:
+            if key in self._cache:
+                return self._cache[key]
+        data = make()
+        with self._lock:
+            self._cache[key] = data
+        return data
+
+    def download(self, fmt: RdfFormat) -> bytes:
+        """The export in `fmt` (what `mdq-graph export` writes under this base)."""
+
+        def make() -> bytes:
+            exports = self.prepared()
+            return serialize(exports.data, fmt, UNION, catalog=exports.carried_catalog)
+
+        return self._cached(("download", fmt.name), make)
+
+    def download_formats(self) -> dict[str, RdfFormat]:
+        """The downloads by their path under the base (`download/mdq.ttl`, ...)."""
+        return {dump_path(fmt): fmt for fmt in FORMATS.values()}
+
+    def catalog_rdf(self, fmt: RdfFormat) -> bytes:
+        """The published catalog (with sizes and checksums) in `fmt`."""
+        return self._cached(
+            ("catalog", fmt.name), lambda: self.write(_graph_quads(self.catalog), fmt)
+        )
+
+    def graph_bytes(self, graph: Graph, fmt: RdfFormat) -> bytes:
+        """An rdflib graph in `fmt`, written like the rest of the publication."""
+        return self.write(_graph_quads(graph), fmt)
+
+    def context_document(self) -> bytes:
+        """The JSON-LD context, its IRIs moved under the base."""
+        text = jsonld_context_file().read_text(encoding="utf-8")
+        if self.base != BASE:
+            text = _BASE_IN_TEXT.sub(self.base, text)
+        return text.encode("utf-8")
+
+    def resource_rdf(self, iri: str, fmt: RdfFormat) -> bytes:
+        """The description of `iri` in `fmt` (quad formats keep each statement's graph)."""
+        described = self.describer.description(iri)
+        quads = (
+            described.quads()
+            if fmt.quads
+            else [
+                ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
+                for t in described.triples()
+            ]
+        )
+        return self.write(quads, fmt)
+
+    def graph_rdf(self, iri: str, fmt: RdfFormat) -> bytes:
+        """The contents of the named graph `iri` in `fmt` (not kept: a store's graphs can be large;
+        the server keeps recent answers in a bounded cache)."""
+        graph = ox.NamedNode(iri) if fmt.quads else ox.DefaultGraph()
+        triples = self.describer.graph_triples(iri)
+        return self.write([ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples], fmt)
+
+    def home_view(self) -> HomeView:
+        """The landing page's view model, from the published catalog."""
+        return _home_view(self)
+
+    def service_description(self, endpoint: str) -> Graph:
+        """The SPARQL 1.1 Service Description of the endpoint at `endpoint`."""
+        return service_description(endpoint, self)
+
+
+def publish(source: Dataset | Engine, base: str = BASE, *, service: bool = True) -> Publication:
+    """Prepare `source` (a dataset as `load_dataset` gives, or an engine over a store) for serving
+    under `base`; `UsageError` if the base is not an absolute http(s) IRI ending in '/'. Without
+    `service` (a static site), the catalog describes no SPARQL endpoint.
+
+    An on-disk store under the default base is served as it is: the query workers open it too, and
+    its catalog (without byte sizes and checksums, which would need every export written) is made
+    when first needed. Anything else is copied into memory under the base, with its catalog.
+    """
+    check_base(base)
+    queries = tuple(_rebased_query(q, base) for q in curated_queries() if not q.needs_network)
+    if isinstance(source, Engine) and source.path is not None and base == BASE:
+        return _publish_store(source, source.path, queries, service)
+    dataset = source if isinstance(source, Dataset) else dataset_from_engine(source)
+    data, _ = export_parts(dataset)
+    exports = Exports(
+        catalog=build_catalog(dataset, base_uri=base, distributions=True, service=service),
+        data=rebase_dataset(data, base),
+        carried_catalog=build_catalog(dataset, base_uri=base, distributions=False, service=service),
+    )
+    served = new_dataset()
+    for s, p, o, g in exports.data.quads((None, None, None, None)):
+        served.add((s, p, o, served.graph(getattr(g, "identifier", g))))
+    catalog_graph = served.graph(URIRef(rebase_iri(str(CATALOG_GRAPH), base)))
+    for triple in exports.catalog:
+        catalog_graph.add(triple)
+    engine = Engine.from_dataset(served)
+    return Publication(
+        base=base,
+        engine=engine,
+        describer=Describer(engine, base),
+        queries=queries,
+        exports=lambda: exports,
+        _exports=exports,
+    )
+
+
+def _publish_store(
+    engine: Engine, path: Path, queries: tuple[CuratedQuery, ...], service: bool
+) -> Publication:
+    """An on-disk store, served in place; its catalog is made when first needed."""
+
+    def store_exports() -> Exports:
+        from mdq_graph.graph.store import store_dataset
+
+        dataset = store_dataset(path)
+        data, _ = export_parts(dataset)
+        carried = build_catalog(dataset, distributions=False, service=service)
+        return Exports(carried, data, carried)
+
+    return Publication(
+        base=BASE,
+        engine=engine,
+        describer=Describer(engine, BASE),
+        queries=queries,
+        exports=store_exports,
+        store_path=path,
+    )
+
+
+def dataset_from_engine(engine: Engine) -> Dataset:
+    """The named graphs of an engine's store as an rdflib dataset (the union default graph left
+    out: the dataset's default graph is the union already)."""
+    quads = [q for q in engine.store if not isinstance(q.graph_name, ox.DefaultGraph)]
+    data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
+    dataset = new_dataset()
+    dataset.parse(data=data, format="nquads")
+    return dataset
+
+
+def _rebased_query(query: CuratedQuery, base: str) -> CuratedQuery:
+    """A curated query whose IRIs under the default base are moved under `base`."""
+    if base == BASE:
+        return query
+    text = re.sub(
+        r"<" + re.escape(BASE) + r"([^>]*)>", lambda m: f"<{base}{m.group(1)}>", query.text
+    )
+    return CuratedQuery(
+        name=query.name,
+        path=query.path,
+        text=text,
+        title=query.title,
+        description=query.description,
+        question=query.question,
+        network=query.network,
+    )
+
+
+def _graph_quads(graph: Graph) -> list[ox.Quad]:
+    data = graph.serialize(format="nt", encoding="utf-8")
+    return [
+        ox.Quad(t.subject, t.predicate, t.object) for t in ox.parse(data, ox.RdfFormat.N_TRIPLES)
+    ]
+
+
+# --- the landing page -----------------------------------------------------------------------------
+
+
+def _texts(graph: Graph, subject: RdfNode, predicate: URIRef) -> Labels:
+    return tuple(
+        sorted(
+            {
+                (o.language or "", str(o))
+                for o in graph.objects(subject, predicate)
+                if isinstance(o, Literal)
+            }
+        )
+    )
+
+
+def _home_view(publication: Publication) -> HomeView:
+    catalog = publication.catalog
+    describer = publication.describer
+    datasets = sorted(s for s in catalog.subjects(RDF.type, DCAT.Dataset) if isinstance(s, URIRef))
+    if not datasets:
+        return HomeView(title=DEFAULT_TITLE, queries=publication.queries)
+    dataset = datasets[0]
+    downloads = []
+    for distribution in sorted(catalog.objects(dataset, DCAT.distribution), key=str):
+        url = catalog.value(distribution, DCAT.downloadURL)
+        media = catalog.value(distribution, DCAT.mediaType)
+        if not isinstance(url, URIRef):
+            continue
+        fmt = next((f for f in FORMATS.values() if str(url).endswith(f.extension)), None)
+        label = _texts(catalog, distribution, DCTERMS.title)
+        downloads.append(
+            Download(
+                label=next((t for lang, t in label if lang == "en"), fmt.name if fmt else str(url)),
+                media_type=fmt.media_type if fmt else str(media or ""),
+                iri=str(url),
+                extension=fmt.extension if fmt else "",
+            )
+        )
+    license_iri = catalog.value(dataset, DCTERMS.license)
+    publisher = catalog.value(dataset, DCTERMS.publisher)
+    modified = catalog.value(dataset, DCTERMS.modified)
+    examples = sorted(catalog.objects(dataset, VOID.exampleResource), key=str)
+    sizes = {
+        str(s): int(n)
+        for s, n in catalog.subject_objects(VOID.triples)
+        if isinstance(n, Literal) and str(s).startswith(publication.base + "graph/")
+    }
+    graphs = tuple(
+        (describer.iri_node(g), sizes.get(g, describer.graph_size(g)))
+        for g in describer.graph_names()
+    )
+    return HomeView(
+        title=_texts(catalog, dataset, DCTERMS.title),
+        description=_texts(catalog, dataset, DCTERMS.description),
+        license=describer.iri_node(str(license_iri)) if isinstance(license_iri, URIRef) else None,
+        publisher=describer.iri_node(str(publisher)) if isinstance(publisher, URIRef) else None,
+        modified=str(modified) if modified is not None else None,
+        downloads=tuple(downloads),
+        graphs=graphs,
+        queries=publication.queries,
+        schema_org=_schema_dataset(catalog),
+        entry_points=tuple(describer.iri_node(str(e)) for e in examples),
+    )
+
+
+def _schema_dataset(catalog: Graph) -> dict[str, object]:
+    from mdq_graph.catalog.schemaorg import schema_dataset_jsonld
+
+    return schema_dataset_jsonld(catalog)
+
+
+def site_title(publication: Publication) -> Labels:
+    """The dataset's title in every language (for every page's header) once the catalog is made;
+    a default before."""
+    if not publication.ready:
+        return DEFAULT_TITLE
+    catalog = publication.catalog
+    for dataset in sorted(catalog.subjects(RDF.type, DCAT.Dataset), key=str):
+        titles = _texts(catalog, dataset, DCTERMS.title)
+        if titles:
+            return titles
+    return DEFAULT_TITLE
+
+
+def site_license(publication: Publication) -> Node | None:
+    """The licence of the dataset, as a node with its label (None until the catalog is made)."""
+    if not publication.ready:
+        return None
+    for dataset in sorted(publication.catalog.subjects(RDF.type, DCAT.Dataset), key=str):
+        licence = publication.catalog.value(dataset, DCTERMS.license)
+        if isinstance(licence, URIRef):
+            return publication.describer.iri_node(str(licence))
+    return None
+
+
+# --- the service description ----------------------------------------------------------------------
+
+
+def service_description(endpoint: str, publication: Publication) -> Graph:
+    """The SPARQL 1.1 Service Description: the endpoint, its language, result formats, features,
+    and its default dataset (the union default graph and every named graph, with sizes)."""
+    describer = publication.describer
+    g = Graph()
+    g.bind("sd", SD)
+    g.bind("formats", W3C_FORMATS)
+    g.bind("void", VOID)
+    g.bind("dct", DCTERMS)
+    service = URIRef(endpoint)
+    g.add((service, RDF.type, SD.Service))
+    g.add((service, SD.endpoint, service))
+    g.add((service, SD.supportedLanguage, SD.SPARQL11Query))
+    g.add((service, SD.feature, SD.UnionDefaultGraph))
+    for media_type in (*SOLUTION_MEDIA_TYPES, *(f.media_type for f in GRAPH_FORMATS)):
+        if media_type in FORMAT_IRIS:
+            g.add((service, SD.resultFormat, FORMAT_IRIS[media_type]))
+    g.add(
+        (service, DCTERMS.title, Literal("SPARQL endpoint of the MDQ knowledge graph", lang="en"))
+    )
+    g.add((service, RDFS.seeAlso, URIRef(publication.base)))
+    datasets = sorted(publication.catalog.subjects(RDF.type, DCAT.Dataset), key=str)
+    described = BNode("defaultDataset")
+    g.add((service, SD.defaultDataset, described))
+    g.add((described, RDF.type, SD.Dataset))
+    if datasets:
+        g.add((described, DCTERMS.source, datasets[0]))
+    default = BNode("defaultGraph")
+    g.add((described, SD.defaultGraph, default))
+    g.add((default, RDF.type, SD.Graph))
+    union = sum(1 for _ in describer.store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+    g.add((default, VOID.triples, Literal(union, datatype=XSD.integer)))
+    for index, name in enumerate(describer.graph_names()):
+        named = BNode(f"namedGraph{index}")
+        graph = BNode(f"graph{index}")
+        g.add((described, SD.namedGraph, named))
+        g.add((named, RDF.type, SD.NamedGraph))
+        g.add((named, SD.name, URIRef(name)))
+        g.add((named, SD.graph, graph))
+        g.add((graph, RDF.type, SD.Graph))
+        g.add((graph, VOID.triples, Literal(describer.graph_size(name), datatype=XSD.integer)))
+    return g
+
+
+__all__ = ["Publication", "publish", "service_description"]

@@ -1,0 +1,134 @@
+"""The fast export (files into an Oxigraph store, the description computed there) writes the same
+bytes as the rdflib way (`export.serialize(*catalog.export_parts(load_dataset(paths)))`), for every
+format and `--graph` choice, and `export --store` the same as exporting the files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+from rdflib.compare import isomorphic
+
+from mdq_graph import load_dataset
+from mdq_graph.catalog.dcat import describe_store, export_parts
+from mdq_graph.cli import main
+from mdq_graph.export.exporter import export_graph
+from mdq_graph.formats.jsonld import JsonLdOptions
+from mdq_graph.formats.rdf import DEFAULT, UNION, serialize
+from mdq_graph.graph.loader import load_store
+from mdq_graph.graph.rdf_formats import FORMATS
+from mdq_graph.graph.store import build_store, normalise_literals, populate
+from mdq_graph.synth import synthesize
+from tests.conftest import TEST_DATA
+
+EXPORT_DATA = TEST_DATA / "export"
+LITERAL_FORMS = EXPORT_DATA / "literal-forms.ttl"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+#: JSON-LD with its context embedded, so that nothing needs the network.
+JSONLD = JsonLdOptions(embed_context=True)
+
+
+@pytest.fixture(scope="module")
+def synth_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small synthetic corpus (two meetings, about 1,500 triples)."""
+    path = tmp_path_factory.mktemp("synth") / "corpus.nq"
+    synthesize(path, 2, seed=5)
+    return path
+
+
+def _cases(synth: Path) -> dict[str, list[Path] | None]:
+    return {
+        "bundled": None,
+        "synth": [synth],
+        # Blank nodes in two files under one label, triples outside any named graph, literals
+        # rdflib rewrites: the store must hold what rdflib holds.
+        "blank-nodes-and-literals": [EXPORT_DATA / "blank-nodes.trig", LITERAL_FORMS],
+        # Literals an Oxigraph store keeps as values ("1.0E3"^^xsd:double): the rdflib way.
+        "tricky-terms": [EXPORT_DATA / "tricky-terms.ttl"],
+    }
+
+
+CASE_NAMES = ["bundled", "synth", "blank-nodes-and-literals", "tricky-terms"]
+
+
+def test_every_case_is_collected(synth_corpus: Path) -> None:
+    assert sorted(_cases(synth_corpus)) == sorted(CASE_NAMES)
+
+
+@pytest.mark.parametrize("inferred", [True, False], ids=["inferred", "stated"])
+@pytest.mark.parametrize("case", CASE_NAMES)
+def test_the_fast_export_writes_the_bytes_of_the_rdflib_way(
+    case: str, inferred: bool, synth_corpus: Path
+) -> None:
+    paths = _cases(synth_corpus)[case]
+    data, catalog = export_parts(load_dataset(paths, inferred=inferred))
+    named = sorted(
+        {str(g.identifier) for g in data.graphs() if len(g)} - {str(data.default_graph.identifier)}
+    )
+    graphs = [UNION, DEFAULT, named[0], named[-1]]
+    compared = 0
+    for name, fmt in FORMATS.items():
+        for graph in graphs:
+            old = serialize(data, fmt, graph, jsonld=JSONLD, catalog=catalog)
+            new = export_graph(fmt, graph, paths=paths, inferred=inferred, jsonld=JSONLD)
+            assert new == old, f"{case}: {name} --graph {graph} differs"
+            compared += 1
+    assert compared == len(FORMATS) * 4
+
+
+@pytest.mark.parametrize("case", ["bundled", "synth"])
+def test_the_description_computed_in_the_store_is_the_rdflib_one(
+    case: str, synth_corpus: Path
+) -> None:
+    paths = _cases(synth_corpus)[case]
+    _, expected = export_parts(load_dataset(paths))
+    computed = describe_store(load_store(paths))
+    assert len(computed) > 500
+    assert isomorphic(computed, expected)
+
+
+def test_literals_are_stored_as_rdflib_reads_them() -> None:
+    store = ox.Store()
+    assert populate(store, [LITERAL_FORMS], inferred=False).lossy_literals == ()
+    values = {q.object for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())}
+    assert ox.Literal("1", datatype=ox.NamedNode(XSD + "integer")) in values
+    assert ox.Literal("true", datatype=ox.NamedNode(XSD + "boolean")) in values
+    assert ox.Literal("01", datatype=ox.NamedNode(XSD + "integer")) not in values
+    subjects = {q.subject for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())}
+    assert sum(isinstance(s, ox.BlankNode) for s in subjects) == 1
+
+
+def test_a_literal_the_store_cannot_keep_is_reported() -> None:
+    double = ox.Literal("1.0", datatype=ox.NamedNode(XSD + "double"))
+    store = ox.Store()
+    store.add(
+        ox.Quad(
+            ox.NamedNode("https://example.org/a"), ox.NamedNode("https://example.org/p"), double
+        )
+    )
+    assert normalise_literals(store, [double]) == (
+        '"1.0"^^<http://www.w3.org/2001/XMLSchema#double>',
+    )
+
+
+@pytest.mark.parametrize("args", [["--format", "nq"], ["--format", "turtle", "--no-inferred"]])
+def test_export_from_a_store_is_the_export_of_its_files(
+    args: list[str], synth_corpus: Path, tmp_path: Path, runner: CliRunner
+) -> None:
+    store = tmp_path / "store"
+    build_store(store, [synth_corpus])
+    from_store = runner.invoke(main, ["--store", str(store), "export", *args])
+    assert from_store.exit_code == 0, from_store.output
+    from_files = runner.invoke(main, ["--data", str(synth_corpus), "export", *args])
+    assert from_files.exit_code == 0, from_files.output
+    assert from_store.stdout_bytes == from_files.stdout_bytes
+    assert b"graph/synth/" in from_store.stdout_bytes
+
+
+def test_a_broken_file_is_reported_with_file_and_line(runner: CliRunner) -> None:
+    broken = TEST_DATA / "cli" / "broken-missing-dot.ttl"
+    result = runner.invoke(main, ["--data", str(broken), "export", "--format", "nq"])
+    assert result.exit_code == 2, result.output
+    assert "broken-missing-dot.ttl:6:" in result.output and "Traceback" not in result.output

@@ -1,0 +1,57 @@
+"""The query engine's fast loader holds exactly what the rdflib loader holds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+
+from mdq_graph import load_dataset
+from mdq_graph.cli import main
+from mdq_graph.errors import InputError
+from mdq_graph.graph.engine import Engine
+from mdq_graph.graph.loader import load_store
+from tests.conftest import TEST_DATA
+
+CASES = {
+    "bundled": None,
+    "one-meeting": [TEST_DATA / "cli" / "one-meeting.ttl"],
+    "blank-nodes": [TEST_DATA / "export" / "blank-nodes.trig"],
+}
+
+
+def canonical(quads: object) -> set[ox.Quad]:
+    """The quads with canonical blank-node labels, comparable as a set."""
+    dataset = ox.Dataset(quads)  # type: ignore[arg-type]
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    return set(dataset)
+
+
+@pytest.mark.parametrize("inferred", [True, False], ids=["inferred", "stated"])
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_the_fast_loader_holds_what_the_rdflib_loader_holds(case: str, inferred: bool) -> None:
+    paths = CASES[case]
+    fast = load_store(paths, inferred=inferred)
+    reference = Engine.from_dataset(load_dataset(paths, inferred=inferred)).store
+    assert canonical(fast) == canonical(reference)
+    assert len(fast) > 0
+
+
+def test_a_broken_file_is_reported_with_file_and_line_as_everywhere_else() -> None:
+    broken = TEST_DATA / "cli" / "broken-missing-dot.ttl"
+    with pytest.raises(InputError, match=r"broken-missing-dot\.ttl:6:"):
+        load_store([broken])
+    result = CliRunner().invoke(main, ["--data", str(broken), "query", "ASK {}"])
+    assert result.exit_code == 2, result.output
+    assert "broken-missing-dot.ttl:6:" in result.output and "Traceback" not in result.output
+
+
+def test_what_rdflib_reads_but_rdf_forbids_is_refused(tmp_path: Path) -> None:
+    broken = tmp_path / "space.ttl"
+    broken.write_text(
+        "<https://example.org/a> <https://example.org/b> <https://example.org/c d> .\n"
+    )
+    with pytest.raises(InputError, match=r"space\.ttl:1:49: not valid RDF: Invalid IRI"):
+        load_store([broken])

@@ -1,0 +1,168 @@
+"""The set-at-a-time engine reports what pySHACL reports, on every fixture, and hands pySHACL the
+shapes it does not know.
+
+pySHACL is the reference: for each data file, both run the bundled shapes over the same data (the
+ontology, the file, the inferred view) and their validation results must be the same set: focus
+node, path, value, shape, constraint component, severity and messages.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import SH
+from rdflib.term import Node
+
+from mdq_graph.graph.dataset import load_dataset
+from mdq_graph.graph.loader import load_store
+from mdq_graph.synth import synthesize
+from mdq_graph.validate.quotes import check_quotes, quotes
+from mdq_graph.validate.shacl_engine import ShapeSet, report
+from mdq_graph.validate.shacl_shapes import UnsupportedShapes
+from mdq_graph.validate.validation import _run_shacl, load_shapes, validate_graph
+from tests.conftest import TEST_DATA
+
+SHAPES_DATA = TEST_DATA / "shapes"
+FIXTURES = sorted(
+    p
+    for folder in ("invalid", "valid")
+    for p in (SHAPES_DATA / folder).iterdir()
+    if p.suffix in (".ttl", ".trig")
+)
+BEYOND = SHAPES_DATA / "beyond-the-engine"
+
+ResultKey = tuple[Node | None, ...]
+
+
+def results(graph: Graph) -> set[tuple[object, ...]]:
+    """The results of a report graph, each as the tuple of what it says."""
+    found: set[tuple[object, ...]] = set()
+    for r in graph.objects(None, SH.result):
+        messages = frozenset(
+            (str(m), m.language)
+            for m in graph.objects(r, SH.resultMessage)
+            if isinstance(m, Literal)
+        )
+        keys = (SH.focusNode, SH.resultPath, SH.value, SH.sourceShape)
+        found.add(
+            (
+                *(graph.value(r, k) for k in keys),
+                graph.value(r, SH.sourceConstraintComponent),
+                graph.value(r, SH.resultSeverity),
+                messages,
+            )
+        )
+    return found
+
+
+def both(paths: list[Path] | None) -> tuple[set[tuple[object, ...]], set[tuple[object, ...]]]:
+    """pySHACL's results and the engine's, on the same data."""
+    shapes = load_shapes()
+    expected = results(_run_shacl(load_dataset(paths), shapes, False, []))
+    got = results(report(ShapeSet(shapes).validate(load_store(paths)), True, shapes))
+    return expected, got
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small synthetic corpus with its texts (it has findings: Japanese labels it lacks)."""
+    path = tmp_path_factory.mktemp("corpus") / "corpus.trig"
+    synthesize(path, 3, seed=5, texts_dir=path.parent / "sources")
+    return path
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=lambda p: p.stem)
+def test_the_engine_reports_what_pyshacl_reports(fixture: Path) -> None:
+    expected, got = both([fixture])
+    assert got == expected
+
+
+def test_the_engine_reports_what_pyshacl_reports_on_the_bundled_graph() -> None:
+    expected, got = both(None)
+    assert got == expected
+    assert len(got) > 10  # the Japanese labels the Japanese release does not give
+
+
+def test_the_engine_reports_what_pyshacl_reports_on_a_synthetic_corpus(corpus: Path) -> None:
+    expected, got = both([corpus])
+    assert got == expected
+    assert got
+
+
+def test_the_fixtures_cover_every_kind_of_constraint_the_engine_evaluates() -> None:
+    components: set[object] = set()
+    for fixture in FIXTURES:
+        components |= {r[4] for r in both([fixture])[1]}
+    assert {
+        SH.ClassConstraintComponent,
+        SH.DatatypeConstraintComponent,
+        SH.NodeKindConstraintComponent,
+        SH.MinCountConstraintComponent,
+        SH.MaxCountConstraintComponent,
+        SH.PatternConstraintComponent,
+        SH.OrConstraintComponent,
+        SH.QualifiedMinCountConstraintComponent,
+        SH.SPARQLConstraintComponent,
+    } <= components
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "[ sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:in ( ex:a ) ] ]",
+        "[ sh:targetClass ex:C ; sh:property [ sh:path ( ex:p ex:q ) ; sh:minCount 1 ] ]",
+        "[ sh:targetClass ex:C ; sh:property [ sh:path [ sh:inversePath ex:p ] ; sh:minCount 1 ] ]",
+        "[ sh:targetClass ex:C ; sh:node [ sh:class ex:D ] ]",
+        "[ sh:targetClass ex:C ; sh:closed true ]",
+        "[ sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:minCount 'one' ] ]",
+        "[ sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:pattern 'a' ; sh:flags 'q' ] ]",
+        "ex:C a rdfs:Class, sh:NodeShape ; sh:property [ sh:path ex:p ; sh:minCount 1 ] .",
+        "[ sh:targetClass ex:C ; sh:sparql [ sh:select 'SELECT ?value WHERE { ?x ?p ?value }' ] ]",
+    ],
+    ids=[
+        "in",
+        "sequence-path",
+        "inverse-path",
+        "node",
+        "closed",
+        "count-in-words",
+        "unknown-regex-flag",
+        "implicit-class-target",
+        "sparql-without-this",
+    ],
+)
+def test_shapes_the_engine_does_not_know_are_refused(shape: str) -> None:
+    statement = shape if shape.endswith(".") else f"ex:S a sh:NodeShape ; {shape[1:-1]} ."
+    text = (
+        "@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <https://example.org/> .\n"
+        f"@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n{statement}\n"
+    )
+    with pytest.raises(UnsupportedShapes):
+        ShapeSet(Graph().parse(data=text, format="turtle"))
+
+
+@pytest.mark.parametrize(
+    ("extra", "focus", "message"),
+    [
+        ("organiser-kind-from-a-list.ttl", "meeting/mdq-7", "only the organisers in its list"),
+        ("sequence-path.ttl", "meeting/mdq-7", "expects the series to be called Nothing"),
+    ],
+)
+def test_shapes_beyond_the_engine_are_run_by_pyshacl(extra: str, focus: str, message: str) -> None:
+    with pytest.raises(UnsupportedShapes):
+        ShapeSet(load_shapes([BEYOND / extra]))
+    found = validate_graph(extra_shapes=[BEYOND / extra])
+    assert any(
+        f.focus_node == URIRef(f"https://w3id.org/mdq/id/{focus}") and message in f.message
+        for f in found.findings
+    ), [f.message for f in found.findings]
+
+
+def test_quotes_read_from_the_store_are_those_read_with_rdflib(corpus: Path) -> None:
+    for paths in (None, [corpus]):
+        assert quotes(load_store(paths)) == quotes(load_dataset(paths))
+    store_quotes = quotes(load_store([corpus]))
+    assert len(store_quotes) > 10
+    assert check_quotes(load_store([corpus]), corpus.parent / "sources") == []
