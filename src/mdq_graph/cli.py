@@ -15,14 +15,16 @@ import click
 from rdflib import Dataset
 
 from mdq_graph import __version__
-from mdq_graph.catalog.dcat import build_catalog, serialize_catalog
+from mdq_graph.catalog.dcat import serialize_catalog
 from mdq_graph.errors import EXIT_NONCONFORMANT, MdqError, UsageError
-from mdq_graph.export.exporter import export_graph
+from mdq_graph.export.exporter import Exportable, export_graph, published_catalog
+from mdq_graph.export.exporter import from_files as exportable_from_files
+from mdq_graph.export.exporter import from_store as exportable_from_store
 from mdq_graph.formats.jsonld import JsonLdOptions
 from mdq_graph.formats.rdf import UNION
 from mdq_graph.graph.dataset import load_dataset
 from mdq_graph.graph.engine import Engine
-from mdq_graph.graph.info import DatasetInfo, dataset_info
+from mdq_graph.graph.info import DatasetInfo, engine_info
 from mdq_graph.graph.namespaces import BASE
 from mdq_graph.graph.rdf_formats import FORMAT_NAMES, get_format
 from mdq_graph.graph.store import StoreInfo, build_store, open_store, store_dataset, store_summary
@@ -60,6 +62,14 @@ class Context:
             else:
                 self._dataset = load_dataset(list(self.data) or None, inferred=inferred)
         return self._dataset
+
+    def exportable(self, *, service: bool = True) -> Exportable:
+        """What the exports, the catalog and the published downloads are written from: the
+        bundled data, `--data` instead, or the `--store`."""
+        store = self.store_dir()
+        if store is not None:
+            return exportable_from_store(store, service=service)
+        return exportable_from_files(list(self.data) or None, service=service)
 
     def store_dir(self) -> Path | None:
         """The `--store` folder, if given; `UsageError` if `--data` is given too."""
@@ -179,7 +189,7 @@ def info(obj: Context, as_json: bool) -> None:
         else:
             click.echo(render_store_info(store, loaded) + "\n\n" + render_info(report))
         return
-    report = dataset_info(obj.dataset())
+    report = engine_info(obj.engine())
     click.echo(
         json.dumps(asdict(report), indent=2, ensure_ascii=False) if as_json else render_info(report)
     )
@@ -335,7 +345,8 @@ def catalog_command(obj: Context, fmt: str, output: Path | None, base_uri: str) 
       mdq-graph catalog --format json-ld --base-uri http://localhost:8000/
     """
     rdf_format = get_format(fmt)
-    emit(serialize_catalog(build_catalog(obj.dataset(), base_uri=base_uri), rdf_format), output)
+    catalog, _ = published_catalog(obj.exportable(), base=base_uri)
+    emit(serialize_catalog(catalog, rdf_format), output)
 
 
 @main.command("query")
@@ -461,7 +472,7 @@ def serve_command(
 
     settings = ServerSettings(timeout=timeout, max_results=max_results, workers=workers)
     folder = store if store is not None else obj.store_dir()  # serve's --store, or the global one
-    source = open_store(folder) if folder is not None else obj.dataset()
+    source = open_store(folder) if folder is not None else obj.exportable()
     serve(source, host=host, port=port, base_uri=base_uri, settings=settings)
 
 
@@ -745,7 +756,7 @@ def publish_command(obj: Context, outdir: Path, base_uri: str, force: bool) -> N
     """
     from mdq_graph.web.site import write_site
 
-    report = write_site(obj.dataset(), outdir, base=base_uri, force=force)
+    report = write_site(obj.exportable(service=False), outdir, base=base_uri, force=force)
     for reason in report.skipped:
         click.echo(f"mdq-graph: warning: no page for {reason}", err=True)
     click.echo(

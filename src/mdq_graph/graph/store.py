@@ -44,7 +44,7 @@ from mdq_graph.graph.dataset import INFERRED_GRAPH, ONTOLOGY_GRAPH, add_ontology
 from mdq_graph.graph.engine import Engine
 from mdq_graph.graph.inference import Alignment, alignment, describe_inferred_graph
 from mdq_graph.graph.info import CLASSES_QUERY, SOURCES_QUERY, DatasetInfo, summarise
-from mdq_graph.graph.namespaces import RDF
+from mdq_graph.graph.namespaces import RDF, curie
 from mdq_graph.graph.parsing import parse_into, rdf_files
 from mdq_graph.graph.rdf_formats import format_for_path
 from mdq_graph.graph.resources import data_dir
@@ -173,7 +173,7 @@ def store_summary(path: Path) -> tuple[StoreInfo, DatasetInfo]:
         graphs,
         ((row[0].value, int(row[1].value)) for row in classes),  # type: ignore[union-attr]
         (tuple("" if v is None else v.value for v in row) for row in sources),  # type: ignore[union-attr]
-        new_dataset().namespace_manager.normalizeUri,
+        curie,
     )
     return info, report
 

@@ -29,6 +29,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from mdq_graph.errors import MdqError
+from mdq_graph.export.exporter import Exportable
 from mdq_graph.graph.engine import Engine
 from mdq_graph.graph.namespaces import BASE
 from mdq_graph.graph.rdf_formats import FORMATS
@@ -551,7 +552,7 @@ class Server:
 
 
 def create_app(
-    source: Dataset | Engine | Publication,
+    source: Exportable | Engine | Dataset | Publication,
     *,
     base_uri: str = BASE,
     settings: ServerSettings | None = None,
@@ -624,7 +625,7 @@ def create_app(
 
 
 def serve(
-    source: Dataset | Engine,
+    source: Exportable | Engine | Dataset,
     *,
     host: str = "127.0.0.1",
     port: int = 8000,

@@ -34,6 +34,7 @@ from mdq_graph.catalog.authority import FORMAT_FACTS
 from mdq_graph.catalog.dcat import dump_path
 from mdq_graph.catalog.void import void_description
 from mdq_graph.errors import PublishError
+from mdq_graph.export.exporter import Exportable
 from mdq_graph.graph.engine import Engine
 from mdq_graph.graph.namespaces import BASE, DCAT, RDF
 from mdq_graph.graph.rdf_formats import FORMATS, RdfFormat
@@ -194,7 +195,7 @@ class SiteLinks:
 
 
 def write_site(
-    source: Dataset | Engine | Publication,
+    source: Exportable | Engine | Dataset | Publication,
     outdir: Path,
     *,
     base: str = BASE,
