@@ -283,3 +283,115 @@ def display_label(names: Iterable[Sequence[str]], lang: str) -> str | None:
             if language == wanted:
                 return text
     return pairs[0][1] if pairs else None
+
+
+# --- the page -------------------------------------------------------------------------------------
+
+#: The workbench's words, in the page languages (the script reads them from the page).
+TEXT: dict[str, dict[str, str]] = {
+    "en": {
+        "heading": "Workbench",
+        "loading": "Loading the workbench…",
+        "not_built": "The workbench (an editor that completes the MDQ model's terms and names, with charts, a map and a timeline of the results) is not built in this installation: install it from a checkout with `npm ci && npm run build` before `pip install .`. The plain form below works without it.",
+        "static_fallback": "This site is static. With JavaScript and WebAssembly, the workbench runs any SPARQL query in your browser; without them, the curated queries and the answers they gave when the site was built are on the queries page.",
+        "templates": "Curated query",
+        "choose": "(choose one)",
+        "run": "Run",
+        "share": "Link to this query",
+        "shared": "The link to this query is in the address bar (and copied).",
+        "hint": "Ctrl-Space completes classes, properties and names (English or Japanese); Ctrl-Enter runs.",
+        "running": "Running…",
+        "done": "Done in {seconds} s.",
+        "rows": "{count} rows in {seconds} s.",
+        "table": "Table",
+        "chart": "Chart",
+        "map": "Map",
+        "map_note": "Centroids and bounding boxes of the places in the result (the geography graph; generalised, for orientation).",
+        "timeline": "Timeline",
+        "count": "rows",
+        "evidence": "Evidence",
+        "show_evidence": "Sentence",
+        "source": "Source",
+        "download": "Download",
+        "search": "Search names",
+        "search_placeholder": "Japan, 日本, Tsukuba…",
+    },
+    "ja": {
+        "heading": "ワークベンチ",
+        "loading": "ワークベンチを読み込んでいます…",
+        "not_built": "このインストールにはワークベンチ(MDQモデルの用語と名前を補完するエディタ、結果のグラフ・地図・年表)が組み込まれていません。チェックアウトから `npm ci && npm run build` を実行してから `pip install .` してください。下の簡易フォームはそのまま使えます。",
+        "static_fallback": "このサイトは静的サイトです。JavaScriptとWebAssemblyが使えれば、ワークベンチがブラウザ内で任意のSPARQLクエリを実行します。使えない場合は、クエリのページにサイト作成時の回答があります。",
+        "templates": "定型クエリ",
+        "choose": "(選択)",
+        "run": "実行",
+        "share": "このクエリへのリンク",
+        "shared": "このクエリへのリンクをアドレス欄に表示しました(コピー済み)。",
+        "hint": "Ctrl-Spaceでクラス・プロパティ・名前(英語・日本語)を補完、Ctrl-Enterで実行します。",
+        "running": "実行中…",
+        "done": "{seconds}秒で完了。",
+        "rows": "{count}行({seconds}秒)。",
+        "table": "表",
+        "chart": "グラフ",
+        "map": "地図",
+        "map_note": "結果に含まれる場所の重心と範囲(geographyグラフ。概略です)。",
+        "timeline": "年表",
+        "count": "行数",
+        "evidence": "根拠",
+        "show_evidence": "文",
+        "source": "出典",
+        "download": "ダウンロード",
+        "search": "名前を検索",
+        "search_placeholder": "日本、Japan、つくば…",
+    },
+}
+
+
+def page_settings(
+    *,
+    mode: str,
+    base: str,
+    root: str,
+    model: str,
+    endpoint: str = "",
+    search: str = "",
+    data: str = "",
+    lang: str,
+    explicit_lang: str | None = None,
+) -> dict[str, Any]:
+    """What the query page needs to show the workbench (or to say why it cannot)."""
+    words = TEXT.get(lang, TEXT["en"])
+    return {
+        "built": vendor_manifest() is not None,
+        "mode": mode,
+        "text": words,
+        "text_json": json.dumps(words, ensure_ascii=False).replace("</", "<\\/"),
+        "data": {
+            "mode": mode,
+            "base": base,
+            "root": root,
+            "model": model,
+            "endpoint": endpoint,
+            "search": search,
+            "data": data,
+            "lang": lang,
+            "explicit-lang": explicit_lang or "",
+        },
+    }
+
+
+def search_document(hits: Sequence[Hit], query: str, hrefs: Mapping[str, str]) -> bytes:
+    """The label search's answer as JSON: the query and the hits with the href of their pages."""
+    document = {
+        "query": query,
+        "hits": [
+            {
+                "iri": h.iri,
+                "label": h.label,
+                "matched": h.matched,
+                "score": h.score,
+                "href": hrefs.get(h.iri, h.iri),
+            }
+            for h in hits
+        ],
+    }
+    return json.dumps(document, ensure_ascii=False).encode("utf-8")
