@@ -154,7 +154,7 @@ def _shape_properties(base: str) -> list[tuple[str, str]]:
 def _resources(store: ox.Store, base: str) -> list[dict[str, Any]]:
     """Every IRI with a name: its names and alternative names by language."""
     names: dict[str, dict[str, list[list[str]]]] = {}
-    kinds = {p: "name" for p in NAME_PROPERTIES} | {p: "alt" for p in ALT_PROPERTIES}
+    kinds = dict.fromkeys(NAME_PROPERTIES, "name") | dict.fromkeys(ALT_PROPERTIES, "alt")
     values = " ".join(f"<{p}>" for p in kinds)
     query = f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o FILTER(isIRI(?s)) }}"
     for s, p, o in store.query(query):

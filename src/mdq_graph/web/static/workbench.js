@@ -14,6 +14,7 @@ const DATES = ["date", "dateTime", "gYear", "gYearMonth"].map((t) => XSD + t);
 //: Variables whose values are a statement's evidence: the sentence, and where it comes from.
 const SENTENCE_VARS = ["sentence", "quote", "exact", "evidence"];
 const SOURCE_VARS = ["source_url", "source", "url"];
+const STARTING_PREFIXES = ["mdq", "id", "rdfs", "skos", "schema", "xsd"];
 const SVG = "http://www.w3.org/2000/svg";
 const PN_LOCAL = /^[A-Za-z0-9_][A-Za-z0-9_.\-]*$/;
 
@@ -77,6 +78,8 @@ async function start(root) {
   const model = await (await fetch(config.model)).json();
   const wb = new Workbench(root, config, text, model);
   wb.build();
+  // For the browser tests and the curious: the workbench, its editor and its engine.
+  window.mdqWorkbench = wb;
 }
 
 class Workbench {
@@ -162,15 +165,18 @@ class Workbench {
       select.value = name;
       this.useTemplate(name);
     } else {
-      this.yasqe.setValue(this.prefixLines() + "\nSELECT * WHERE {\n  \n} LIMIT 100\n");
-      this.yasqe.setCursor({ line: Object.keys(this.model.prefixes).length + 2, ch: 2 });
+      const prefixes = this.prefixLines();
+      this.yasqe.setValue(`${prefixes}\n\nSELECT * WHERE {\n  \n} LIMIT 100\n`);
+      this.yasqe.setCursor({ line: prefixes.split("\n").length + 2, ch: 2 });
     }
     this.updateUrl(false);
   }
 
+  /** The prefixes a new query starts with (the others are offered after PREFIX, and added
+   * when a completion inserts a term of theirs). */
   prefixLines() {
-    return Object.entries(this.model.prefixes)
-      .map(([p, ns]) => `PREFIX ${p}: <${ns}>`)
+    return STARTING_PREFIXES.filter((p) => p in this.model.prefixes)
+      .map((p) => `PREFIX ${p}: <${this.model.prefixes[p]}>`)
       .join("\n");
   }
 
@@ -208,15 +214,19 @@ class Workbench {
         bulk: false,
         autoShow: true,
         isValidCompletionPosition(yasqe) {
-          const token = yasqe.getCompleteToken();
-          const string = token.string || "";
-          if (!string.trim() || /^[?$"'<]/.test(string) || token.type === "string" || token.type === "comment") {
-            return false;
+          return wb.context(yasqe) !== null;
+        },
+        preProcessToken(yasqe, token) {
+          const context = wb.context(yasqe);
+          if (!context) {
+            return { ...token, string: "" };
           }
-          return wb.position(yasqe, token) !== null;
+          const line = yasqe.getDoc().getCursor().line;
+          return { ...token, string: context.word, from: { line, ch: context.start }, to: { line, ch: context.end } };
         },
         get(yasqe, token) {
-          return wb.suggest(yasqe, token || yasqe.getCompleteToken());
+          const context = wb.context(yasqe);
+          return context ? wb.suggest(yasqe, context.word, context.where) : [];
         },
         postprocessHints(yasqe, hints) {
           return hints.map((hint) => {
@@ -236,23 +246,36 @@ class Workbench {
     );
   }
 
-  /** "class" after `a`/rdf:type, "property" where a predicate goes, else "resource". */
-  position(yasqe, token) {
-    const cursor = yasqe.getDoc().getCursor();
-    const previous = yasqe.getPreviousNonWsToken(cursor.line, token);
-    const before = previous && previous.string ? previous.string.toUpperCase() : "";
-    if (before === "PREFIX") {
-      return "prefix";
+  /** What is being typed at the cursor (the editor's tokenizer cuts a Japanese word into one
+   * token a character) and where: "prefix" after PREFIX, "class" after `a`/rdf:type, "property"
+   * where a predicate goes, else "resource" (from two characters); null for nothing to complete. */
+  context(yasqe) {
+    const doc = yasqe.getDoc();
+    const cursor = doc.getCursor();
+    const before = doc.getLine(cursor.line).slice(0, cursor.ch);
+    const match = before.match(/[^\s{}()[\];,<>"'=!|&+*^/]+$/);
+    if (!match || /^[?$@"'0-9]/.test(match[0])) {
+      return null;
     }
-    const last = previous && previous.state ? previous.state.lastProperty : "";
-    if (last === "a" || last === "rdf:type" || previous.string === "a") {
-      return "class";
+    const word = match[0];
+    const start = cursor.ch - word.length;
+    const first = yasqe.getTokenAt({ line: cursor.line, ch: start + 1 });
+    if (first.type === "string" || first.type === "comment") {
+      return null;
     }
-    const possible = (token.state && token.state.possibleCurrent) || [];
-    if (possible.indexOf("a") >= 0) {
-      return "property";
+    const previous = yasqe.getPreviousNonWsToken(cursor.line, first);
+    const keyword = previous && previous.string ? previous.string.toUpperCase() : "";
+    let where = "resource";
+    if (keyword === "PREFIX") {
+      where = "prefix";
+    } else if (previous && (previous.string === "a" || ["a", "rdf:type"].includes(previous.state && previous.state.lastProperty) && /^(a|rdf:type)$/.test(previous.string))) {
+      where = "class";
+    } else if (((first.state && first.state.possibleCurrent) || []).includes("a")) {
+      where = "property";
+    } else if (Array.from(word).length < 2) {
+      return null;
     }
-    return token.string.length >= 2 ? "resource" : null;
+    return { word, start, end: cursor.ch, where };
   }
 
   curie(iri) {
@@ -311,9 +334,7 @@ class Workbench {
     return classes;
   }
 
-  suggest(yasqe, token) {
-    const where = this.position(yasqe, token);
-    const typed = token.string.trim();
+  suggest(yasqe, typed, where) {
     const wanted = normalise(typed);
     const out = [];
     const offer = (iri, kind) => {
