@@ -298,7 +298,8 @@ class Server:
             raise HttpError(400, f"limit must be a whole number from 1 to {MAX_HITS}")
         model = await anyio.to_thread.run_sync(self.workbench_model)
         hits = search(model, text, lang, int(limit_text))
-        explicit = request.query_params.get("lang")
+        # Links keep a language other than the default, as the pages' own links do.
+        explicit = lang if lang != PAGE_LANGUAGES[0] else None
         links = ServerLinks(
             self.base, self.root, request.url.path, self.publication.ontology_iri, explicit
         )

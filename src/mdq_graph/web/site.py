@@ -406,7 +406,7 @@ def _write_workbench(
     quads = sorted(
         (q for q in publication.engine.store if isinstance(q.graph_name, ox.NamedNode)), key=str
     )
-    graph = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
+    graph = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
     files.write(WORKBENCH_DATA, graph, "the workbench")
     view = QueryView(queries=publication.queries)
     for lang in PAGE_LANGUAGES:

@@ -124,14 +124,21 @@ def _term(iri: str, labels: Labels) -> dict[str, Any]:
     return {"iri": iri, "labels": dict(labels)}
 
 
+def _solutions(store: ox.Store, query: str) -> ox.QuerySolutions:
+    """The solutions of a SELECT query of ours."""
+    result = store.query(query)
+    assert isinstance(result, ox.QuerySolutions)
+    return result
+
+
 def _column(store: ox.Store, query: str) -> set[str]:
     prefixed = "PREFIX owl: <http://www.w3.org/2002/07/owl#>\n" + query
-    return {row[0].value for row in store.query(prefixed) if isinstance(row[0], ox.NamedNode)}
+    return {row[0].value for row in _solutions(store, prefixed) if isinstance(row[0], ox.NamedNode)}
 
 
 def _pairs(store: ox.Store, query: str) -> list[tuple[str, str]]:
     out = []
-    for row in store.query(query):
+    for row in _solutions(store, query):
         first, second = row[0], row[1]
         if isinstance(first, ox.NamedNode) and isinstance(second, ox.NamedNode):
             out.append((first.value, second.value))
@@ -157,7 +164,7 @@ def _resources(store: ox.Store, base: str) -> list[dict[str, Any]]:
     kinds = dict.fromkeys(NAME_PROPERTIES, "name") | dict.fromkeys(ALT_PROPERTIES, "alt")
     values = " ".join(f"<{p}>" for p in kinds)
     query = f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o FILTER(isIRI(?s)) }}"
-    for s, p, o in store.query(query):
+    for s, p, o in _solutions(store, query):
         if not isinstance(o, ox.Literal):
             continue
         entry = names.setdefault(s.value, {"name": [], "alt": []})
@@ -180,7 +187,7 @@ def _places(store: ox.Store) -> dict[str, dict[str, list[float]]]:
         f"SELECT ?s ?c ?b WHERE {{ ?s <{dcat}centroid> ?c OPTIONAL {{ ?s <{dcat}bbox> ?b }} "
         "FILTER(isIRI(?s)) }"
     )
-    for s, centroid, bbox in store.query(query):
+    for s, centroid, bbox in _solutions(store, query):
         point = _POINT.match(centroid.value)
         if not point:
             continue

@@ -144,6 +144,8 @@ class Workbench {
       value: "",
       persistenceId: null,
       consumeShareLink: null,
+      // Our own link (the query in the page's address), not YASQE's (#-parameters it would read).
+      createShareableLink: null,
       showQueryButton: false,
       resizeable: false,
       editorHeight: "18em",
