@@ -371,7 +371,7 @@ def page_settings(
         "built": vendor_manifest() is not None,
         "mode": mode,
         "text": words,
-        "text_json": json.dumps(words, ensure_ascii=False).replace("</", "<\\/"),
+        "text_json": json.dumps(words, ensure_ascii=False),
         "data": {
             "mode": mode,
             "base": base,

@@ -74,7 +74,8 @@ function svg(tag, attributes = {}, text) {
 
 async function start(root) {
   const config = { ...root.dataset };
-  const text = JSON.parse(document.getElementById("workbench-text").textContent);
+  delete config.text;
+  const text = JSON.parse(root.dataset.text);
   const model = await (await fetch(config.model)).json();
   const wb = new Workbench(root, config, text, model);
   wb.build();

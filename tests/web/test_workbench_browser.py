@@ -1,0 +1,297 @@
+"""The query workbench in a real browser (Debian's Chromium, headless, driven by Playwright): on
+`serve` (a real uvicorn on a loopback port, with its Content-Security-Policy) and on the published
+site over a plain static file server (no server behind the queries: Oxigraph's WebAssembly build
+answers them in the page). Completion offers our terms and names, the curated queries show their
+table, chart, map and timeline, rows show their evidence, a shared link gives the same answer, the
+label search lands on Japan's page, and no view logs a console error or fails a request.
+
+Skipped where Chromium, Playwright or the built workbench (`npm ci && npm run build`) is missing;
+MDQ_REQUIRE_BROWSER=1 (CI) makes that a failure. MDQ_UPDATE_SCREENSHOT=1 rewrites the screenshots
+in docs/ (install a Japanese font first, e.g. fonts-ipafont-gothic).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import quote
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+
+from mdq_graph.cli import main
+from mdq_graph.web.publication import Publication
+from mdq_graph.web.workbench import vendor_manifest
+from tests.conftest import REPO
+from tests.support.serving import app_with, running_server
+from tests.support.serving import publication as publication
+from tests.support.site import StaticSite
+from tests.web.test_site_browser import browser as browser
+from tests.web.test_site_browser import png_size
+from tests.web.test_site_browser import tab as tab
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+pytestmark = pytest.mark.slow
+
+MODES = ["static", "server"]
+SCREENSHOTS = {
+    name: REPO / "docs" / f"workbench-{name}.png"
+    for name in ("completion", "table", "chart", "map", "timeline")
+}
+#: A query that is no curated query: the country of each participation and its ISO code.
+ARBITRARY = """PREFIX mdq: <https://w3id.org/mdq/ontology#>
+SELECT ?participation ?country ?iso WHERE {
+  ?participation mdq:participant ?country . ?country mdq:isoAlpha3 ?iso
+} ORDER BY ?iso"""
+
+
+@pytest.fixture(scope="module", autouse=True)
+def workbench_built() -> None:
+    if vendor_manifest() is None:
+        reason = "the workbench is not built (npm ci && npm run build)"
+        if os.environ.get("MDQ_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"MDQ_REQUIRE_BROWSER=1, but {reason}")
+        pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def server_url(publication: Publication) -> Iterator[str]:
+    """`serve` on a loopback port, for the module."""
+    with running_server(app_with(publication, workers=2)) as url:
+        yield url
+
+
+@pytest.fixture(params=MODES)
+def workbench_url(request: pytest.FixtureRequest) -> str:
+    """The workbench page on the static site, or on the server."""
+    if request.param == "static":
+        site: StaticSite = request.getfixturevalue("static_site")
+        return site.url + "query.html"
+    return str(request.getfixturevalue("server_url")) + "sparql"
+
+
+def open_workbench(page: Page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_selector("#wb-run", timeout=30_000)
+
+
+def run(page: Page, template: str | None = None) -> None:
+    if template:
+        page.select_option("#wb-template", template)
+    page.click("#wb-run")
+    page.wait_for_selector(".wb-views table.wb-table, .wb-views .wb-error", timeout=60_000)
+    assert page.locator(".wb-views .wb-error").count() == 0, page.locator(".wb-views").inner_text()
+
+
+def engine_rows(publication: Publication, query: str) -> list[dict[str, str]]:
+    result = publication.engine.query(query)
+    assert isinstance(result, ox.QuerySolutions)
+    names = [v.value for v in result.variables]
+    return [{n: row[n].value for n in names if row[n] is not None} for row in result]
+
+
+def table_rows(page: Page) -> list[dict[str, str]]:
+    """The result table as values: an IRI from its link's title, a literal from its text."""
+    headers = page.locator("table.wb-table thead th").all_inner_texts()
+    rows = []
+    for row in page.locator("table.wb-table tbody tr:not(.wb-evidence)").all():
+        values = {}
+        for name, cell in zip(headers, row.locator("td").all(), strict=False):
+            link = cell.locator("a")
+            if link.count():
+                values[name] = link.get_attribute("title") or ""
+            elif cell.inner_text():
+                values[name] = cell.inner_text()
+        rows.append(values)
+    return rows
+
+
+def screenshot(page: Page, name: str, tmp_path: Path) -> None:
+    target = SCREENSHOTS[name]
+    if os.environ.get("MDQ_UPDATE_SCREENSHOT") != "1":
+        target = tmp_path / target.name
+    data = page.screenshot(path=str(target))
+    assert png_size(data) == (1280, 900)
+
+
+def editor_type(page: Page, text: str) -> None:
+    """Type into the editor as a person does (completion reacts to each key)."""
+    page.keyboard.type(text, delay=15)
+    page.wait_for_timeout(250)
+
+
+def hints(page: Page) -> list[str]:
+    page.wait_for_selector(".CodeMirror-hints li", timeout=5_000)
+    return page.locator(".CodeMirror-hints li").all_inner_texts()
+
+
+def test_completion_offers_our_classes_properties_and_names(
+    tab: tuple[Page, list[str]],
+    workbench_url: str,
+    publication: Publication,
+    tmp_path: Path,
+) -> None:
+    page, problems = tab
+    open_workbench(page, workbench_url)
+    # The new query's body: click its empty line.
+    page.locator(".CodeMirror-line").filter(has_text="SELECT").click()
+    page.keyboard.press("End")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("End")
+    editor_type(page, "?c a mdq:Coun")
+    assert "mdq:Country — country" in hints(page)
+    page.keyboard.press("Enter")
+    editor_type(page, " ; mdq:isoA")
+    offered = hints(page)
+    assert offered[0].startswith("mdq:isoAlpha2"), offered
+    page.keyboard.press("Enter")
+    editor_type(page, " ?iso . ?p mdq:participant ")
+    page.keyboard.insert_text("日本")
+    page.wait_for_timeout(300)
+    offered = hints(page)
+    assert offered[0].startswith("id:country/jp — "), offered
+    screenshot(page, "completion", tmp_path)
+    page.keyboard.press("Enter")
+    editor = page.locator(".CodeMirror-code").inner_text()
+    assert "id:country\\/jp" in editor
+    run(page)
+    query = (
+        "PREFIX mdq: <https://w3id.org/mdq/ontology#>\nPREFIX id: <https://w3id.org/mdq/id/>\n"
+        "SELECT * WHERE { ?c a mdq:Country ; mdq:isoAlpha2 ?iso . ?p mdq:participant id:country\\/jp }"
+    )
+    assert len(table_rows(page)) == len(engine_rows(publication, query)) > 0
+    assert problems == []
+
+
+def test_a_curated_query_as_table_chart_and_map(
+    tab: tuple[Page, list[str]],
+    workbench_url: str,
+    publication: Publication,
+    tmp_path: Path,
+) -> None:
+    page, problems = tab
+    open_workbench(page, workbench_url)
+    run(page, "open-data-portals")
+    curated = next(q for q in publication.queries if q.name == "open-data-portals")
+    expected = engine_rows(publication, curated.text)
+    assert table_rows(page) == expected
+    # IRIs are shown by their labels and link to their pages.
+    japan = page.locator("table.wb-table a[title$='/id/country/jp']").first
+    assert japan.inner_text() == "Japan"
+    screenshot(page, "table", tmp_path)
+    page.click(".wb-tabs button[data-view=chart]")
+    assert page.locator("svg.wb-chart rect.wb-bar").count() > 1
+    screenshot(page, "chart", tmp_path)
+    page.click(".wb-tabs button[data-view=map]")
+    model = json.loads(
+        page.request.get(page.url.split("?")[0].rsplit("/", 1)[0] + "/workbench.json").text()
+    )
+    places = {v for row in expected for v in row.values() if v in model["places"]}
+    assert page.locator("svg.wb-map circle.wb-point").count() == len(places) > 0
+    screenshot(page, "map", tmp_path)
+    # A place on the map links to its page.
+    page.locator("svg.wb-map a").filter(has_text="Japan").click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "Japan"
+    assert problems == []
+
+
+def test_dates_on_a_timeline(
+    tab: tuple[Page, list[str]], workbench_url: str, publication: Publication, tmp_path: Path
+) -> None:
+    page, problems = tab
+    open_workbench(page, workbench_url)
+    run(page, "events-of-the-week")
+    curated = next(q for q in publication.queries if q.name == "events-of-the-week")
+    page.click(".wb-tabs button[data-view=timeline]")
+    spans = page.locator("svg.wb-timeline rect.wb-span")
+    assert spans.count() == len(engine_rows(publication, curated.text))
+    screenshot(page, "timeline", tmp_path)
+    assert problems == []
+
+
+def test_each_row_shows_its_evidence(
+    tab: tuple[Page, list[str]], workbench_url: str, publication: Publication
+) -> None:
+    page, problems = tab
+    open_workbench(page, workbench_url)
+    run(page, "supporting-sentence")
+    curated = next(q for q in publication.queries if q.name == "supporting-sentence")
+    expected = engine_rows(publication, curated.text)
+    buttons = page.locator("button.wb-show-evidence")
+    assert buttons.count() == len(expected) > 0
+    for index, row in enumerate(expected):
+        buttons.nth(index).click()
+        shown = page.locator("tr.wb-evidence").nth(index)
+        assert shown.is_visible()
+        assert shown.locator("blockquote").inner_text() == row["sentence"]
+        assert shown.locator(".wb-source a").get_attribute("title") == row["source_url"]
+    assert problems == []
+
+
+def test_a_shared_link_gives_the_same_answer(
+    tab: tuple[Page, list[str]], workbench_url: str
+) -> None:
+    page, problems = tab
+    open_workbench(page, workbench_url)
+    run(page, "participants")
+    first = table_rows(page)
+    link = page.locator("#wb-share").get_attribute("href")
+    assert link and "query=" in link
+    page.goto(page.url.split("?")[0] + "?" + link.split("?", 1)[1])
+    page.wait_for_selector("table.wb-table tbody tr", timeout=60_000)
+    assert table_rows(page) == first
+    assert problems == []
+
+
+def test_the_published_site_answers_any_query_as_the_cli_does(
+    tab: tuple[Page, list[str]], static_site: StaticSite
+) -> None:
+    """No server behind the page: Oxigraph in the browser gives `mdq-graph query`'s rows."""
+    page, problems = tab
+    page.goto(static_site.url + "query.html?query=" + quote(ARBITRARY))
+    page.wait_for_selector("table.wb-table tbody tr", timeout=60_000)
+    result = CliRunner().invoke(main, ["query", ARBITRARY, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    bindings = json.loads(result.output)["results"]["bindings"]
+    expected = [{k: v["value"] for k, v in row.items()} for row in bindings]
+    assert table_rows(page) == expected
+    assert len(expected) == 13
+    assert problems == []
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_search_japan_and_land_on_its_page(
+    tab: tuple[Page, list[str]], workbench_url: str, lang: str
+) -> None:
+    page, problems = tab
+    url = workbench_url
+    if lang == "ja":
+        url = (
+            url.replace("query.html", "query.ja.html")
+            if url.endswith(".html")
+            else url + "?lang=ja"
+        )
+    open_workbench(page, url)
+    page.fill("#wb-search-input", "日本")
+    page.wait_for_selector(".wb-hits a", timeout=10_000)
+    first = page.locator(".wb-hits a").first
+    assert first.inner_text() == ("日本" if lang == "ja" else "Japan")
+    first.click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == ("日本" if lang == "ja" else "Japan")
+    assert page.locator("html").get_attribute("lang") == lang
+    assert problems == []
+
+
+def test_the_screenshots_are_in_the_docs() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for path in SCREENSHOTS.values():
+        assert png_size(path.read_bytes()) == (1280, 900), path
+    assert "docs/workbench-map.png" in readme
