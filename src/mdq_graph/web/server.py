@@ -76,8 +76,8 @@ from mdq_graph.web.workbench import (
     MAX_HITS,
     MODEL_PATH,
     SEARCH_PATH,
+    SearchIndex,
     page_settings,
-    search,
     search_document,
     vendor_files,
     workbench_model,
@@ -161,6 +161,7 @@ class Server:
         self._limiter: anyio.CapacityLimiter | None = None
         self._site: tuple[Labels, Node | None] | None = None
         self._model: dict[str, Any] | None = None
+        self._index: SearchIndex | None = None
         self._vendor: dict[str, bytes] | None = None
 
     # --- the lifespan -------------------------------------------------------------------------
@@ -280,6 +281,12 @@ class Server:
             )
         return self._model
 
+    def search_index(self) -> SearchIndex:
+        """The label search's index of the model (made once)."""
+        if self._index is None:
+            self._index = SearchIndex(self.workbench_model())
+        return self._index
+
     async def workbench(self, request: Request, rest: str) -> Response:
         """The workbench's model (`workbench.json`), or the label search (`search?q=`: JSON)."""
         headers = {"Vary": "Accept"}
@@ -296,8 +303,8 @@ class Server:
         limit_text = request.query_params.get("limit", "10")
         if not limit_text.isdigit() or not 1 <= int(limit_text) <= MAX_HITS:
             raise HttpError(400, f"limit must be a whole number from 1 to {MAX_HITS}")
-        model = await anyio.to_thread.run_sync(self.workbench_model)
-        hits = search(model, text, lang, int(limit_text))
+        index = await anyio.to_thread.run_sync(self.search_index)
+        hits = await anyio.to_thread.run_sync(lambda: index.search(text, lang, int(limit_text)))
         # Links keep a language other than the default, as the pages' own links do.
         explicit = lang if lang != PAGE_LANGUAGES[0] else None
         links = ServerLinks(

@@ -261,25 +261,44 @@ class Hit:
     score: int
 
 
+class SearchIndex:
+    """The names of a model's resources, normalised once, for many searches."""
+
+    def __init__(self, model: Mapping[str, Any]) -> None:
+        self.base: str = model["base"]
+        self.entries = [
+            (
+                resource["iri"],
+                resource["names"],
+                [(name, normalise(name)) for _, name in [*resource["names"], *resource["alt"]]],
+            )
+            for resource in model["resources"]
+        ]
+
+    def search(self, text: str, lang: str, limit: int = 10) -> list[Hit]:
+        """The resources whose names or alternative names best match `text` (see `score`): best
+        first, then ours (under the base) before others', then the shorter name, then by IRI."""
+        query = normalise(text[:MAX_QUERY])
+        if not query:
+            return []
+        hits = []
+        for iri, names, normalised in self.entries:
+            best: tuple[int, str] = (0, "")
+            for name, folded in normalised:
+                value = score(query, folded)
+                if value > best[0] or (value == best[0] and value and len(name) < len(best[1])):
+                    best = (value, name)
+            if best[0]:
+                label = display_label(names, lang) or best[1]
+                hits.append(Hit(iri, label, best[1], best[0]))
+        base = self.base
+        hits.sort(key=lambda h: (-h.score, not h.iri.startswith(base), len(h.matched), h.iri))
+        return hits[: max(0, min(limit, MAX_HITS))]
+
+
 def search(model: Mapping[str, Any], text: str, lang: str, limit: int = 10) -> list[Hit]:
-    """The resources whose names or alternative names best match `text` (see `score`): best
-    first, then ours (under the base) before others', then the shorter name, then by IRI."""
-    query = normalise(text[:MAX_QUERY])
-    if not query:
-        return []
-    hits = []
-    for resource in model["resources"]:
-        best: tuple[int, str] = (0, "")
-        for _, name in [*resource["names"], *resource["alt"]]:
-            value = score(query, normalise(name))
-            if value > best[0] or (value == best[0] and value and len(name) < len(best[1])):
-                best = (value, name)
-        if best[0]:
-            label = display_label(resource["names"], lang) or best[1]
-            hits.append(Hit(resource["iri"], label, best[1], best[0]))
-    base = model["base"]
-    hits.sort(key=lambda h: (-h.score, not h.iri.startswith(base), len(h.matched), h.iri))
-    return hits[: max(0, min(limit, MAX_HITS))]
+    """`SearchIndex(model).search(text, lang, limit)`, for one search."""
+    return SearchIndex(model).search(text, lang, limit)
 
 
 def display_label(names: Iterable[Sequence[str]], lang: str) -> str | None:
