@@ -118,6 +118,8 @@ def screenshot(page: Page, name: str, tmp_path: Path) -> None:
     static = ".html" in page.url
     if os.environ.get("MDQ_UPDATE_SCREENSHOT") != "1" or not static:
         target = tmp_path / target.name
+    if name != "completion":
+        page.locator(".wb-actions").evaluate("element => element.scrollIntoView()")
     data = page.screenshot(path=str(target))
     assert png_size(data) == (1280, 900)
 

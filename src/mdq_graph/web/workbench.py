@@ -316,7 +316,7 @@ def display_label(names: Iterable[Sequence[str]], lang: str) -> str | None:
 #: The workbench's words, in the page languages (the script reads them from the page).
 TEXT: dict[str, dict[str, str]] = {
     "en": {
-        "heading": "Workbench",
+        "heading": "SPARQL workbench",
         "loading": "Loading the workbench…",
         "not_built": "The workbench (an editor that completes the MDQ model's terms and names, with charts, a map and a timeline of the results) is not built in this installation: install it from a checkout with `npm ci && npm run build` before `pip install .`. The plain form below works without it.",
         "static_fallback": "This site is static. With JavaScript and WebAssembly, the workbench runs any SPARQL query in your browser; without them, the curated queries and the answers they gave when the site was built are on the queries page.",
@@ -343,7 +343,7 @@ TEXT: dict[str, dict[str, str]] = {
         "search_placeholder": "Japan, 日本, Tsukuba…",
     },
     "ja": {
-        "heading": "ワークベンチ",
+        "heading": "SPARQLワークベンチ",
         "loading": "ワークベンチを読み込んでいます…",
         "not_built": "このインストールにはワークベンチ(MDQモデルの用語と名前を補完するエディタ、結果のグラフ・地図・年表)が組み込まれていません。チェックアウトから `npm ci && npm run build` を実行してから `pip install .` してください。下の簡易フォームはそのまま使えます。",
         "static_fallback": "このサイトは静的サイトです。JavaScriptとWebAssemblyが使えれば、ワークベンチがブラウザ内で任意のSPARQLクエリを実行します。使えない場合は、クエリのページにサイト作成時の回答があります。",
