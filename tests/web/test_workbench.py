@@ -13,12 +13,15 @@ from typing import Any
 
 import pyoxigraph as ox
 import pytest
+from click.testing import CliRunner
 from rdflib import Graph, URIRef
 from rdflib.namespace import SH
 from starlette.testclient import TestClient
 
+from mdq_graph.cli import main
 from mdq_graph.graph.resources import shapes_dir
 from mdq_graph.query.curated import curated_queries
+from mdq_graph.web import site
 from mdq_graph.web import workbench as wb
 from mdq_graph.web.publication import Publication
 from mdq_graph.web.server import STATIC_DIR, ServerSettings, create_app
@@ -293,3 +296,29 @@ def test_the_shipped_graph_answers_as_the_server_does(static_site: StaticSite) -
             assert sorted(map(str, mine)) == sorted(map(str, theirs)), query.name  # type: ignore[arg-type]
         checked += 1
     assert checked == len([q for q in curated_queries() if not q.network])
+
+
+@pytest.mark.parametrize("with_vendor", [True, False], ids=["built", "not-built"])
+def test_publish_ships_the_workbench_only_where_it_is_built(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, with_vendor: bool
+) -> None:
+    if with_vendor:
+        built()
+    else:
+        monkeypatch.setattr(site, "vendor_files", dict)
+    out = tmp_path / "site"
+    data = TEST_DATA / "workbench" / "two-places.trig"
+    result = runner.invoke(main, ["--data", str(data), "publish", str(out)])
+    assert result.exit_code == 0, result.output
+    assert (out / "query.html").is_file() is with_vendor
+    assert (out / "workbench.json").is_file() is with_vendor
+    assert (out / "static" / "vendor").is_dir() is with_vendor
+    home = (out / "index.html").read_text(encoding="utf-8")
+    assert ('href="query.html"' in home) is with_vendor
+    sitemap = (out / "sitemap.xml").read_text(encoding="utf-8")
+    assert ("query.html" in sitemap) is with_vendor
+    if with_vendor:
+        model = json.loads((out / "workbench.json").read_text(encoding="utf-8"))
+        tsukuba = next(r for r in model["resources"] if r["iri"].endswith("place/tsukuba"))
+        assert ["ja", "茨城県つくば市"] in tsukuba["alt"]
+        assert model["places"] == {"https://w3id.org/mdq/id/country/jp": {"point": [138.06, 37.66]}}
