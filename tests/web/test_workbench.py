@@ -150,7 +150,12 @@ def test_the_browser_search_finds_what_the_server_finds(
 ) -> None:
     """static/search.js (the static site's search) against workbench.py, hit for hit."""
     executable = node()
-    queries = [(q, lang) for q, lang, _ in CASES] + [("quantum", "en"), ("量子", "ja")]
+    queries = [(q, lang) for q, lang, _ in CASES] + [
+        ("quantum", "en"),
+        ("量子", "ja"),
+        ("Multilateral Dialogue on Quantun", "en"),  # longer than fuzzy matching goes
+        ("x" * 300, "en"),
+    ]
     (tmp_path / "model.json").write_text(json.dumps(model, ensure_ascii=False), encoding="utf-8")
     (tmp_path / "queries.json").write_text(
         json.dumps(queries, ensure_ascii=False), encoding="utf-8"

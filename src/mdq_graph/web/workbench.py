@@ -40,6 +40,8 @@ SEARCH_PATH = "search"
 #: The most hits a search returns, and the longest text it takes.
 MAX_HITS = 50
 MAX_QUERY = 200
+#: The longest query the search also matches within an edit or two of a name (fuzzy).
+MAX_FUZZY = 32
 
 _RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 _SKOS = "http://www.w3.org/2004/02/skos/core#"
@@ -231,7 +233,7 @@ def _distance(a: str, b: str, limit: int) -> int:
 def score(query: str, name: str) -> int:
     """How well the normalised `name` matches the normalised `query`: 100 the same, 90 it starts
     with it, 80 a word does, 70 it holds it, 60/50 within one/two edits of the query (of its
-    start, or of a word: fuzzy, for a query of 4 or more characters), 0 no match."""
+    start, or of a word: fuzzy, for a query of 4 to `MAX_FUZZY` characters), 0 no match."""
     if not query or not name:
         return 0
     if name == query:
@@ -243,7 +245,7 @@ def score(query: str, name: str) -> int:
         return 80
     if query in name:
         return 70
-    if len(query) < 4:
+    if not 4 <= len(query) <= MAX_FUZZY:
         return 0
     limit = 1 if len(query) < 8 else 2
     candidates = [name, name[: len(query)], *words, *(w[: len(query)] for w in words)]

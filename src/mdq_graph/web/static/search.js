@@ -5,6 +5,7 @@
 const SEPARATORS = /[\s\-/,.()・]+/;
 const MAX_QUERY = 200;
 const MAX_HITS = 50;
+const MAX_FUZZY = 32;
 
 /** NFKC, lower case, katakana as hiragana, runs of space as one. */
 export function normalise(text) {
@@ -55,7 +56,7 @@ export function score(query, name) {
     return 70;
   }
   const length = Array.from(query).length;
-  if (length < 4) {
+  if (length < 4 || length > MAX_FUZZY) {
     return 0;
   }
   const limit = length < 8 ? 1 : 2;
