@@ -299,3 +299,31 @@ def test_the_screenshots_are_in_the_docs() -> None:
     for path in SCREENSHOTS.values():
         assert png_size(path.read_bytes()) == (1280, 900), path
     assert "docs/workbench-map.png" in readme
+
+
+def test_a_graph_and_a_boolean_answer(
+    tab: tuple[Page, list[str]], workbench_url: str, publication: Publication
+) -> None:
+    page, problems = tab
+    open_workbench(page, workbench_url)
+    page.select_option("#wb-template", "schema-org-view")
+    page.click("#wb-run")
+    graph = page.locator(".wb-views pre.wb-graph")
+    graph.wait_for(timeout=60_000)
+    curated = next(q for q in publication.queries if q.name == "schema-org-view")
+    answer = publication.engine.query(curated.text)
+    assert isinstance(answer, ox.QueryTriples)
+    expected = ox.Store()
+    expected.extend(ox.Quad(t.subject, t.predicate, t.object) for t in answer)
+    shown = ox.Store()
+    shown.load(graph.inner_text(), format=ox.RdfFormat.TURTLE)
+    assert len(shown) == len(expected) > 0
+    page.select_option("#wb-template", "releases-agree-on-dates")
+    page.click("#wb-run")
+    boolean = page.locator(".wb-views .wb-boolean")
+    boolean.wait_for(timeout=60_000)
+    agreed = publication.engine.query(
+        next(q for q in publication.queries if q.name == "releases-agree-on-dates").text
+    )
+    assert boolean.inner_text() == str(bool(agreed)).lower()
+    assert problems == []

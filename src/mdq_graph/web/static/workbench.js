@@ -442,12 +442,11 @@ class Workbench {
   async runInBrowser(query) {
     const store = await this.loadEngine();
     this.status.textContent = this.text.running;
-    const answer = store.query(query, { results_format: "application/sparql-results+json" });
-    if (typeof answer === "string") {
-      const json = JSON.parse(answer);
-      return "boolean" in json ? { kind: "boolean", json, query } : { kind: "solutions", json, query };
+    if (["CONSTRUCT", "DESCRIBE"].includes(this.yasqe.getQueryType())) {
+      return { kind: "graph", text: store.query(query, { results_format: "text/turtle" }), query };
     }
-    return { kind: "graph", text: store.query(query, { results_format: "text/turtle" }), query };
+    const json = JSON.parse(store.query(query, { results_format: "application/sparql-results+json" }));
+    return "boolean" in json ? { kind: "boolean", json, query } : { kind: "solutions", json, query };
   }
 
   // --- result views ------------------------------------------------------------------------------
