@@ -28,11 +28,13 @@ if (root) {
   });
 }
 
-/** Where the page of an IRI is: under the base on this server or site, else the IRI itself. */
+/** Where the page of an IRI is: under the base on this server or site, else the IRI itself
+ * if it is a web address; null for any other scheme (a `javascript:` IRI in the data must not
+ * become a link). */
 function pageHref(iri, config, files) {
   const base = config.base;
   if (!iri.startsWith(base)) {
-    return iri;
+    return /^https?:\/\//i.test(iri) ? iri : null;
   }
   const [rest, fragment] = iri.slice(base.length).split("#");
   const hash = fragment ? "#" + fragment : "";
@@ -501,8 +503,8 @@ class Workbench {
     }
     if (term.type === "uri") {
       const label = this.label(term.value);
-      const link = el("a", { href: this.href(term.value), title: term.value }, label || this.curie(term.value)[2]);
-      return link;
+      const href = this.href(term.value);
+      return el(href ? "a" : "span", { href, title: term.value }, label || this.curie(term.value)[2]);
     }
     if (term.type === "bnode") {
       return `_:${term.value}`;
@@ -621,7 +623,7 @@ class Workbench {
     }
     for (const place of places) {
       const [lon, lat] = place.point;
-      const link = svg("a", { href: this.href(place.iri) });
+      const link = svg("a", { href: this.href(place.iri) || "#" });
       link.append(svg("circle", { cx: x(lon), cy: y(lat), r: 4, class: "wb-point" }));
       link.append(svg("text", { x: x(lon) + 6, y: y(lat) - 4, class: "wb-place" }, place.label));
       image.append(link);
@@ -709,7 +711,8 @@ for (const form of document.querySelectorAll("form.wb-search")) {
     list.replaceChildren();
     if (!q) return;
     for (const hit of await hits(q)) {
-      const item = el("li", {}, el("a", { href: hit.href, title: hit.iri }, hit.label));
+      const safe = /^(https?:\/\/|\/)/i.test(hit.href) || !/^[a-z][a-z0-9+.-]*:/i.test(hit.href);
+      const item = el("li", {}, el(safe ? "a" : "span", { href: safe ? hit.href : null, title: hit.iri }, hit.label));
       if (hit.matched !== hit.label) item.append(el("span", { class: "wb-matched" }, ` (${hit.matched})`));
       list.append(item);
     }
