@@ -190,19 +190,42 @@ def test_a_curated_query_as_table_chart_and_map(
     assert japan.inner_text() == "Japan"
     screenshot(page, "table", tmp_path)
     page.click(".wb-tabs button[data-view=chart]")
-    assert page.locator("svg.wb-chart rect.wb-bar").count() > 1
-    screenshot(page, "chart", tmp_path)
+    # No numeric column: the rows counted by a repeated value (two candidate portals for Denmark).
+    assert page.locator("svg.wb-chart rect.wb-bar").count() == len({r["place"] for r in expected})
     page.click(".wb-tabs button[data-view=map]")
     model = json.loads(
         page.request.get(page.url.split("?")[0].rsplit("/", 1)[0] + "/workbench.json").text()
     )
     places = {v for row in expected for v in row.values() if v in model["places"]}
     assert page.locator("svg.wb-map circle.wb-point").count() == len(places) > 0
+    points = page.locator("svg.wb-map circle.wb-point")
+    for i in range(points.count()):
+        cx, cy = (float(points.nth(i).get_attribute(a) or -1) for a in ("cx", "cy"))
+        assert 0 < cx < 720 and 0 < cy < 360, "each place is inside the map's frame"
     screenshot(page, "map", tmp_path)
     # A place on the map links to its page.
     page.locator("svg.wb-map a").filter(has_text="Japan").click()
     page.wait_for_load_state()
     assert page.locator("h1").inner_text() == "Japan"
+    assert problems == []
+
+
+def test_numbers_as_a_chart(
+    tab: tuple[Page, list[str]], workbench_url: str, publication: Publication, tmp_path: Path
+) -> None:
+    page, problems = tab
+    open_workbench(page, workbench_url)
+    run(page, "sources-and-graphs")
+    curated = next(q for q in publication.queries if q.name == "sources-and-graphs")
+    counts = [int(row["statements"]) for row in engine_rows(publication, curated.text)]
+    page.click(".wb-tabs button[data-view=chart]")
+    bars = page.locator("svg.wb-chart rect.wb-bar")
+    assert bars.count() == len(counts)
+    widths = [float(bars.nth(i).get_attribute("width") or 0) for i in range(bars.count())]
+    # Each bar is as long as its number, in proportion.
+    for width, count in zip(widths, counts, strict=True):
+        assert abs(width / max(widths) - count / max(counts)) < 0.01
+    screenshot(page, "chart", tmp_path)
     assert problems == []
 
 

@@ -50,6 +50,12 @@ function pageHref(iri, config, files) {
   return config.root + rest + query + hash;
 }
 
+/** `text` cut to `length` characters, with an ellipsis where it was cut. */
+function shorten(text, length) {
+  const chars = Array.from(String(text));
+  return chars.length > length ? chars.slice(0, length - 1).join("") + "…" : chars.join("");
+}
+
 function el(tag, attributes = {}, ...children) {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(attributes)) {
@@ -587,7 +593,7 @@ class Workbench {
     image.append(svg("text", { x: 0, y: 14, class: "wb-axis" }, data.title));
     bars.forEach(([label, value], i) => {
       const y = 26 + i * 22;
-      image.append(svg("text", { x: 236, y: y + 14, "text-anchor": "end" }, String(label).slice(0, 38)));
+      image.append(svg("text", { x: 236, y: y + 14, "text-anchor": "end" }, shorten(label, 38)));
       image.append(svg("rect", { x: 242, y, width: Math.max(1, (value / max) * 420), height: 16, class: "wb-bar" }));
       image.append(svg("text", { x: 248 + (value / max) * 420, y: y + 13 }, String(value)));
     });
@@ -609,12 +615,22 @@ class Workbench {
   }
 
   map(places) {
-    const x = (lon) => ((lon + 180) / 360) * 720;
-    const y = (lat) => ((90 - lat) / 180) * 360;
+    // Longitude/latitude as a plate carrée, framed on the places (with a margin), 2:1.
+    const lons = places.flatMap((p) => (p.bbox ? [p.bbox[0], p.bbox[2]] : [p.point[0]]));
+    const lats = places.flatMap((p) => (p.bbox ? [p.bbox[1], p.bbox[3]] : [p.point[1]]));
+    let [west, east, south, north] = [Math.min(...lons), Math.max(...lons), Math.min(...lats), Math.max(...lats)];
+    const margin = Math.max(5, (east - west) * 0.08, (north - south) * 0.08);
+    [west, east, south, north] = [west - margin, east + margin, south - margin, north + margin];
+    const grow = (low, high, span) => [(low + high) / 2 - span / 2, (low + high) / 2 + span / 2];
+    if (east - west < 2 * (north - south)) [west, east] = grow(west, east, 2 * (north - south));
+    else [south, north] = grow(south, north, (east - west) / 2);
+    const x = (lon) => ((lon - west) / (east - west)) * 720;
+    const y = (lat) => ((north - lat) / (north - south)) * 360;
+    const step = east - west > 120 ? 30 : 10;
     const image = svg("svg", { class: "wb-map", viewBox: "0 0 720 360", role: "img", "aria-label": this.text.map });
     image.append(svg("rect", { x: 0, y: 0, width: 720, height: 360, class: "wb-sea" }));
-    for (let lon = -150; lon <= 150; lon += 30) image.append(svg("line", { x1: x(lon), y1: 0, x2: x(lon), y2: 360, class: "wb-grid" }));
-    for (let lat = -60; lat <= 60; lat += 30) image.append(svg("line", { x1: 0, y1: y(lat), x2: 720, y2: y(lat), class: "wb-grid" }));
+    for (let lon = Math.ceil(west / step) * step; lon <= east; lon += step) image.append(svg("line", { x1: x(lon), y1: 0, x2: x(lon), y2: 360, class: "wb-grid" }));
+    for (let lat = Math.ceil(south / step) * step; lat <= north; lat += step) image.append(svg("line", { x1: 0, y1: y(lat), x2: 720, y2: y(lat), class: "wb-grid" }));
     for (const place of places) {
       if (place.bbox) {
         const [w, s, e, n] = place.bbox;
@@ -659,7 +675,7 @@ class Workbench {
       const top = 26 + i * 22;
       const left = x(day(item.start));
       const right = x(day(item.end) + 86400000);
-      image.append(svg("text", { x: 234, y: top + 13, "text-anchor": "end" }, String(item.label).slice(0, 36)));
+      image.append(svg("text", { x: 234, y: top + 13, "text-anchor": "end" }, shorten(item.label, 36)));
       image.append(svg("rect", { x: left, y: top, width: Math.max(4, right - left), height: 16, class: "wb-span" }));
       image.append(svg("title", {}, `${item.start} – ${item.end}`));
     });
