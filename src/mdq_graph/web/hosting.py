@@ -31,6 +31,9 @@ OTHER_TYPES: Mapping[str, str] = {
     ".rq": "application/sparql-query",
     ".csv": "text/csv",
     ".srj": "application/sparql-results+json",
+    # The workbench: its model and the browser's SPARQL engine.
+    ".json": "application/json",
+    ".wasm": "application/wasm",
 }
 #: What the sitemap protocol allows in one file.
 SITEMAP_LIMIT = 50_000

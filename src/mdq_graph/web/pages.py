@@ -301,8 +301,11 @@ def query_anchor(name: str) -> str:
     return f"query-{name}"
 
 
-def render_query_page(page: Page[QueryView], lang: str) -> str:
-    """The SPARQL query form with the curated queries, and a result as a table."""
+def render_query_page(
+    page: Page[QueryView], lang: str, workbench: Mapping[str, Any] | None = None
+) -> str:
+    """The SPARQL query form with the curated queries, and a result as a table; with
+    `workbench` (`mdq_graph.web.workbench.page_settings`), the query workbench above it."""
     view = page.content
     selected: CuratedQuery | None = next((q for q in view.queries if q.name == view.selected), None)
     return _render(
@@ -314,6 +317,7 @@ def render_query_page(page: Page[QueryView], lang: str) -> str:
         title=TEXT[_lang(lang)]["sparql"],
         selected_query=selected,
         formats=QUERY_FORMATS,
+        workbench=workbench,
     )
 
 

@@ -10,11 +10,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import json
 import logging
 import threading
 from collections.abc import AsyncIterator, Callable, Hashable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import anyio
@@ -71,6 +73,16 @@ from mdq_graph.web.views import (
     ResultsView,
     Site,
 )
+from mdq_graph.web.workbench import (
+    MAX_HITS,
+    MODEL_PATH,
+    SEARCH_PATH,
+    SearchIndex,
+    page_settings,
+    search_document,
+    vendor_files,
+    workbench_model,
+)
 from mdq_graph.web.workers import (
     TABLE,
     DataSource,
@@ -86,7 +98,21 @@ from mdq_graph.web.writers import SOLUTION_MEDIA_TYPES, Cell
 
 log = logging.getLogger("mdq_graph.web.server")
 
-_ASSETS = {"mdq.css": "text/css", "mdq.js": "text/javascript", "favicon.svg": "image/svg+xml"}
+_ASSETS = {
+    "mdq.css": "text/css",
+    "mdq.js": "text/javascript",
+    "favicon.svg": "image/svg+xml",
+    "workbench.js": "text/javascript",
+    "workbench.css": "text/css",
+    "search.js": "text/javascript",
+}
+_VENDOR_TYPES = {
+    ".js": "text/javascript",
+    ".css": "text/css",
+    ".wasm": "application/wasm",
+    ".json": "application/json",
+    ".txt": "text/plain",
+}
 #: The pages' stylesheet and script (package data, beside the templates).
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
@@ -135,6 +161,9 @@ class Server:
         self._inflight: dict[Job, asyncio.Future[Outcome | Failure]] = {}
         self._limiter: anyio.CapacityLimiter | None = None
         self._site: tuple[Labels, Node | None] | None = None
+        self._model: dict[str, Any] | None = None
+        self._index: SearchIndex | None = None
+        self._vendor: dict[str, bytes] | None = None
 
     # --- the lifespan -------------------------------------------------------------------------
 
@@ -203,6 +232,8 @@ class Server:
         rest = self.rest_of(request)
         if rest.startswith("static/"):
             return self.asset(request, rest[len("static/") :])
+        if rest in (MODEL_PATH, SEARCH_PATH):
+            return await self.workbench(request, rest)
         downloads = self.publication.download_formats()
         if rest in downloads:
             fmt = downloads[rest]
@@ -222,11 +253,79 @@ class Server:
         return data
 
     def asset(self, request: Request, name: str) -> Response:
-        """The stylesheet and the script of the pages."""
+        """The stylesheets and scripts of the pages, and the workbench's built vendor files."""
+        if name.startswith("vendor/"):
+            if self._vendor is None:
+                self._vendor = vendor_files()
+            data = self._vendor.get(name)
+            if data is None:
+                raise HttpError(404, f"no asset {name!r} (is the workbench built?)")
+            media = _VENDOR_TYPES.get(Path(name).suffix, "application/octet-stream")
+            return respond(request, data, media, cache="public, max-age=86400")
         if name not in _ASSETS:
             raise HttpError(404, f"no asset {name!r}")
         data = (STATIC_DIR / name).read_bytes()
         return respond(request, data, _ASSETS[name], cache="public, max-age=86400")
+
+    # --- the workbench ------------------------------------------------------------------------
+
+    def workbench_model(self) -> dict[str, Any]:
+        """What the workbench completes from and draws with (made once: the data cannot change)."""
+        if self._model is None:
+            publication = self.publication
+            self._model = workbench_model(
+                publication.engine,
+                self.base,
+                publication.prefixes,
+                publication.queries,
+                publication.describer.labels,
+            )
+        return self._model
+
+    def search_index(self) -> SearchIndex:
+        """The label search's index of the model (made once)."""
+        if self._index is None:
+            self._index = SearchIndex(self.workbench_model())
+        return self._index
+
+    async def workbench(self, request: Request, rest: str) -> Response:
+        """The workbench's model (`workbench.json`), or the label search (`search?q=`: JSON)."""
+        headers = {"Vary": "Accept"}
+        if rest == MODEL_PATH:
+            model = await anyio.to_thread.run_sync(self.workbench_model)
+            data = await self.cached_bytes(
+                ("workbench",), lambda: json.dumps(model, ensure_ascii=False).encode("utf-8")
+            )
+            return respond(request, data, "application/json", headers)
+        text = request.query_params.get("q", "")
+        lang = request.query_params.get("lang", PAGE_LANGUAGES[0])
+        if lang not in PAGE_LANGUAGES:
+            raise HttpError(400, f"lang must be one of {', '.join(PAGE_LANGUAGES)}, not {lang!r}")
+        limit_text = request.query_params.get("limit", "10")
+        if not limit_text.isdigit() or not 1 <= int(limit_text) <= MAX_HITS:
+            raise HttpError(400, f"limit must be a whole number from 1 to {MAX_HITS}")
+        index = await anyio.to_thread.run_sync(self.search_index)
+        hits = await anyio.to_thread.run_sync(lambda: index.search(text, lang, int(limit_text)))
+        # Links keep a language other than the default, as the pages' own links do.
+        explicit = lang if lang != PAGE_LANGUAGES[0] else None
+        links = ServerLinks(
+            self.base, self.root, request.url.path, self.publication.ontology_iri, explicit
+        )
+        hrefs = {h.iri: links.resource(h.iri) or h.iri for h in hits}
+        return respond(request, search_document(hits, text, hrefs), "application/json", headers)
+
+    def workbench_settings(self, lang: str, explicit: str | None) -> dict[str, Any]:
+        """The workbench on the query form: queries go to this endpoint."""
+        return page_settings(
+            mode="server",
+            base=self.base,
+            root=self.root,
+            model=self.root + MODEL_PATH,
+            endpoint=self.root + "sparql",
+            search=self.root + SEARCH_PATH,
+            lang=lang,
+            explicit_lang=explicit,
+        )
 
     async def resource(self, request: Request, rest: str) -> Response:
         """An IRI under the base: its page, or its description in an RDF format."""
@@ -480,7 +579,10 @@ class Server:
             max_rows=self.settings.max_results,
             timeout=self.settings.timeout,
         )
-        body = await anyio.to_thread.run_sync(lambda: render_query_page(Page(site, view), lang))
+        workbench = self.workbench_settings(lang, explicit)
+        body = await anyio.to_thread.run_sync(
+            lambda: render_query_page(Page(site, view), lang, workbench)
+        )
         status = 400 if error else 200
         headers = {"Vary": "Accept, Accept-Language"}
         if result is not None and isinstance(result, Outcome) and result.truncated:

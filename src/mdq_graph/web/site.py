@@ -50,6 +50,7 @@ from mdq_graph.web.pages import (
     render_home_page,
     render_ontology_page,
     render_queries_page,
+    render_query_page,
     render_resource_page,
 )
 from mdq_graph.web.publication import Publication, publish, site_license, site_title
@@ -63,9 +64,11 @@ from mdq_graph.web.views import (
     Node,
     Page,
     QueriesView,
+    QueryView,
     ResultsView,
     Site,
 )
+from mdq_graph.web.workbench import MODEL_PATH, page_settings, vendor_files, workbench_model
 from mdq_graph.web.writers import solution_rows
 
 #: The file that marks a folder as written by `mdq-graph publish` (so it may be replaced).
@@ -73,6 +76,9 @@ MARKER = ".mdq-site"
 #: The language of the pages without a language in their name (`jp.html`; `jp.ja.html`).
 DEFAULT_LANGUAGE = PAGE_LANGUAGES[0]
 QUERIES_STEM = "queries"
+#: The workbench's page (`query.html`) and the graph it loads into the browser's SPARQL engine.
+WORKBENCH_STEM = "query"
+WORKBENCH_DATA = "workbench.nq"
 #: The values of a property, and the links into a resource, that a page shows (the server's
 #: pages show 100 and 300, and point to the endpoint for the rest).
 PAGE_VALUES = 2_000
@@ -128,6 +134,8 @@ class Layout:
     #: The files that are resources themselves (downloads, the context, the catalog, queries).
     files: frozenset[str]
     ontology_stem: str
+    #: Whether the site has the workbench (its vendor files are built).
+    workbench: bool = False
 
     def page_path(self, stem: str, lang: str) -> str:
         """The HTML file of the page `stem` in `lang`: `x.html`, `x.ja.html`, `x/index.html`."""
@@ -189,6 +197,8 @@ class SiteLinks:
         if name == "query" and params and "name" in params:
             path = self.layout.page_path(QUERIES_STEM, self.lang)
             return self.href(path, query_anchor(params["name"]))
+        if name == "sparql" and self.layout.workbench:
+            return self.href(self.layout.page_path(WORKBENCH_STEM, self.lang))
         if name.startswith("asset/"):
             return self.href("static/" + name[len("asset/") :])
         return None
@@ -319,12 +329,22 @@ def build_site(publication: Publication, folder: Path) -> BuiltSite:
         for fmt in FORMATS.values()
         if catalog_stem
     } | {"void.ttl": f"VoID · {FORMAT_FACTS[TURTLE.name][0]}"}
-    layout = Layout(base, pages, frozenset([*own, *metadata]), pages[publication.ontology_iri])
+    vendor = vendor_files()
+    layout = Layout(
+        base,
+        pages,
+        frozenset([*own, *metadata]),
+        pages[publication.ontology_iri],
+        workbench=bool(vendor),
+    )
 
     for path, data in own.items():
         files.write(path, data, path)
     for asset in sorted(STATIC_DIR.iterdir()):
-        files.write(f"static/{asset.name}", asset.read_bytes(), "the pages' assets")
+        if asset.is_file():
+            files.write(f"static/{asset.name}", asset.read_bytes(), "the pages' assets")
+    for path, data in vendor.items():
+        files.write(f"static/{path}", data, "the workbench's npm packages")
     home = replace(
         publication.home_view(),
         metadata=tuple(
@@ -358,8 +378,50 @@ def build_site(publication: Publication, folder: Path) -> BuiltSite:
                 data = _description(publication, iri, iri == catalog_iri, fmt)
                 files.write(stem + fmt.extension, data, iri)
     write_page(QUERIES_STEM, "the curated queries", render_queries_page, QueriesView(answers))
-    _write_hosting(files, layout, home.modified, [*pages.values(), QUERIES_STEM], title, licence)
+    stems = [*pages.values(), QUERIES_STEM]
+    if vendor:
+        _write_workbench(files, layout, publication, title, licence)
+        stems.append(WORKBENCH_STEM)
+    _write_hosting(files, layout, home.modified, stems, title, licence)
     return BuiltSite(files, len(pages), tuple(skipped))
+
+
+def _write_workbench(
+    files: SiteFiles,
+    layout: Layout,
+    publication: Publication,
+    title: Labels,
+    licence: Node | None,
+) -> None:
+    """The workbench (`query.html`): its model, and the graph it queries in the browser (the
+    named graphs of the store `serve` queries, whose union the page makes its default graph)."""
+    model = workbench_model(
+        publication.engine,
+        layout.base,
+        publication.prefixes,
+        publication.queries,
+        publication.describer.labels,
+    )
+    model["files"] = sorted(layout.files)
+    files.write(MODEL_PATH, json.dumps(model, ensure_ascii=False), "the workbench")
+    quads = sorted(
+        (q for q in publication.engine.store if isinstance(q.graph_name, ox.NamedNode)), key=str
+    )
+    graph = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
+    files.write(WORKBENCH_DATA, graph, "the workbench")
+    view = QueryView(queries=publication.queries)
+    for lang in PAGE_LANGUAGES:
+        links = SiteLinks(layout, WORKBENCH_STEM, lang)
+        settings = page_settings(
+            mode="static",
+            base=layout.base,
+            root="",
+            model=MODEL_PATH,
+            data=WORKBENCH_DATA,
+            lang=lang,
+        )
+        page = render_query_page(Page(Site(title, links, licence), view), lang, settings)
+        files.write(layout.page_path(WORKBENCH_STEM, lang), page, "the workbench")
 
 
 def _pages(publication: Publication, files: frozenset[str]) -> tuple[dict[str, str], list[str]]:
