@@ -21,7 +21,7 @@ from mdq_graph.synth import synthesize
 from mdq_graph.validate.quotes import check_quotes, quotes
 from mdq_graph.validate.shacl_engine import ShapeSet, report
 from mdq_graph.validate.shacl_shapes import UnsupportedShapes
-from mdq_graph.validate.validation import _run_shacl, load_shapes, validate_graph
+from mdq_graph.validate.validation import _run_shacl, load_engine_store, load_shapes, validate_graph
 from tests.conftest import TEST_DATA
 
 SHAPES_DATA = TEST_DATA / "shapes"
@@ -61,7 +61,7 @@ def both(paths: list[Path] | None) -> tuple[set[tuple[object, ...]], set[tuple[o
     """pySHACL's results and the engine's, on the same data."""
     shapes = load_shapes()
     expected = results(_run_shacl(load_dataset(paths), shapes, False, []))
-    got = results(report(ShapeSet(shapes).validate(load_store(paths)), True, shapes))
+    got = results(report(ShapeSet(shapes).validate(*load_engine_store(paths)), shapes))
     return expected, got
 
 
