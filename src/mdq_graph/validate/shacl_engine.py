@@ -19,6 +19,7 @@ validation falls back to pySHACL, which knows all of SHACL.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -256,8 +257,9 @@ class _Run:
         for constraint in shape.sparql:
             self._sparql(shape, constraint, focus, out)
         if shape.properties:
-            # A shape's property shapes constrain its value nodes (a node shape's: its focus nodes).
-            value_nodes = list(dict.fromkeys(v for f in focus for v in values(f)))
+            # A shape's property shapes constrain its value nodes (a node shape's: its focus nodes),
+            # those of each focus node: a node that is the value of two is checked twice.
+            value_nodes = [v for f in focus for v in values(f)]
             for prop in shape.properties:
                 self.check(prop, value_nodes, into)
 
@@ -402,6 +404,8 @@ class _Run:
         if not isinstance(value, ox.Literal) or not isinstance(bound, Literal):
             return False
         literal = self._rdflib(value)
+        if getattr(literal, "ill_typed", None) is True:  # no value to compare
+            return False
         if isinstance(literal.value, str) != isinstance(bound.value, str):
             return False
         if _is_number(literal.value) and _is_number(bound.value):
@@ -417,7 +421,8 @@ class _Run:
         self, shape: Shape, constraint: SparqlConstraint, focus: list[OxTerm], out: list[Result]
     ) -> None:
         """One SPARQL constraint on every focus node at once (pySHACL runs it once per node)."""
-        values = " ".join(_sparql_term(self.data.held(f)) for f in focus)
+        times = Counter(focus)  # a node that is the value of several focus nodes
+        values = " ".join(_sparql_term(self.data.held(f)) for f in times)
         query = _guard_blank_str(with_values(constraint.query, values))
         messages = [
             *constraint.messages,
@@ -444,18 +449,17 @@ class _Run:
                 filled["path"] = path
             if value is not None:
                 filled["value"] = value
-            out.append(
-                Result(
-                    this,
-                    result_path,
-                    value,
-                    shape.node,
-                    SH.SPARQLConstraintComponent,
-                    shape.severity,
-                    tuple(Literal(_fill(str(m), filled)) for m in messages),
-                    constraint.node,
-                )
+            result = Result(
+                this,
+                result_path,
+                value,
+                shape.node,
+                SH.SPARQLConstraintComponent,
+                shape.severity,
+                tuple(Literal(_fill(str(m), filled)) for m in messages),
+                constraint.node,
             )
+            out.extend([result] * times[this])
 
 
 def report(results: Iterable[Result], shapes: Graph) -> Graph:

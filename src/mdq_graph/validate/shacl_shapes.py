@@ -63,6 +63,20 @@ _INTEGER_PARAMETERS = (
     SH.qualifiedMinCount,
     SH.qualifiedMaxCount,
 )
+#: The parameters a shape may have one value of (SHACL 4).
+_SINGLE_VALUED = (
+    SH.datatype,
+    SH.nodeKind,
+    SH.minCount,
+    SH.maxCount,
+    SH.minInclusive,
+    SH.minLength,
+    SH.pattern,
+    SH.flags,
+    SH.uniqueLang,
+    SH.qualifiedMinCount,
+    SH.qualifiedMaxCount,
+)
 #: The node kinds of sh:nodeKind.
 NODE_KINDS = {
     SH.IRI,
@@ -180,8 +194,9 @@ class _Reader:
         for kind in shape.constraints.get(SH.nodeKind, []):
             if kind not in NODE_KINDS:
                 raise UnsupportedShapes(f"the node kind {kind}, on {node}")
-        if SH.pattern in shape.constraints and len(shape.constraints[SH.pattern]) > 1:
-            raise UnsupportedShapes(f"several sh:pattern on {node}")
+        for p in _SINGLE_VALUED:  # SHACL allows one value (pySHACL says what is wrong)
+            if len(shape.constraints.get(p, [])) > 1:
+                raise UnsupportedShapes(f"several {p} on {node}")
         for pattern in shape.constraints.get(SH.pattern, []):
             try:  # Python's and XPath's regular expressions agree on what our shapes write
                 re.compile(str(pattern), regex_flags(shape.constraints.get(SH.flags, [])))
