@@ -246,7 +246,9 @@ def engine_on(data: str, shapes: Graph) -> Graph:
     for index, q in enumerate(quads):
         if isinstance(q.object, ox.Literal):
             scratch.add(ox.Quad(ox.NamedNode(f"urn:x:{index}"), q.predicate, q.object))
-            held[q.object] = next(scratch.quads_for_pattern(ox.NamedNode(f"urn:x:{index}"), None, None)).object
+            held[q.object] = next(
+                scratch.quads_for_pattern(ox.NamedNode(f"urn:x:{index}"), None, None)
+            ).object
     return report(ShapeSet(shapes).validate(store, held), shapes)
 
 

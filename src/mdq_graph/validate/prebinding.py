@@ -37,6 +37,7 @@ THIS = Variable("this")
 _AS_THIS = re.compile(r"\bAS\s+[?$]this\b", re.I)
 _NESTED_SELECT_ALL = re.compile(r"\{\s*SELECT\s+(?:DISTINCT\s+|REDUCED\s+)?\*", re.I)
 
+_DESCRIBED = {"ToMultiSet": "VALUES", "Minus": "MINUS", "ServiceGraphPattern": "SERVICE"}
 _FREE, _SAFE, _CERTAIN = "free", "safe", "certain"  # does not read $this / may / always binds it
 
 
@@ -97,7 +98,7 @@ def _outer(node: Any) -> bool:
         if name == "LeftJoin" and node.expr is not None:
             _reads(node.expr)
         return _outer(node.p1)
-    raise _Refused(f"{name} around the VALUES block")
+    raise _Refused(_DESCRIBED.get(name, f"{name} around the VALUES block"))
 
 
 def _pattern(node: Any) -> str:
@@ -142,8 +143,7 @@ def _pattern(node: Any) -> str:
         raise _Refused("an aggregate over $this that is not grouped by it")
     if name == "Slice":
         raise _Refused("LIMIT or OFFSET in a sub-SELECT")
-    described = {"ToMultiSet": "VALUES", "Minus": "MINUS", "ServiceGraphPattern": "SERVICE"}
-    raise _Refused(described.get(name, name))
+    raise _Refused(_DESCRIBED.get(name, name))
 
 
 def _group_key(node: Any) -> str:

@@ -178,8 +178,7 @@ class _Data:
         names = [(v, v.value) for v in solutions.variables]
         stated = self.stated
         rows = [
-            {name: stated(row[v]) for v, name in names if row[v] is not None}  # type: ignore[arg-type]
-            for row in solutions
+            {name: stated(row[v]) for v, name in names if row[v] is not None} for row in solutions
         ]
         if blank_str:
             # SPARQL makes it an error, rdflib (and so pySHACL) the node's label: pySHACL decides.
