@@ -4,16 +4,26 @@ pySHACL checks each focus node on its own, through rdflib, and runs a SHACL-SPAR
 per focus node: fine for one press release, hours at a million triples. This engine checks the same
 shapes set-at-a-time: the focus nodes of a shape come from one lookup per target, the values of a
 property shape from one scan of its predicate (shared by every shape on that predicate), and a
-SPARQL constraint runs once, its `$this` pre-bound to every focus node by a VALUES block at the head
-of its WHERE clause. Its report is pySHACL's: the same results (focus node, path, value, shape,
-constraint component, severity, messages filled in as pySHACL fills them), which the tests check
-on every fixture.
+SPARQL constraint runs once, its `$this` bound to every focus node by a VALUES block at the head of
+its WHERE clause. Its report is SHACL's, as pySHACL writes it: the same results (focus node, path,
+value, shape, constraint component, severity, messages filled in as pySHACL fills them), which the
+tests check on fixtures, the bundled graph, a synthetic corpus and random graphs.
 
-It knows the part of SHACL that our shapes use: targets (class, subjects of, objects of, node,
-SPARQL), predicate paths, and the constraint components sh:class, sh:datatype, sh:nodeKind,
-sh:minCount, sh:maxCount, sh:minInclusive, sh:minLength, sh:pattern, sh:uniqueLang, sh:or,
-sh:qualifiedValueShape and sh:sparql. Shapes that use anything else raise `UnsupportedShapes`, and
-validation falls back to pySHACL, which knows all of SHACL.
+It implements, to the letter of SHACL 1.0 and SHACL-SPARQL: targets (class, subjects of, objects
+of, node, SPARQL), predicate paths, node and property shapes, property shapes nested in property
+shapes (checked on the parent's value nodes), and the constraint components sh:class, sh:datatype,
+sh:nodeKind, sh:minCount, sh:maxCount, sh:minInclusive, sh:minLength, sh:pattern, sh:uniqueLang,
+sh:or, sh:qualifiedValueShape and sh:sparql. Literals are checked and reported as the files state
+them (the store's own forms are mapped back: `Populated.held_literals`), so an ill-typed literal
+fails sh:datatype and sh:minInclusive and a value reads as the user wrote it.
+
+It refuses (`UnsupportedShapes`, and validation hands the shapes to pySHACL): any other SHACL term
+in the shapes graph (`mdq_graph.validate.shacl_shapes`: other components, paths that are not
+predicates, SPARQL-based constraint components, functions, rules, implicit class targets, several
+values of a single-valued parameter); a SPARQL constraint whose `$this` a VALUES block cannot bind
+as SHACL's pre-binding does (`mdq_graph.validate.prebinding`); and, while running, the STR() of a
+blank node in a SPARQL constraint (an error in SPARQL, the node's label in rdflib), a blank focus
+node of a SPARQL constraint, and a value stated in two lexical forms the store holds as one.
 """
 
 from __future__ import annotations
