@@ -206,6 +206,25 @@ def test_sparql_constraints_that_a_values_block_pre_binds_are_accepted(query: st
     assert ShapeSet(_sparql_shapes(query)).roots
 
 
+def test_the_quick_reading_accepts_only_queries_the_algebra_accepts() -> None:
+    from mdq_graph.validate.prebinding import _plainly_prebound, check_algebra
+
+    bundled = [str(q) for q in load_shapes().objects(None, SH.select)]
+    queries = [*bundled, *SPARQL_ACCEPTED.values(), *SPARQL_REFUSED.values()]
+    quick = [q for q in queries if _plainly_prebound(q)]
+    for query in quick:
+        check_algebra(f"PREFIX ex: <https://example.org/>\n{_with_bundled_prefixes(query)}")
+    assert len(quick) >= len(bundled) - 2  # the bundled shapes need no parser
+
+
+def _with_bundled_prefixes(query: str) -> str:
+    """`query` with the prefixes the bundled shapes declare."""
+    from mdq_graph.graph.namespaces import PREFIXES
+
+    lines = [f"PREFIX {p}: <{ns}>" for p, ns in PREFIXES.items() if p != "ex"]
+    return "\n".join([*lines, query])
+
+
 @pytest.mark.parametrize(
     ("extra", "focus", "message"),
     [

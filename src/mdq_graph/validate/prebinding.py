@@ -29,7 +29,7 @@ from typing import Any
 
 from rdflib import URIRef, Variable
 
-from mdq_graph.validate.shacl_shapes import UnsupportedShapes
+from mdq_graph.validate.shacl_shapes import UnsupportedShapes, with_values
 
 #: The value the check writes in the VALUES block, to find it in the algebra.
 MARK = URIRef("urn:x-mdq:prebound-this")
@@ -46,10 +46,17 @@ class _Refused(Exception):
 
 
 def check_prebinding(query: str) -> None:
-    """`UnsupportedShapes` unless `query` (a SELECT with `VALUES ?this { <MARK> }` at the head of
-    its WHERE clause) gives, joined with focus nodes, what SHACL's pre-binding gives for each."""
+    """`UnsupportedShapes` unless `query` (a SELECT), joined with the focus nodes by a VALUES block
+    at the head of its WHERE clause, gives what SHACL's pre-binding gives for each of them."""
+    if not _plainly_prebound(query):
+        check_algebra(query)
+
+
+def check_algebra(query: str) -> None:
+    """`check_prebinding` by the query's algebra alone (the quick reading skipped)."""
     from rdflib.plugins.sparql import prepareQuery
 
+    query = with_values(query, f"<{MARK}>")
     if _AS_THIS.search(query):
         raise UnsupportedShapes("a SPARQL query that binds $this with AS")
     if _NESTED_SELECT_ALL.search(query):  # SHACL's issue 84: it hides what it selects
@@ -65,6 +72,68 @@ def check_prebinding(query: str) -> None:
         raise UnsupportedShapes(
             f"a SPARQL query that cannot be pre-bound set-at-a-time: {why}"
         ) from None
+
+
+#: What the quick check reads: comments, strings and IRIs (left out), braces, parentheses, `$this`,
+#: words (keywords, prefixed names, variables), and any other character.
+_TOKEN = re.compile(
+    r"""(?P<skip>\#[^\n]*|'{3}.*?'{3}|"{3}.*?"{3}|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|<[^<>"{}|^`\\\s]*>)"""
+    r"|(?P<this>[?$]this\b)|(?P<word>[?$]?[\w:.-]+)|(?P<other>\S)",
+    re.S,
+)
+#: Words that take the query beyond the quick check (rdflib's algebra decides).
+_BEYOND_QUICK = {"SELECT", "MINUS", "VALUES", "SERVICE", "OPTIONAL", "GROUP", "HAVING", "LIMIT",
+                 "OFFSET", "ORDER"}  # fmt: skip
+
+
+def _plainly_prebound(query: str) -> bool:
+    """Whether `query` (without the VALUES block) is plainly one a VALUES block pre-binds, read
+    without parsing it (rdflib's parser takes ~50 ms a query): triple patterns, FILTERs, BINDs,
+    groups, UNIONs, GRAPH blocks and FILTER (NOT) EXISTS; `$this` read by expressions only in the
+    outer group (inside any block, only in triple patterns, which makes every block free of `$this`
+    or sure to bind it), by an EXISTS inside a group only where a triple pattern of that group binds
+    it; nothing after the WHERE clause. False means "not plainly": the algebra decides."""
+    tokens = [(m.lastgroup, m.group()) for m in _TOKEN.finditer(query) if m.lastgroup != "skip"]
+    upper = [text.upper() for _, text in tokens]
+    if upper.count("SELECT") != 1 or "WHERE" not in upper:
+        return False
+    start = upper.index("WHERE")
+    head = tokens[:start]
+    if ("other", "(") in head or not any(kind == "this" for kind, _ in head):
+        return False
+    if tokens[start + 1 : start + 2] != [("other", "{")]:
+        return False
+    blocks: list[list[bool]] = []  # open blocks: [after EXISTS, binds $this, must, has $this]
+    parentheses, previous = 0, ""
+    for index in range(start + 2, len(tokens)):
+        kind, text = tokens[index]
+        word = text.upper()
+        if kind == "word" and word in _BEYOND_QUICK:
+            return False
+        if kind == "this":
+            if previous.upper() == "AS" or (blocks and parentheses):
+                return False  # bound again, or read by an expression inside a block
+            for block in blocks:
+                block[3] = True
+            if blocks:
+                blocks[-1][1] = True  # a triple pattern of this block
+        elif text == "{":
+            after_exists = previous.upper() == "EXISTS"
+            if after_exists and any(block[0] for block in blocks):
+                return False  # an EXISTS inside an EXISTS
+            blocks.append([after_exists, False, False, False])
+        elif text == "}":
+            if not blocks:
+                return index == len(tokens) - 1  # the end of the WHERE clause and of the query
+            after_exists, binds, must, has_this = blocks.pop()
+            if must and not binds:
+                return False  # an EXISTS reads $this in a group that may not bind it
+            if after_exists and has_this and blocks:
+                blocks[-1][2] = True
+        elif text in "()":
+            parentheses += 1 if text == "(" else -1
+        previous = text
+    return False
 
 
 def _outer(node: Any) -> bool:

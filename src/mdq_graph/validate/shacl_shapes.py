@@ -245,10 +245,10 @@ class _Reader:
     def _constraint_query(self, node: Node, path: Node | None) -> str:
         """The query of a SPARQL constraint, checked to give SHACL's pre-binding when its `$this`
         is bound to every focus node at once (`mdq_graph.validate.prebinding`)."""
-        from mdq_graph.validate.prebinding import MARK, check_prebinding
+        from mdq_graph.validate.prebinding import check_prebinding
 
         query = self._query(node, path)
-        check_prebinding(with_values(query, f"<{MARK}>"))
+        check_prebinding(query)
         return query
 
     def _prefix_lines(self, node: Node) -> str:
