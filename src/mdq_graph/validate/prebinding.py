@@ -23,6 +23,7 @@ Whatever fails the check raises `UnsupportedShapes`, and pySHACL runs the shapes
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -88,52 +89,97 @@ _BEYOND_QUICK = {"SELECT", "MINUS", "VALUES", "SERVICE", "OPTIONAL", "GROUP", "H
 
 def _plainly_prebound(query: str) -> bool:
     """Whether `query` (without the VALUES block) is plainly one a VALUES block pre-binds, read
-    without parsing it (rdflib's parser takes ~50 ms a query): triple patterns, FILTERs, BINDs,
-    groups, UNIONs, GRAPH blocks and FILTER (NOT) EXISTS; `$this` read by expressions only in the
-    outer group (inside any block, only in triple patterns, which makes every block free of `$this`
-    or sure to bind it), by an EXISTS inside a group only where a triple pattern of that group binds
-    it; nothing after the WHERE clause. False means "not plainly": the algebra decides."""
-    tokens = [(m.lastgroup, m.group()) for m in _TOKEN.finditer(query) if m.lastgroup != "skip"]
+    without parsing it (rdflib's parser takes ~50 ms a query, and 0.5 s to import): triple
+    patterns, FILTERs, BINDs, groups, UNIONs, GRAPH blocks, FILTER (NOT) EXISTS and sub-SELECTs
+    that select `$this` and group by it; `$this` read by expressions only in the outer group
+    (inside any block, only in triple patterns, which makes every block free of `$this` or sure to
+    bind it), by an EXISTS inside a group only where a triple pattern of that group binds it;
+    nothing after the WHERE clause. False means "not plainly": the algebra decides."""
+    tokens = [(m.lastgroup or "", m.group()) for m in _TOKEN.finditer(query)]
+    tokens = [t for t in tokens if t[0] != "skip"]
     upper = [text.upper() for _, text in tokens]
-    if upper.count("SELECT") != 1 or "WHERE" not in upper:
+    if "WHERE" not in upper:
         return False
     start = upper.index("WHERE")
     head = tokens[:start]
-    if ("other", "(") in head or not any(kind == "this" for kind, _ in head):
+    if upper[:start].count("SELECT") != 1 or ("other", "(") in head:
         return False
-    if tokens[start + 1 : start + 2] != [("other", "{")]:
+    if not any(kind == "this" for kind, _ in head) or upper[start + 1 : start + 2] != ["{"]:
         return False
-    blocks: list[list[bool]] = []  # open blocks: [after EXISTS, binds $this, must, has $this]
-    parentheses, previous = 0, ""
-    for index in range(start + 2, len(tokens)):
-        kind, text = tokens[index]
-        word = text.upper()
-        if kind == "word" and word in _BEYOND_QUICK:
-            return False
-        if kind == "this":
-            if previous.upper() == "AS" or (blocks and parentheses):
-                return False  # bound again, or read by an expression inside a block
-            for block in blocks:
-                block[3] = True
-            if blocks:
-                blocks[-1][1] = True  # a triple pattern of this block
-        elif text == "{":
-            after_exists = previous.upper() == "EXISTS"
-            if after_exists and any(block[0] for block in blocks):
-                return False  # an EXISTS inside an EXISTS
-            blocks.append([after_exists, False, False, False])
-        elif text == "}":
-            if not blocks:
-                return index == len(tokens) - 1  # the end of the WHERE clause and of the query
-            after_exists, binds, must, has_this = blocks.pop()
-            if must and not binds:
-                return False  # an EXISTS reads $this in a group that may not bind it
-            if after_exists and has_this and blocks:
-                blocks[-1][2] = True
-        elif text in "()":
-            parentheses += 1 if text == "(" else -1
-        previous = text
-    return False
+    scanned = _Quick(tokens, upper).block(start + 1, top=True, in_exists=False)
+    return scanned is not None and scanned[0] == len(tokens) - 1
+
+
+class _Quick:
+    """The quick reading of one query's tokens."""
+
+    def __init__(self, tokens: list[tuple[str, str]], upper: list[str]) -> None:
+        self.tokens, self.upper = tokens, upper
+
+    def block(self, index: int, *, top: bool, in_exists: bool) -> tuple[int, bool, bool] | None:
+        """Read the group that opens at `index`: (where it closes, whether a triple pattern of
+        its own binds `$this`, whether `$this` is in it), or None if it is not plain."""
+        binds = has_this = must_bind = False
+        parentheses, previous = 0, ""
+        while (index := index + 1) < len(self.tokens):
+            kind, text = self.tokens[index]
+            word = self.upper[index]
+            if kind == "word" and word in _BEYOND_QUICK:
+                return None
+            if kind == "this":
+                if previous == "AS" or (parentheses and not top):
+                    return None  # bound again, or read by an expression inside a block
+                has_this, binds = True, binds or not parentheses
+            elif text == "{":
+                if self.upper[index + 1 : index + 2] == ["SELECT"]:
+                    found = self.subselect(index)
+                else:
+                    exists = previous == "EXISTS"
+                    if exists and in_exists:
+                        return None
+                    found = self.block(index, top=False, in_exists=in_exists or exists)
+                    if found is not None and exists and found[2] and not top:
+                        must_bind = True
+                if found is None:
+                    return None
+                operand = "UNION" in (previous, *self.upper[found[0] + 1 : found[0] + 2])
+                binds = binds or (
+                    found[1] and previous != "EXISTS" and not parentheses and not operand
+                )
+                index, has_this = found[0], has_this or found[2]
+            elif text == "}":
+                return None if must_bind and not binds else (index, binds, has_this)
+            elif text in "()":
+                parentheses += 1 if text == "(" else -1
+            previous = word
+        return None
+
+    def subselect(self, index: int) -> tuple[int, bool, bool] | None:
+        """Read a sub-SELECT block: it selects `$this`, its pattern binds it, and it groups by
+        `$this` if it aggregates; as a block, it binds `$this`."""
+        if "WHERE" not in self.upper[index:]:
+            return None
+        where = self.upper.index("WHERE", index)
+        projection = self.tokens[index + 2 : where]
+        if not any(kind == "this" for kind, _ in projection) or ("other", "*") in projection:
+            return None
+        pairs = itertools.pairwise(projection)
+        if any(first[1].upper() == "AS" and second[0] == "this" for first, second in pairs):
+            return None
+        if self.upper[where + 1 : where + 2] != ["{"]:
+            return None
+        found = self.block(where + 1, top=False, in_exists=False)
+        if found is None or not found[1]:
+            return None
+        after = found[0] + 1
+        kinds = [kind for kind, _ in self.tokens[after : after + 4]]
+        if self.upper[after : after + 2] == ["GROUP", "BY"] and kinds[2:4] == ["this", "other"]:
+            close = after + 3
+        elif ("other", "(") not in projection:
+            close = after  # no aggregate: no GROUP BY needed
+        else:
+            return None
+        return (close, True, True) if self.tokens[close][1] == "}" else None
 
 
 def _outer(node: Any) -> bool:
