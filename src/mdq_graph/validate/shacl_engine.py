@@ -146,9 +146,14 @@ class _Data:
         found = self._values.get(predicate)
         if found is None:
             found = {}
-            stated = self.stated
-            for q in self.store.quads_for_pattern(None, ox.NamedNode(predicate), None, _DEFAULT):
-                found.setdefault(q.subject, []).append(stated(q.object))  # type: ignore[arg-type]
+            quads = self.store.quads_for_pattern(None, ox.NamedNode(predicate), None, _DEFAULT)
+            if self._stated:
+                stated = self.stated
+                for q in quads:
+                    found.setdefault(q.subject, []).append(stated(q.object))  # type: ignore[arg-type]
+            else:  # every literal is held as stated
+                for q in quads:
+                    found.setdefault(q.subject, []).append(q.object)  # type: ignore[arg-type]
             self._values[predicate] = found
         return found
 
