@@ -43,6 +43,7 @@ from rdflib.term import Node
 from mdq_graph.graph import loader
 from mdq_graph.graph.loader import OxTerm, rdflib_term
 from mdq_graph.graph.namespaces import RDF, RDFS
+from mdq_graph.validate.prebinding import check_prebinding
 from mdq_graph.validate.shacl_shapes import (
     Shape,
     SparqlConstraint,
@@ -103,6 +104,9 @@ class ShapeSet:
 
     def __init__(self, shapes: Graph) -> None:
         self.roots = read_shapes(shapes)
+        for shape in _every_shape(self.roots):
+            for constraint in shape.sparql:
+                check_prebinding(constraint.query)
 
     def validate(
         self, store: ox.Store, held: dict[ox.Literal, ox.Literal] | None = None
@@ -474,6 +478,19 @@ class _Run:
                 constraint.node,
             )
             out.extend([result] * times[this])
+
+
+def _every_shape(roots: list[Shape]) -> Iterator[Shape]:
+    """The shapes `roots` and every shape they refer to, each once."""
+    seen: set[int] = set()
+    pending = list(roots)
+    while pending:
+        shape = pending.pop()
+        if id(shape) not in seen:
+            seen.add(id(shape))
+            yield shape
+            pending += [*shape.properties, *shape.alternatives]
+            pending += [shape.qualified] if shape.qualified is not None else []
 
 
 def report(results: Iterable[Result], shapes: Graph) -> Graph:

@@ -218,7 +218,7 @@ class _Reader:
                 continue
             messages = [m for m in g.objects(constraint, SH.message) if isinstance(m, Literal)]
             shape.sparql.append(
-                SparqlConstraint(constraint, self._constraint_query(constraint, path), messages)
+                SparqlConstraint(constraint, self._query(constraint, path), messages)
             )
         shape.properties = [self._shape(p) for p in g.objects(node, SH.property)]
         return shape
@@ -241,15 +241,6 @@ class _Reader:
         ):
             raise UnsupportedShapes(f"a SPARQL query that does not select $this: {node}")
         return self._prefix_lines(node) + text
-
-    def _constraint_query(self, node: Node, path: Node | None) -> str:
-        """The query of a SPARQL constraint, checked to give SHACL's pre-binding when its `$this`
-        is bound to every focus node at once (`mdq_graph.validate.prebinding`)."""
-        from mdq_graph.validate.prebinding import check_prebinding
-
-        query = self._query(node, path)
-        check_prebinding(query)
-        return query
 
     def _prefix_lines(self, node: Node) -> str:
         lines = []
