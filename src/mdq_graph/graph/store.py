@@ -29,7 +29,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -285,6 +285,9 @@ class Populated:
     lossy_literals: tuple[str, ...]
     #: Whether a file stated triples outside any named graph (in the default graph).
     unnamed_triples: bool = True
+    #: Every typed literal as the files state it -> the term the store holds for it (validation
+    #: checks and reports what the files say, not the forms the store gives back).
+    held_literals: dict[ox.Literal, ox.Literal] = field(default_factory=dict)
 
 
 def populate(
@@ -295,6 +298,7 @@ def populate(
     progress: Progress | None = None,
     seconds: dict[str, float] | None = None,
     in_memory: bool = False,
+    as_stated: bool = False,
 ) -> Populated:
     """Fill an empty `store` (on disk or, with `in_memory`, in memory) with the ontology, `files`
     and, with `inferred`, the inferred graph: the graphs `dataset.load_dataset` gives, with the
@@ -305,7 +309,8 @@ def populate(
     On disk, every quad is written with its copy in the union as it streams in (an update is
     transactional there, and slower); in memory, one SPARQL update copies the named graphs into
     the default graph at the end (measured at 10^6 triples: 1.7 s, where writing each copy from
-    Python takes 3.6 s more)."""
+    Python takes 3.6 s more). With `as_stated`, literals are left as the files state them (as
+    far as the store holds them: it keeps numbers as values) for validation to check them."""
     say = progress or (lambda _: None)
     timings = {} if seconds is None else seconds
     started = time.perf_counter()
@@ -323,14 +328,19 @@ def populate(
     unnamed = any(True for _ in store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
     if in_memory:
         store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
-    lossy = normalise_literals(store, literals)
+    held: dict[ox.Literal, ox.Literal] = {}
+    if as_stated:  # literals as the files state them, in the forms the store can hold them in
+        held.update(_as_stored(list(literals)))
+        lossy: tuple[str, ...] = ()
+    else:
+        lossy = normalise_literals(store, literals, held)
     timings["load"] = time.perf_counter() - started
     if inferred:
         say("inferring the standard-vocabulary view")
         step = time.perf_counter()
         infer_in_store(store, alignment(ontology.graph(ONTOLOGY_GRAPH)), in_memory=in_memory)
         timings["inference"] = time.perf_counter() - step
-    return Populated(sources, lossy, unnamed or not in_memory)
+    return Populated(sources, lossy, unnamed or not in_memory, held)
 
 
 def _load_file(
@@ -379,12 +389,19 @@ def _parsed_by_rdflib(path: Path, oxigraph_error: SyntaxError | None = None) -> 
         ) from None
 
 
-def normalise_literals(store: ox.Store, literals: Iterable[ox.Literal]) -> tuple[str, ...]:
+def normalise_literals(
+    store: ox.Store,
+    literals: Iterable[ox.Literal],
+    held: dict[ox.Literal, ox.Literal] | None = None,
+) -> tuple[str, ...]:
     """Write the typed `literals` (as the files state them) in `store` as rdflib reads them
     (`01`, ` 2 `, `1` as a boolean: `1`, `2`, `true`), in every graph; return, in N-Triples
-    syntax, those the store cannot hold in rdflib's form (see `Populated`)."""
+    syntax, those the store cannot hold in rdflib's form (see `Populated`). `held`, if given,
+    receives each literal -> the term the store now holds for it."""
     wanted = {literal: _rdflib_form(literal) for literal in literals}
     stored = _as_stored([*wanted, *wanted.values()])
+    if held is not None:
+        held.update((old, stored[new]) for old, new in wanted.items())
     lossy = sorted(str(old) for old, new in wanted.items() if stored[new] != new)
     rewrite = {stored[old]: new for old, new in wanted.items() if stored[old] != new}
     for old, new in rewrite.items():
