@@ -44,6 +44,10 @@ def file_quads(path: Path) -> list[ox.Quad]:
     """The quads of one file (triples go to the default graph), parsed by pyoxigraph or else rdflib."""
     fmt = format_for_path(path)
     try:
+        if fmt.name in ("json-ld", "xml"):
+            # Through `parse_into`, which refuses what could make the parser open a URL or a
+            # file (remote contexts, DTD entities): pyoxigraph would expand entities.
+            raise SyntaxError("read by rdflib")
         return list(
             ox.parse(
                 path=str(path),

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from mdq_graph.errors import InputError, QueryError, UsageError
 from mdq_graph.graph.engine import Engine
+from mdq_graph.query.guard import check_nesting
 from mdq_graph.graph.resources import queries_dir
 from mdq_graph.query.results import QueryResult
 
@@ -149,8 +150,11 @@ def query_source(text: str | None, path: Path | None, name: str | None) -> Query
 
 
 def run_query(engine: Engine, source: QuerySource) -> QueryResult:
-    """Run a query; a syntax error names its line and column (and its file, if it has one)."""
+    """Run a query; a syntax error names its line and column (and its file, if it has one).
+
+    A query deeper than the engine survives is refused first: it would crash this process."""
     try:
+        check_nesting(source.text)
         return engine.query(source.text)
     except QueryError as err:
         detail, line, column = _located(source.text, err)

@@ -1,0 +1,32 @@
+"""A query too deep for the engine is refused, by `query` and by the endpoint, before it runs:
+it would overflow Oxigraph's stack and kill the process (exit 139)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+#: Chains without deep brackets, each one that crashed `mdq-graph query` before the limit.
+CHAINS = {
+    "not": "SELECT * WHERE { FILTER(" + "!" * 9_400 + "true) }",
+    "or": "SELECT * WHERE { FILTER(" + "||".join(["true"] * 9_400) + ") }",
+    "plus": "SELECT (" + "+".join(["1"] * 7_000) + " AS ?x) WHERE {}",
+    "union": "SELECT * WHERE { " + " UNION ".join(["{}"] * 7_000) + " }",
+    "minus": "SELECT * WHERE { " + " ".join(["MINUS {}"] * 3_000) + " }",
+    "binds": "SELECT * WHERE { " + " ".join(f"BIND(1 AS ?v{i})" for i in range(3_000)) + " }",
+}
+
+
+def test_every_chain_is_collected() -> None:
+    assert len(CHAINS) == 6
+
+
+@pytest.mark.parametrize("query", CHAINS.values(), ids=CHAINS.keys())
+def test_the_cli_refuses_a_chain_with_exit_2(query: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "mdq_graph", "query", query], capture_output=True, timeout=120
+    )
+    assert done.returncode == 2, done.stderr.decode()
+    assert b"limit is" in done.stderr and b"Traceback" not in done.stderr
