@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -48,8 +47,8 @@ def folders(tmp_path: Path) -> tuple[Path, Path]:
     sources = tmp_path / "sources"
     (sources / "sub").mkdir(parents=True)
     (sources / "inside.txt").write_text("nothing like it at all", encoding="utf-8")
-    os.symlink(outside / "canary.txt", sources / "link.txt")
-    os.symlink(outside, sources / "linked")
+    (sources / "link.txt").symlink_to(outside / "canary.txt")
+    (sources / "linked").symlink_to(outside)
     return sources, outside
 
 

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from mdq_graph.errors import InputError, QueryError, UsageError
 from mdq_graph.graph.engine import Engine
-from mdq_graph.query.guard import check_nesting
 from mdq_graph.graph.resources import queries_dir
+from mdq_graph.query.guard import check_nesting
 from mdq_graph.query.results import QueryResult
 
 _HEADER_FIELD = re.compile(r"#\s*([a-z]+):\s?(.*)")

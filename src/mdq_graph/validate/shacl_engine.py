@@ -29,9 +29,11 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import SH, XSD
 from rdflib.term import Node
 
+from mdq_graph.errors import QueryError, ShapesError
 from mdq_graph.graph import loader
 from mdq_graph.graph.loader import OxTerm, rdflib_term
 from mdq_graph.graph.namespaces import RDF, RDFS
+from mdq_graph.graph.service import check_no_service
 from mdq_graph.validate.shacl_shapes import (
     SELECT_HEAD,
     Shape,
@@ -137,7 +139,14 @@ class _Data:
         return any(cls in self.superclasses(t) for t in self.types.get(node, ()))
 
     def select(self, query: str) -> Iterator[dict[str, OxTerm]]:
-        """The solutions of a SELECT query on the default graph, as bound variable -> term."""
+        """The solutions of a SELECT query on the default graph, as bound variable -> term;
+        `ShapesError` if Oxigraph would call a SERVICE (another host) for it."""
+        try:
+            check_no_service(query)
+        except QueryError as err:
+            raise ShapesError(
+                f"a SHACL-SPARQL query in the shapes cannot run: {err.detail}"
+            ) from None
         solutions = self.store.query(query)
         assert isinstance(solutions, ox.QuerySolutions)
         names = [(v, v.value) for v in solutions.variables]
