@@ -445,7 +445,9 @@ class Server:
             raise not_acceptable([*offered, HTML_MEDIA_TYPE])
         if media == HTML_MEDIA_TYPE:
             return await self.query_form(request, "", None)
-        endpoint = str(request.url.replace(query=""))
+        # From the configured base, never from the request's Host or X-Forwarded-* headers:
+        # the description is cached and shared, and a client must not be able to write into it.
+        endpoint = self.base + "sparql"
         fmt = next(f for f in GRAPH_FORMATS if f.media_type == media)
 
         def make() -> bytes:
