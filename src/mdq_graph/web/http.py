@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from mdq_graph.graph.rdf_formats import FORMATS
 from mdq_graph.query.guard import QUERY_FORMS, SOLUTION_FORMS
 from mdq_graph.query.results import RESULT_FORMATS
+from mdq_graph.web.hosting import CONTENT_SECURITY_POLICY
 from mdq_graph.web.negotiation import HTML_MEDIA_TYPE, SPARQL_RESULTS_ALIASES
 from mdq_graph.web.writers import SOLUTION_MEDIA_TYPES
 
@@ -45,10 +46,6 @@ RESULT_ALIASES: Mapping[str, str] = {
 #: `format=` (and `output=`) values for a graph result that are not names of FORMATS.
 _GRAPH_FORMAT_ALIASES = {"json": "json-ld", "n3": "turtle", "rdf": "xml", "rdf+xml": "xml"}
 _TEXT_TYPES = ("text/", "application/n-triples", "application/n-quads", "application/trig")
-_CSP = (
-    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
-)
 
 
 class HttpError(Exception):
@@ -245,7 +242,7 @@ class SecurityHeaders:
                 headers.setdefault("X-Content-Type-Options", "nosniff")
                 headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
                 if headers.get("content-type", "").startswith("text/html"):
-                    headers.setdefault("Content-Security-Policy", _CSP)
+                    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
