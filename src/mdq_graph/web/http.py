@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+import anyio
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.responses import Response
@@ -181,7 +182,20 @@ def not_acceptable(offered: list[str], why: str | None = None) -> HttpError:
     return HttpError(406, f"{reason}; available: {', '.join(offered)}")
 
 
-async def read_body(request: Request, limit: int) -> bytes:
+async def read_body(request: Request, limit: int, timeout: float = 10.0) -> bytes:
+    """The request body, refusing (413) one longer than `limit` bytes before reading it all, and
+    (408) one that takes longer than `timeout` seconds to arrive: a client that trickles its body
+    would otherwise hold a connection, and a file descriptor, for ever."""
+    try:
+        with anyio.fail_after(timeout):
+            return await _read_body(request, limit)
+    except TimeoutError:
+        raise HttpError(
+            408, f"the request body did not arrive within {timeout:g} s", {"Connection": "close"}
+        ) from None
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
     """The request body, refusing (413) one longer than `limit` bytes before reading it all."""
     declared = request.headers.get("content-length")
     if declared is not None:

@@ -15,6 +15,7 @@ import threading
 from collections.abc import AsyncIterator, Callable, Hashable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import anyio
@@ -105,6 +106,12 @@ class ServerSettings:
     cache_bytes: int = 64 * 1024 * 1024
     isolate_network: bool = True
     worker_memory: int | None = 2 * 1024**3
+    #: Open connections at most; beyond it uvicorn answers 503 at once (a crowd of slow clients
+    #: cannot take every file descriptor).
+    max_connections: int = 512
+    #: Seconds a request body may take to arrive (408 after), and an idle connection may stay open.
+    body_timeout: float = 10.0
+    keep_alive: float = 5.0
 
 
 class Server:
@@ -133,6 +140,7 @@ class Server:
         self.pages = LruCache(settings.cache_entries, settings.cache_bytes)
         self._inflight: dict[Job, asyncio.Future[Outcome | Failure]] = {}
         self._limiter: anyio.CapacityLimiter | None = None
+        self._admitted = 0  # queries running or waiting for a worker (on the event loop only)
         self._site: tuple[Labels, Node | None] | None = None
 
     # --- the lifespan -------------------------------------------------------------------------
@@ -353,7 +361,7 @@ class Server:
         if request.method != "POST":
             return params, None
         kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        body = await read_body(request, self.settings.max_body)
+        body = await read_body(request, self.settings.max_body, self.settings.body_timeout)
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError:
@@ -418,8 +426,14 @@ class Server:
         running = self._inflight.get(job)
         if running is not None:
             return await asyncio.shield(running)
+        # Admission at once: a query that would only queue behind every worker and every
+        # waiting place is answered "busy" (503, Retry-After) now, not after minutes in a queue.
+        if self._admitted >= self.settings.workers + self.settings.max_waiting:
+            self.pool.stats.busy += 1
+            raise PoolBusy("too many queries are running or waiting; try again in a moment")
         future: asyncio.Future[Outcome | Failure] = asyncio.get_running_loop().create_future()
         self._inflight[job] = future
+        self._admitted += 1
         try:
             result = await anyio.to_thread.run_sync(self.pool.run, job, limiter=self._limiter)
         except BaseException as err:
@@ -427,6 +441,7 @@ class Server:
             future.exception()  # retrieved: waiters get it, nobody is warned
             raise
         finally:
+            self._admitted -= 1
             self._inflight.pop(job, None)
         size = len(result.body) if isinstance(result, Outcome) else len(result.message)
         if isinstance(result, Outcome) and result.table is not None:
@@ -466,22 +481,22 @@ class Server:
         """The query form (HTML), with a result or an error under it."""
         lang, explicit = self.language(request)
         site = self.site(request, explicit)
-        results = None
-        error = None
-        if isinstance(result, Failure):
-            error = result.message
-        elif result is not None:
-            results = self.results_view(result)
-        view = QueryView(
-            query=text,
-            selected=name,
-            queries=self.publication.queries,
-            results=results,
-            error=error,
-            max_rows=self.settings.max_results,
-            timeout=self.settings.timeout,
-        )
-        body = await anyio.to_thread.run_sync(lambda: render_query_page(Page(site, view), lang))
+        error = result.message if isinstance(result, Failure) else None
+
+        def render() -> str:
+            # Off the event loop: labelling and writing 10,000 rows takes most of a second.
+            view = QueryView(
+                query=text,
+                selected=name,
+                queries=self.publication.queries,
+                results=self.results_view(result) if isinstance(result, Outcome) else None,
+                error=error,
+                max_rows=self.settings.max_results,
+                timeout=self.settings.timeout,
+            )
+            return render_query_page(Page(site, view), lang)
+
+        body = await anyio.to_thread.run_sync(render)
         status = 400 if error else 200
         headers = {"Vary": "Accept, Accept-Language"}
         if result is not None and isinstance(result, Outcome) and result.truncated:
@@ -636,5 +651,15 @@ def serve(
     """Serve `source` with uvicorn until interrupted."""
     import uvicorn
 
+    settings = settings or ServerSettings()
     app = create_app(source, base_uri=base_uri, settings=settings)
-    uvicorn.run(app, host=host, port=port, server_header=False, log_level="info")
+    uvicorn.run(app, host=host, port=port, log_level="info", **uvicorn_options(settings))
+
+
+def uvicorn_options(settings: ServerSettings) -> dict[str, Any]:
+    """uvicorn's options for `settings`: the connection cap and the idle timeout."""
+    return {
+        "server_header": False,
+        "limit_concurrency": settings.max_connections,
+        "timeout_keep_alive": int(max(1, settings.keep_alive)),
+    }

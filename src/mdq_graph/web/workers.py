@@ -378,6 +378,12 @@ class WorkerPool:
         except (EOFError, OSError, BrokenPipeError):
             self.stats.failures += 1
             self._replace(worker)
+            log.warning(
+                "a query worker died (exit status %s) running a query of %d characters; "
+                "a new one is starting",
+                worker.process.returncode,
+                len(job.query),
+            )
             raise WorkerFailed(
                 "the query stopped the process that ran it (it crashed, or needed more memory "
                 "than allowed); make it more selective"
