@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+from click.testing import CliRunner
 
 #: Chains without deep brackets, each one that crashed `mdq-graph query` before the limit.
 CHAINS = {
@@ -30,3 +31,20 @@ def test_the_cli_refuses_a_chain_with_exit_2(query: str) -> None:
     )
     assert done.returncode == 2, done.stderr.decode()
     assert b"limit is" in done.stderr and b"Traceback" not in done.stderr
+
+
+def test_an_engine_panic_is_an_error_not_a_crash(monkeypatch: pytest.MonkeyPatch) -> None:
+    # pyo3 raises a Rust panic as pyo3_runtime.PanicException (a BaseException); Oxigraph's sort
+    # panicked so on "comparison function does not correctly implement a total order".
+    panic = type("PanicException", (BaseException,), {"__module__": "pyo3_runtime"})
+
+    def panicking(*args: object, **kwargs: object) -> None:
+        raise panic("comparison function does not correctly implement a total order")
+
+    import mdq_graph.cli
+
+    monkeypatch.setattr(mdq_graph.cli, "run_query", panicking)
+    result = CliRunner().invoke(mdq_graph.cli.main, ["query", "SELECT * WHERE {} ORDER BY ?s"])
+    assert result.exit_code == 2, result.output
+    assert "the query engine failed" in result.output
+    assert "total order" in result.output
