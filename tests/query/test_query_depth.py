@@ -8,6 +8,11 @@ import sys
 
 import pytest
 from click.testing import CliRunner
+from starlette.testclient import TestClient
+
+from mdq_graph import load_dataset
+from mdq_graph.web.server import create_app
+from tests.conftest import TEST_DATA
 
 #: Chains without deep brackets, each one that crashed `mdq-graph query` before the limit.
 CHAINS = {
@@ -48,3 +53,26 @@ def test_an_engine_panic_is_an_error_not_a_crash(monkeypatch: pytest.MonkeyPatch
     assert result.exit_code == 2, result.output
     assert "the query engine failed" in result.output
     assert "total order" in result.output
+
+
+def test_a_worker_runs_queries_on_a_deep_stack() -> None:
+    # 9,000 UNIONs kill a main thread (8 MiB); a worker's query thread survives them, so the
+    # guard's limit (far below) has a margin in the endpoint beyond the one it has in the CLI.
+    code = (
+        "import pyoxigraph as ox; from mdq_graph.web.workers import _on_deep_stack; "
+        "q = 'SELECT * { ' + ' UNION '.join(['{}'] * 9000) + ' }'; "
+        "print(len(_on_deep_stack(lambda: list(ox.Store().query(q)))))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=120)
+    assert done.returncode == 0, done.stderr.decode()[-500:]
+    assert done.stdout.strip() == b"9000"
+
+
+@pytest.mark.parametrize("query", list(CHAINS.values())[:2], ids=list(CHAINS)[:2])
+def test_the_endpoint_refuses_a_chain(query: str) -> None:
+    dataset = load_dataset([TEST_DATA / "site" / "small.ttl"])
+    with TestClient(create_app(dataset)) as client:
+        response = client.post(
+            "/sparql", content=query, headers={"Content-Type": "application/sparql-query"}
+        )
+    assert response.status_code == 400 and "the limit is" in response.text
