@@ -651,9 +651,14 @@ def serve(
     """Serve `source` with uvicorn until interrupted."""
     import uvicorn
 
+    from mdq_graph.graph.store import store_lock
+
     settings = settings or ServerSettings()
-    app = create_app(source, base_uri=base_uri, settings=settings)
-    uvicorn.run(app, host=host, port=port, log_level="info", **uvicorn_options(settings))
+    store = source.path if isinstance(source, Engine) else None
+    # A served store is not replaced under the server: `load` into it is refused meanwhile.
+    with store_lock(store, shared=True) if store is not None else contextlib.nullcontext():
+        app = create_app(source, base_uri=base_uri, settings=settings)
+        uvicorn.run(app, host=host, port=port, log_level="info", **uvicorn_options(settings))
 
 
 def uvicorn_options(settings: ServerSettings) -> dict[str, Any]:
