@@ -75,6 +75,7 @@ def parse_into(dataset: Dataset, path: Path) -> None:
         raise InputError(path, f"not UTF-8 text ({err.reason} at byte {err.start})") from None
     except OSError as err:
         raise InputError(path, f"cannot read the file: {err.strerror}") from None
+    check_nesting(path, fmt.name, text.encode("utf-8"))
     text = untrusted_text(path, fmt.name, text)
     # Parse into a scratch dataset first, so a file that fails half-way adds nothing.
     scratch = Dataset()
@@ -116,6 +117,56 @@ def parse_into(dataset: Dataset, path: Path) -> None:
         (s, p, o, dataset.default_graph if g == default_id else dataset.graph(URIRef(str(g))))
         for s, p, o, g in _quads(scratch)
     )
+
+
+#: Formats whose terms nest (lists, blank-node property lists), and how deep they may: rdflib's
+#: parser recurses per level and fails near 150 (fewer on a deeper stack); Oxigraph's does not, but
+#: what it accepts must be accepted by every command alike.
+NESTING_FORMATS = frozenset({"turtle", "trig", "n3"})
+MAX_RDF_NESTING = 100
+_BRACKETS = re.compile(rb"[()\[\]]")
+_BRACKET_TOKENS = re.compile(
+    rb'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+    rb'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\x00-\x20]*>|#[^\n]*|[()\[\]]'
+)
+
+
+def check_nesting(path: Path, format_name: str, data: bytes) -> None:
+    """`InputError` if the file's lists and blank nodes nest deeper than `MAX_RDF_NESTING`: the
+    same verdict in every command, before any parser (a few hundred kilobytes of nested lists
+    made the export allocate gigabytes)."""
+    if format_name not in NESTING_FORMATS:
+        return
+    if data.count(b"(") + data.count(b"[") <= MAX_RDF_NESTING:
+        return  # cannot nest deeper than it has brackets
+    if _deepest(_BRACKETS.finditer(data))[0] <= MAX_RDF_NESTING:
+        return  # an over-estimate (brackets in strings count too) within the limit
+    deepest, offset = _deepest(_BRACKET_TOKENS.finditer(data))
+    if deepest > MAX_RDF_NESTING:
+        raise InputError(
+            path,
+            f"lists or blank nodes nest {MAX_RDF_NESTING + 1} or more levels deep here (the "
+            f"limit is {MAX_RDF_NESTING}); write the structure flatter",
+            data.count(b"\n", 0, offset) + 1,
+        )
+
+
+def _deepest(tokens: Iterator[re.Match[bytes]]) -> tuple[int, int]:
+    """The deepest bracket nesting among `tokens` (others are skipped), and where it first
+    passes the limit."""
+    depth = deepest = 0
+    where = 0
+    for token in tokens:
+        char = token.group()
+        if char in (b"(", b"["):
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest == MAX_RDF_NESTING + 1:
+                    where = token.start()
+        elif char in (b")", b"]"):
+            depth -= 1
+    return deepest, where
 
 
 def untrusted_text(path: Path, format_name: str, text: str) -> str:

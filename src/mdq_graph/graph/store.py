@@ -47,7 +47,7 @@ from mdq_graph.graph.engine import Engine
 from mdq_graph.graph.inference import Alignment, alignment, describe_inferred_graph
 from mdq_graph.graph.info import CLASSES_QUERY, SOURCES_QUERY, DatasetInfo, summarise
 from mdq_graph.graph.namespaces import RDF
-from mdq_graph.graph.parsing import parse_into, rdf_files
+from mdq_graph.graph.parsing import NESTING_FORMATS, check_nesting, parse_into, rdf_files
 from mdq_graph.graph.rdf_formats import format_for_path
 from mdq_graph.graph.resources import data_dir
 from mdq_graph.output import replace_folder
@@ -371,6 +371,8 @@ def _load_file(
     and every triple also goes to the union in the default graph. Blank nodes are the file's own
     (two files' `_:b0` are two nodes), as when rdflib reads them."""
     fmt = format_for_path(path)
+    if fmt.name in NESTING_FORMATS:
+        check_nesting(path, fmt.name, _read_bytes(path))
     try:
         if fmt.name in _READ_BY_RDFLIB:
             quads: Iterable[ox.Quad] = _parsed_by_rdflib(path)
@@ -391,6 +393,14 @@ def _load_file(
     except OSError as err:
         raise InputError(path, f"cannot load the file: {err}") from None
     return SourceFile(str(path.resolve()), fmt.name, path.stat().st_size, _sha256(path))
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The bytes of an input file; `InputError` if it cannot be read."""
+    try:
+        return path.read_bytes()
+    except OSError as err:
+        raise InputError(path, f"cannot read the file: {err.strerror}") from None
 
 
 def _parsed_by_rdflib(path: Path, oxigraph_error: SyntaxError | None = None) -> list[ox.Quad]:
