@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from mdq_graph.cli import main
 from mdq_graph.errors import InputError
 from mdq_graph.graph.namespaces import CONTEXT_IRI
-from mdq_graph.graph.parsing import MAX_RDF_NESTING, check_nesting
+from mdq_graph.graph.parsing import MAX_RDF_NESTING, check_structure
 from tests.conftest import TEST_DATA
 from tests.support.probes import canary, loopback_listener, opened_files
 
@@ -37,8 +37,8 @@ CASES = [(f, "export") for f in HOSTILE] + [
 
 
 def test_every_hostile_file_is_collected() -> None:
-    assert len(HOSTILE) == 12
-    assert len(CASES) == 21
+    assert len(HOSTILE) == 13
+    assert len(CASES) == 22
 
 
 @pytest.mark.parametrize(("hostile", "command"), CASES, ids=[f"{f.name}-{c}" for f, c in CASES])
@@ -79,10 +79,10 @@ def test_nesting_up_to_the_limit_is_read_alike_by_both_parsers(tmp_path: Path) -
     depth = MAX_RDF_NESTING - 1  # and the blank node inside: 100 levels
     nested = "( " * depth + '"a (" [ <http://example.org/p> 1 ]' + " )" * depth
     given.write_text(f"<http://example.org/a> <http://example.org/p> {nested} .", encoding="utf-8")
-    check_nesting(given, "turtle", given.read_bytes())  # within the limit: no error
+    check_structure(given, "turtle", given.read_bytes())  # within the limit: no error
     nt = CliRunner().invoke(main, ["--data", str(given), "export", "--format", "nt"])
     assert nt.exit_code == 0, nt.output
     deeper = tmp_path / "deeper.ttl"
     deeper.write_text(given.read_text().replace("( ", "( ( ", 1).replace(" )", " ) )", 1))
     with pytest.raises(InputError, match="limit is 100"):
-        check_nesting(deeper, "turtle", deeper.read_bytes())
+        check_structure(deeper, "turtle", deeper.read_bytes())

@@ -75,7 +75,7 @@ def parse_into(dataset: Dataset, path: Path) -> None:
         raise InputError(path, f"not UTF-8 text ({err.reason} at byte {err.start})") from None
     except OSError as err:
         raise InputError(path, f"cannot read the file: {err.strerror}") from None
-    check_nesting(path, fmt.name, text.encode("utf-8"))
+    check_structure(path, fmt.name, text.encode("utf-8"))
     text = untrusted_text(path, fmt.name, text)
     # Parse into a scratch dataset first, so a file that fails half-way adds nothing.
     scratch = Dataset()
@@ -124,6 +124,7 @@ def parse_into(dataset: Dataset, path: Path) -> None:
 #: what it accepts must be accepted by every command alike.
 NESTING_FORMATS = frozenset({"turtle", "trig", "n3"})
 MAX_RDF_NESTING = 100
+MAX_PREFIXES = 1_000
 _BRACKETS = re.compile(rb"[()\[\]]")
 _BRACKET_TOKENS = re.compile(
     rb'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
@@ -131,12 +132,19 @@ _BRACKET_TOKENS = re.compile(
 )
 
 
-def check_nesting(path: Path, format_name: str, data: bytes) -> None:
-    """`InputError` if the file's lists and blank nodes nest deeper than `MAX_RDF_NESTING`: the
-    same verdict in every command, before any parser (a few hundred kilobytes of nested lists
-    made the export allocate gigabytes)."""
+_PREFIX_TOKENS = re.compile(
+    _BRACKET_TOKENS.pattern.rsplit(b"|", 1)[0] + rb"|(?<![\w:?$])@?[Pp][Rr][Ee][Ff][Ii][Xx]"
+)
+
+
+def check_structure(path: Path, format_name: str, data: bytes) -> None:
+    """`InputError` if the file's lists and blank nodes nest deeper than `MAX_RDF_NESTING`, or it
+    declares more than `MAX_PREFIXES` prefixes: the same verdict in every command, before any
+    parser (a few hundred kilobytes of nested lists made the export allocate gigabytes; rdflib
+    takes time quadratic in the prefixes, 46 s for 10,000)."""
     if format_name not in NESTING_FORMATS:
         return
+    _check_prefixes(path, data)
     if data.count(b"(") + data.count(b"[") <= MAX_RDF_NESTING:
         return  # cannot nest deeper than it has brackets
     if _deepest(_BRACKETS.finditer(data))[0] <= MAX_RDF_NESTING:
@@ -148,6 +156,21 @@ def check_nesting(path: Path, format_name: str, data: bytes) -> None:
             f"lists or blank nodes nest {MAX_RDF_NESTING + 1} or more levels deep here (the "
             f"limit is {MAX_RDF_NESTING}); write the structure flatter",
             data.count(b"\n", 0, offset) + 1,
+        )
+
+
+def _check_prefixes(path: Path, data: bytes) -> None:
+    """`InputError` if the Turtle-family file declares more than `MAX_PREFIXES` prefixes."""
+    if data.lower().count(b"prefix") <= MAX_PREFIXES:
+        return
+    declared = sum(
+        1 for m in _PREFIX_TOKENS.finditer(data) if m.group().lower().endswith(b"prefix")
+    )
+    if declared > MAX_PREFIXES:
+        raise InputError(
+            path,
+            f"the file declares {declared} prefixes; the limit is {MAX_PREFIXES} (write full IRIs, "
+            "or split the file)",
         )
 
 

@@ -47,7 +47,7 @@ from mdq_graph.graph.engine import Engine
 from mdq_graph.graph.inference import Alignment, alignment, describe_inferred_graph
 from mdq_graph.graph.info import CLASSES_QUERY, SOURCES_QUERY, DatasetInfo, summarise
 from mdq_graph.graph.namespaces import RDF
-from mdq_graph.graph.parsing import NESTING_FORMATS, check_nesting, parse_into, rdf_files
+from mdq_graph.graph.parsing import NESTING_FORMATS, check_structure, parse_into, rdf_files
 from mdq_graph.graph.rdf_formats import format_for_path
 from mdq_graph.graph.resources import data_dir
 from mdq_graph.output import replace_folder
@@ -372,7 +372,7 @@ def _load_file(
     (two files' `_:b0` are two nodes), as when rdflib reads them."""
     fmt = format_for_path(path)
     if fmt.name in NESTING_FORMATS:
-        check_nesting(path, fmt.name, _read_bytes(path))
+        check_structure(path, fmt.name, _read_bytes(path))
     try:
         if fmt.name in _READ_BY_RDFLIB:
             quads: Iterable[ox.Quad] = _parsed_by_rdflib(path)
