@@ -30,7 +30,12 @@ from mdq_graph.graph.rdf_formats import FORMAT_NAMES, get_format
 from mdq_graph.graph.store import StoreInfo, build_store, open_store, store_dataset, store_summary
 from mdq_graph.output import write_atomic
 from mdq_graph.push import AUTH_SCHEMES, AuthScheme, push_graphs, store_graphs
-from mdq_graph.query.curated import curated_queries, query_source, run_query
+from mdq_graph.query.curated import (
+    curated_queries,
+    engine_failures_contained,
+    query_source,
+    run_query,
+)
 from mdq_graph.query.results import QUERY_FORMAT_NAMES, render
 from mdq_graph.synth import default_texts_dir, meetings_for_triples, synthesize
 from mdq_graph.validate.report import RENDERERS
@@ -390,7 +395,9 @@ def query_command(
       mdq-graph query 'SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g'
     """
     source = query_source(query_text, query_file, name)
-    emit(render(run_query(obj.engine(), source), fmt), output)
+    with engine_failures_contained():
+        data = render(run_query(obj.engine(), source), fmt)
+    emit(data, output)
 
 
 @main.command("queries")

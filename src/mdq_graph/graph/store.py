@@ -21,9 +21,11 @@ or the new one, never a mix (a reader that has the old one open keeps its files 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import json
+import os
 import re
 import shutil
 import tempfile
@@ -45,7 +47,7 @@ from mdq_graph.graph.engine import Engine
 from mdq_graph.graph.inference import Alignment, alignment, describe_inferred_graph
 from mdq_graph.graph.info import CLASSES_QUERY, SOURCES_QUERY, DatasetInfo, summarise
 from mdq_graph.graph.namespaces import RDF, curie
-from mdq_graph.graph.parsing import parse_into, rdf_files
+from mdq_graph.graph.parsing import NESTING_FORMATS, check_structure, parse_into, rdf_files
 from mdq_graph.graph.rdf_formats import format_for_path
 from mdq_graph.graph.resources import data_dir
 from mdq_graph.output import replace_folder
@@ -202,6 +204,34 @@ def open_store(path: Path) -> Engine:
         raise InputError(path / DATABASE_FOLDER, f"cannot open the database: {err}") from None
 
 
+@contextlib.contextmanager
+def store_lock(path: Path, *, shared: bool) -> Iterator[None]:
+    """Hold a lock on the store folder `path` for the block: shared while a server reads it,
+    exclusive while `load` replaces it; `UsageError` at once if the other holds it. A served store
+    is never replaced under the server (its workers would lose their files half-way)."""
+    try:
+        import fcntl
+    except ImportError:  # not a POSIX system: no lock
+        fcntl = None  # type: ignore[assignment]
+    if fcntl is None or not path.is_dir():
+        yield
+        return
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise UsageError(
+                f"the store {path} is being loaded; wait for `load` to finish, then serve it"
+                if shared
+                else f"the store {path} is being served; stop `serve` first, or load into "
+                "another folder and serve that one"
+            ) from None
+        yield
+    finally:
+        os.close(fd)
+
+
 def build_store(
     target: Path,
     paths: Sequence[Path] | None = None,
@@ -215,15 +245,16 @@ def build_store(
     _check_replaceable(target)
     files = list(rdf_files(paths or [data_dir()]))
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.loading-"))
-    try:
-        info = _build(staging, files, inferred, say)
-        (staging / METADATA_FILE).write_text(info.to_json() + "\n", encoding="utf-8")
-        say(f"swapping the new store into {target}")
-        replace_folder(staging, target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    with store_lock(target, shared=False):
+        staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.loading-"))
+        try:
+            info = _build(staging, files, inferred, say)
+            (staging / METADATA_FILE).write_text(info.to_json() + "\n", encoding="utf-8")
+            say(f"swapping the new store into {target}")
+            replace_folder(staging, target)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
     return info
 
 
@@ -350,6 +381,8 @@ def _load_file(
     and every triple also goes to the union in the default graph. Blank nodes are the file's own
     (two files' `_:b0` are two nodes), as when rdflib reads them."""
     fmt = format_for_path(path)
+    if fmt.name in NESTING_FORMATS:
+        check_structure(path, fmt.name, _read_bytes(path))
     try:
         if fmt.name in _READ_BY_RDFLIB:
             quads: Iterable[ox.Quad] = _parsed_by_rdflib(path)
@@ -370,6 +403,14 @@ def _load_file(
     except OSError as err:
         raise InputError(path, f"cannot load the file: {err}") from None
     return SourceFile(str(path.resolve()), fmt.name, path.stat().st_size, _sha256(path))
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The bytes of an input file; `InputError` if it cannot be read."""
+    try:
+        return path.read_bytes()
+    except OSError as err:
+        raise InputError(path, f"cannot read the file: {err.strerror}") from None
 
 
 def _parsed_by_rdflib(path: Path, oxigraph_error: SyntaxError | None = None) -> list[ox.Quad]:

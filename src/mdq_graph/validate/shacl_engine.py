@@ -40,9 +40,11 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import SH, XSD
 from rdflib.term import Node
 
+from mdq_graph.errors import QueryError, ShapesError
 from mdq_graph.graph import loader
 from mdq_graph.graph.loader import OxTerm, rdflib_term
 from mdq_graph.graph.namespaces import RDF, RDFS
+from mdq_graph.graph.service import check_no_service
 from mdq_graph.validate.prebinding import check_prebinding
 from mdq_graph.validate.shacl_shapes import (
     Shape,
@@ -186,7 +188,14 @@ class _Data:
 
     def select(self, query: str) -> Iterator[dict[str, OxTerm]]:
         """The solutions of a SELECT query on the default graph, as bound variable -> term (as
-        stated); `UnsupportedShapes` if the query took the STR() of a blank node."""
+        stated); `UnsupportedShapes` if the query took the STR() of a blank node; `ShapesError` if
+        Oxigraph would call a SERVICE (another host) for it."""
+        try:
+            check_no_service(query)
+        except QueryError as err:
+            raise ShapesError(
+                f"a SHACL-SPARQL query in the shapes cannot run: {err.detail}"
+            ) from None
         blank_str: list[OxTerm] = []
 
         def record(term: OxTerm) -> None:

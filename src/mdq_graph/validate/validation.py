@@ -250,7 +250,27 @@ class _PreparedQueries(Dataset):
         """Run `query_object`, parsing it only the first time it is seen."""
         if isinstance(query_object, str):
             query_object = _prepared(_with_sorted_prefixes(query_object))
+        _refuse_service(query_object)
         return super().query(query_object, *args, **kwargs)
+
+
+def _refuse_service(query: Query) -> None:
+    """`ShapesError` if rdflib, which runs the query, reads a SERVICE in it: a shape may not make
+    `validate` open a connection to another host."""
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    stack: list[object] = [query.algebra]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, CompValue):
+            if node.name == "ServiceGraphPattern":
+                raise ShapesError(
+                    "a SHACL-SPARQL query in the shapes calls SERVICE (another host); "
+                    "validate never fetches from the network: remove the SERVICE clause"
+                )
+            stack.extend(node.values())
+        elif isinstance(node, list | tuple):
+            stack.extend(node)
 
 
 def _with_sorted_prefixes(text: str) -> str:
@@ -289,6 +309,8 @@ def _run_shacl(dataset: Dataset, shapes: Graph, strict: bool, extra: Sequence[Pa
             allow_infos=True,
             allow_warnings=not strict,
         )
+    except ShapesError:
+        raise
     except ReportableRuntimeError as err:
         text = str(err.message)
         if link := getattr(err, "link", None):

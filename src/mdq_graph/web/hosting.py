@@ -17,6 +17,16 @@ from xml.sax.saxutils import escape, quoteattr
 
 from mdq_graph.graph.rdf_formats import FORMATS
 
+#: What a page may load and run: only the site's own stylesheet and script, no inline code, no
+#: plugins, no framing. `serve` sends it, the recipes below make the web server send it, and every
+#: page carries it too (without frame-ancestors, which a <meta> cannot set), so it holds wherever
+#: the static site is hosted.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+PAGE_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(" frame-ancestors 'none';", "")
+
 #: The RDF representations a resource IRI negotiates, in order of preference: (media type, extension).
 NEGOTIATED: tuple[tuple[str, str], ...] = tuple(
     (fmt.media_type, fmt.extension) for fmt in FORMATS.values()
@@ -78,6 +88,7 @@ def apache_htaccess(base: str, languages: Sequence[str]) -> str:
         "<IfModule mod_headers.c>",
         '  Header set Access-Control-Allow-Origin "*"',
         '  Header set X-Content-Type-Options "nosniff"',
+        f'  Header set Content-Security-Policy "{CONTENT_SECURITY_POLICY}"',
         '  <FilesMatch "\\.(html|' + "|".join(e[1:] for _, e in NEGOTIATED) + ')$">',
         '    Header merge Vary "Accept, Accept-Language"',
         "  </FilesMatch>",
@@ -170,6 +181,7 @@ def nginx_conf(base: str, languages: Sequence[str]) -> str:
         "        charset_types " + " ".join(sorted({m for _, m in types} - {"text/html"})) + ";",
         '        add_header Access-Control-Allow-Origin "*" always;',
         '        add_header X-Content-Type-Options "nosniff" always;',
+        f'        add_header Content-Security-Policy "{CONTENT_SECURITY_POLICY}" always;',
         '        add_header Vary "Accept, Accept-Language" always;',
         "        index $mdq_root index.html;",
         "        # A resource: the file asked for, else its RDF, else its page.",

@@ -132,6 +132,12 @@ class ServerSettings:
     cache_bytes: int = 64 * 1024 * 1024
     isolate_network: bool = True
     worker_memory: int | None = 2 * 1024**3
+    #: Open connections at most; beyond it uvicorn answers 503 at once (a crowd of slow clients
+    #: cannot take every file descriptor).
+    max_connections: int = 512
+    #: Seconds a request body may take to arrive (408 after), and an idle connection may stay open.
+    body_timeout: float = 10.0
+    keep_alive: float = 5.0
 
 
 class Server:
@@ -160,6 +166,7 @@ class Server:
         self.pages = LruCache(settings.cache_entries, settings.cache_bytes)
         self._inflight: dict[Job, asyncio.Future[Outcome | Failure]] = {}
         self._limiter: anyio.CapacityLimiter | None = None
+        self._admitted = 0  # queries running or waiting for a worker (on the event loop only)
         self._site: tuple[Labels, Node | None] | None = None
         self._model: dict[str, Any] | None = None
         self._index: SearchIndex | None = None
@@ -453,7 +460,7 @@ class Server:
         if request.method != "POST":
             return params, None
         kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        body = await read_body(request, self.settings.max_body)
+        body = await read_body(request, self.settings.max_body, self.settings.body_timeout)
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError:
@@ -518,8 +525,14 @@ class Server:
         running = self._inflight.get(job)
         if running is not None:
             return await asyncio.shield(running)
+        # Admission at once: a query that would only queue behind every worker and every
+        # waiting place is answered "busy" (503, Retry-After) now, not after minutes in a queue.
+        if self._admitted >= self.settings.workers + self.settings.max_waiting:
+            self.pool.stats.busy += 1
+            raise PoolBusy("too many queries are running or waiting; try again in a moment")
         future: asyncio.Future[Outcome | Failure] = asyncio.get_running_loop().create_future()
         self._inflight[job] = future
+        self._admitted += 1
         try:
             result = await anyio.to_thread.run_sync(self.pool.run, job, limiter=self._limiter)
         except BaseException as err:
@@ -527,6 +540,7 @@ class Server:
             future.exception()  # retrieved: waiters get it, nobody is warned
             raise
         finally:
+            self._admitted -= 1
             self._inflight.pop(job, None)
         size = len(result.body) if isinstance(result, Outcome) else len(result.message)
         if isinstance(result, Outcome) and result.table is not None:
@@ -545,7 +559,9 @@ class Server:
             raise not_acceptable([*offered, HTML_MEDIA_TYPE])
         if media == HTML_MEDIA_TYPE:
             return await self.query_form(request, "", None)
-        endpoint = str(request.url.replace(query=""))
+        # From the configured base, never from the request's Host or X-Forwarded-* headers:
+        # the description is cached and shared, and a client must not be able to write into it.
+        endpoint = self.base + "sparql"
         fmt = next(f for f in GRAPH_FORMATS if f.media_type == media)
 
         def make() -> bytes:
@@ -564,25 +580,23 @@ class Server:
         """The query form (HTML), with a result or an error under it."""
         lang, explicit = self.language(request)
         site = self.site(request, explicit)
-        results = None
-        error = None
-        if isinstance(result, Failure):
-            error = result.message
-        elif result is not None:
-            results = self.results_view(result)
-        view = QueryView(
-            query=text,
-            selected=name,
-            queries=self.publication.queries,
-            results=results,
-            error=error,
-            max_rows=self.settings.max_results,
-            timeout=self.settings.timeout,
-        )
+        error = result.message if isinstance(result, Failure) else None
         workbench = self.workbench_settings(lang, explicit)
-        body = await anyio.to_thread.run_sync(
-            lambda: render_query_page(Page(site, view), lang, workbench)
-        )
+
+        def render() -> str:
+            # Off the event loop: labelling and writing 10,000 rows takes most of a second.
+            view = QueryView(
+                query=text,
+                selected=name,
+                queries=self.publication.queries,
+                results=self.results_view(result) if isinstance(result, Outcome) else None,
+                error=error,
+                max_rows=self.settings.max_results,
+                timeout=self.settings.timeout,
+            )
+            return render_query_page(Page(site, view), lang, workbench)
+
+        body = await anyio.to_thread.run_sync(render)
         status = 400 if error else 200
         headers = {"Vary": "Accept, Accept-Language"}
         if result is not None and isinstance(result, Outcome) and result.truncated:
@@ -737,5 +751,20 @@ def serve(
     """Serve `source` with uvicorn until interrupted."""
     import uvicorn
 
-    app = create_app(source, base_uri=base_uri, settings=settings)
-    uvicorn.run(app, host=host, port=port, server_header=False, log_level="info")
+    from mdq_graph.graph.store import store_lock
+
+    settings = settings or ServerSettings()
+    store = source.path if isinstance(source, Engine) else None
+    # A served store is not replaced under the server: `load` into it is refused meanwhile.
+    with store_lock(store, shared=True) if store is not None else contextlib.nullcontext():
+        app = create_app(source, base_uri=base_uri, settings=settings)
+        uvicorn.run(app, host=host, port=port, log_level="info", **uvicorn_options(settings))
+
+
+def uvicorn_options(settings: ServerSettings) -> dict[str, Any]:
+    """uvicorn's options for `settings`: the connection cap and the idle timeout."""
+    return {
+        "server_header": False,
+        "limit_concurrency": settings.max_connections,
+        "timeout_keep_alive": int(max(1, settings.keep_alive)),
+    }
