@@ -18,11 +18,12 @@ from xml.sax.saxutils import escape, quoteattr
 from mdq_graph.graph.rdf_formats import FORMATS
 
 #: What a page may load and run: only the site's own stylesheet and script, no inline code, no
-#: plugins, no framing. `serve` sends it, the recipes below make the web server send it, and every
+#: plugins, no framing. 'wasm-unsafe-eval' lets the workbench compile the site's own WebAssembly
+#: (the SPARQL engine a static site runs in the browser); it allows no JavaScript eval. `serve` sends it, the recipes below make the web server send it, and every
 #: page carries it too (without frame-ancestors, which a <meta> cannot set), so it holds wherever
 #: the static site is hosted.
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self' 'wasm-unsafe-eval'; "
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 )
 PAGE_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(" frame-ancestors 'none';", "")
