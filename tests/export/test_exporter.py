@@ -27,7 +27,7 @@ EXPORT_DATA = TEST_DATA / "export"
 LITERAL_FORMS = EXPORT_DATA / "literal-forms.ttl"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 #: JSON-LD with its context embedded, so that nothing needs the network.
-JSONLD = JsonLdOptions(embed_context=True)
+JSONLD = JsonLdOptions()
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,9 @@ for compact IRIs. `Compactor.compact` then groups the triples by subject and wri
 object, choosing each property's key per kind of value (a link, a language-tagged string, a typed
 literal, a plain string, number or boolean) once, by the IRI Compaction and Term Selection
 algorithms as pyld 3 implements them. The document is the one pyld's `from_rdf` (with xsd:integer
-and xsd:boolean values that round-trip written as JSON's own, see `native_value`) then `compact`
-give: `tests/test_jsonld_writer.py` holds it to that.
+and xsd:boolean values that round-trip written as JSON's own, see `native_value`, except where the
+key would be a language map, which holds only strings: `Compactor.keeps_typed`) then `compact`
+give: `tests/formats/test_jsonld_writer.py` holds it to that.
 
 It covers contexts of prefixes and terms with `@type` (`@id` or a datatype), `@container`
 (`@language`, `@set`) and `@reverse`, and RDF 1.1 triples. For anything else it raises
@@ -263,6 +264,8 @@ class Compactor:
             return
         lexical, datatype = literal.value, literal.datatype.value
         item = lexical if datatype == _XSD_STRING else native_value(lexical, datatype)
+        if item is not None and datatype != _XSD_STRING and self.keeps_typed(predicate):
+            item = None  # a number or boolean in a language map is invalid JSON-LD: typed, below
         if item is not None:
             placement = self._placement(predicate, _PLAIN)
         elif datatype == _RDF_JSON:
@@ -279,6 +282,12 @@ class Compactor:
             _add_value(target, "@none", item, "@set" in placement.container)
         else:
             _add_value(node, placement.key, item, "@set" in placement.container)
+
+    def keeps_typed(self, predicate: str) -> bool:
+        """Whether an xsd:integer or xsd:boolean value of `predicate` stays a typed value object
+        rather than JSON's own number or boolean: where term selection would put a plain value in
+        a language map, whose values must be strings (JSON-LD 1.1, "invalid language map value")."""
+        return "@language" in self._placement(predicate, _PLAIN).container
 
     def _placement(self, predicate: str, kind: _Kind) -> _Placement:
         """The key (term, compact IRI or IRI) and term definition for `predicate`'s values of

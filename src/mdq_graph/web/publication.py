@@ -60,7 +60,7 @@ FORMAT_IRIS = {
 GRAPH_FORMATS: tuple[RdfFormat, ...] = tuple(f for f in FORMATS.values() if not f.quads)
 #: How the RDF representations of the server embed the JSON-LD context: in the document, so that
 #: no client has to fetch it (from w3id.org) to read a response.
-SERVER_JSONLD = JsonLdOptions(embed_context=True)
+SERVER_JSONLD = JsonLdOptions()
 _BASE_IN_TEXT = re.compile(re.escape(BASE))
 #: The site's name until the catalog (which gives the dataset's title) is made.
 DEFAULT_TITLE: Labels = (("en", "MDQ knowledge graph"), ("ja", "MDQ ナレッジグラフ"))
