@@ -350,6 +350,19 @@ def test_the_json_ld_context_is_served(client: TestClient) -> None:
     assert "@context" in response.json()
 
 
+@pytest.mark.parametrize("suffix", [".ttl", ".nt", ".jsonld"])
+def test_the_ontology_version_iri_resolves_to_the_ontology(
+    client: TestClient, publication: Publication, suffix: str
+) -> None:
+    version = publication.ontology_version_iri
+    assert version.startswith(publication.ontology_iri + "/")
+    path = version[len(publication.base) - 1 :]
+    versioned, current = client.get(path + suffix), client.get("/ontology" + suffix)
+    assert versioned.status_code == 200 and versioned.content == current.content
+    page = client.get(path, headers=HTML)
+    assert page.status_code == 200 and "ontology" in page.text.lower()
+
+
 # --- unknown IRIs -----------------------------------------------------------------------------------
 
 

@@ -189,6 +189,15 @@ def test_the_json_ld_context_is_published_under_the_base(static_site: StaticSite
     assert isinstance(dump["@context"], dict) and "label" in dump["@context"]
 
 
+def test_the_ontology_version_iri_has_the_ontology_s_files(static_site: StaticSite) -> None:
+    version = static_site.path(static_site.publication.ontology_version_iri)
+    current = static_site.path(static_site.publication.ontology_iri)
+    for suffix in (".ttl", ".jsonld", ".rdf", ".html"):
+        versioned = (static_site.folder / f"{version}{suffix}").read_bytes()
+        if suffix != ".html":  # the page's links are relative to where it is
+            assert versioned == (static_site.folder / f"{current}{suffix}").read_bytes()
+
+
 # --- The curated queries -----------------------------------------------------------------------------
 
 

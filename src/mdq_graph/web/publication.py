@@ -19,6 +19,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node as RdfNode
 
+from mdq_graph import __version__
 from mdq_graph.catalog.dcat import CATALOG_GRAPH, build_catalog, dump_path, export_parts
 from mdq_graph.formats.jsonld import JsonLdOptions
 from mdq_graph.formats.rdf import UNION, serialize, write_rdf
@@ -121,6 +122,16 @@ class Publication:
     def ontology_iri(self) -> str:
         """The IRI of the ontology document under the base."""
         return self.describer.ontology_iri
+
+    @property
+    def ontology_version_iri(self) -> str:
+        """The IRI of this version of the ontology (its owl:versionIRI) under the base, which
+        resolves to the ontology's document: the one version this build holds."""
+        return f"{self.ontology_iri}/{__version__}"
+
+    def is_ontology(self, iri: str) -> bool:
+        """Whether `iri` is the ontology's, or its version's."""
+        return iri in (self.ontology_iri, self.ontology_version_iri)
 
     @property
     def context_iri(self) -> str:
