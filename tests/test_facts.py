@@ -75,6 +75,8 @@ FACTS: dict[str, str] = {
     # --- links and names (reference graph)
     "countries-have-iso-wikidata-geonames-eu": "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { GRAPH <https://w3id.org/mdq/graph/reference> { ?c mdq:isoAlpha2 ?a2 ; mdq:isoAlpha3 ?a3 ; mdq:wikidata ?wd ; mdq:geonames ?gn ; mdq:euCountry ?eu } }",
     "denmark-and-netherlands-are-the-sovereign-states": f"GRAPH {REF} {{ id:country/dk mdq:wikidata wd:Q756617 ; rdfs:seeAlso wd:Q35 . id:country/nl mdq:wikidata wd:Q29999 ; rdfs:seeAlso wd:Q55 }}",
+    "places-lie-in-japan-and-japan-in-asia": f"GRAPH {REF} {{ id:place/tokyo mdq:withinPlace id:country/jp . id:place/tsukuba mdq:withinPlace id:place/ibaraki . id:place/ibaraki mdq:withinPlace id:country/jp . id:country/jp mdq:withinPlace id:place/asia }}",
+    "first-held-in-asia-is-checkable": f"{M} mdq:firstHeldIn id:place/asia . FILTER NOT EXISTS {{ {M} mdq:heldIn ?place . FILTER NOT EXISTS {{ ?place mdq:withinPlace+ id:place/asia }} }}",
     "aist-ror": f"GRAPH {REF} {{ id:org/aist mdq:ror <https://ror.org/01703db54> ; foaf:homepage <https://www.aist.go.jp> }}",
     "japanese-country-names": f"""GRAPH {JA} {{ id:country/kr rdfs:label "韓国"@ja . id:country/gb rdfs:label "英国"@ja }}""",
     # --- the schema.org view, inferred
