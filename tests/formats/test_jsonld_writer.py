@@ -85,7 +85,7 @@ def _first_difference(direct: dict[str, Any], oracle: dict[str, Any]) -> str:
 
 
 def test_every_fixture_is_collected() -> None:
-    assert len(FIXTURES) == 10 and len(LEFT_TO_PYLD) == 2 and len(OWN_CONTEXTS) == 1
+    assert len(FIXTURES) == 11 and len(LEFT_TO_PYLD) == 2 and len(OWN_CONTEXTS) == 1
 
 
 @pytest.mark.parametrize("options", OPTIONS, ids=OPTION_IDS)
