@@ -198,7 +198,7 @@ def test_schema_org_description_is_embedded(english: str) -> None:
     assert all(
         str(p).startswith(str(SCHEMA)) or str(p).endswith("#type") for p in graph.predicates()
     )
-    assert (None, URIRef(str(SCHEMA.name)), Literal("日本", lang="ja")) in graph
+    assert (meeting, URIRef(str(SCHEMA.name)), Literal("第7回量子多国間対話", lang="ja")) in graph
 
 
 def test_pages_are_well_formed_and_link_their_representations(

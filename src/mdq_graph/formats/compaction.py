@@ -350,12 +350,19 @@ class Compactor:
         _add_value(node, placement.key, item, "@set" in placement.container)
 
     def _add_list(self, node: dict[str, Any], predicate: str, items: list[str]) -> None:
-        """A list of links (compacted IRIs) as `{"@list": [{"@id": ...}, ...]}` under the compact
-        IRI of `predicate`; a term that would take the list is left to pyld."""
-        if self._select_term(predicate, _FOR_LIST, "@type", "@id") is not None:
-            raise DirectWriterRefusal(f"a term of the context for the list values of <{predicate}>")
-        key = self._compact_iri(predicate, with_value=True)
-        _add_value(node, key, {"@list": [{"@id": item} for item in items]}, False)
+        """A list of links (compacted IRIs) as `{"@list": [...]}` under the term term selection
+        picks for it (the items plain IRIs where it says @id), else the compact IRI of
+        `predicate`; a term with a container is left to pyld."""
+        choice = self._select_term(predicate, _FOR_LIST, "@type", "@id")
+        if choice is None:
+            key, coercion = self._compact_iri(predicate, with_value=True), None
+        else:
+            term = self.terms[choice]
+            if term.container or term.reverse:
+                raise DirectWriterRefusal(f"the term {choice!r} (a container) for a list")
+            key, coercion = choice, term.coercion
+        values = items if coercion == "@id" else [{"@id": item} for item in items]
+        _add_value(node, key, {"@list": values}, False)
 
     def _add_literal(self, node: dict[str, Any], predicate: str, literal: ox.Literal) -> None:
         """A literal: a JSON string, number or boolean where that says it all, a language map
