@@ -212,7 +212,7 @@ def render_info(report: DatasetInfo) -> str:
 @click.option(
     "--context-url",
     metavar="URL",
-    help="JSON-LD: reference our context at URL, where you publish it (e.g. "
+    help="JSON-LD: reference our context at URL, where you publish ontology/context.jsonld (e.g. "
     "https://w3id.org/mdq/context.jsonld once it resolves), instead of embedding the part of it "
     "the document uses (the default, which any processor reads offline).",
 )
