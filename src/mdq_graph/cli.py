@@ -225,11 +225,13 @@ def render_info(report: DatasetInfo) -> str:
 )
 @click.option("--no-inferred", is_flag=True, help="Leave out the inferred schema.org/PROV-O view.")
 @click.option(
-    "--embed-context",
-    is_flag=True,
-    help="JSON-LD: embed the part of our context the document uses, instead of referencing "
-    "https://w3id.org/mdq/context.jsonld.",
+    "--context-url",
+    metavar="URL",
+    help="JSON-LD: reference our context at URL, where you publish ontology/context.jsonld (e.g. "
+    "https://w3id.org/mdq/context.jsonld once it resolves), instead of embedding the part of it "
+    "the document uses (the default, which any processor reads offline).",
 )
+@click.option("--embed-context", is_flag=True, hidden=True, help="The default; kept for scripts.")
 @click.option(
     "--frame",
     metavar="NAME",
@@ -244,6 +246,7 @@ def export(
     output: Path | None,
     graph: str,
     no_inferred: bool,
+    context_url: str | None,
     embed_context: bool,
     frame: str | None,
 ) -> None:
@@ -255,14 +258,17 @@ def export(
     Examples:
       mdq-graph export --format json-ld -o mdq.jsonld
       mdq-graph export --format trig --graph release-ja
-      mdq-graph export --format json-ld --frame meeting --embed-context
+      mdq-graph export --format json-ld --frame meeting
+      mdq-graph export --format json-ld --context-url https://example.org/mdq/context.jsonld
     """
     rdf_format = get_format(fmt)
-    if (embed_context or frame) and rdf_format.name != "json-ld":
-        raise UsageError("--embed-context and --frame apply to --format json-ld")
+    if (context_url or embed_context or frame) and rdf_format.name != "json-ld":
+        raise UsageError("--context-url and --frame apply to --format json-ld")
+    if context_url and embed_context:
+        raise UsageError("--context-url references the context; --embed-context embeds it")
     # The export carries its own description (graph/catalog; see catalog.py), computed with the
     # data in an Oxigraph store (see storeexport.py): with --store, no file is parsed.
-    options = JsonLdOptions(embed_context=embed_context, frame=frame)
+    options = JsonLdOptions(context_url=context_url, frame=frame)
     data = export_graph(
         rdf_format,
         graph,

@@ -237,6 +237,21 @@ def _lang(node: Node) -> str | None:
     return node.language if isinstance(node, Literal) else None
 
 
+def _describe_itself(g: Graph, described: list[URIRef]) -> None:
+    """Say, inside graph/catalog, where its statements come from, as every named graph does (the
+    shapes' NamedGraphHasSource): they are computed from the graphs they describe."""
+    g.add((CATALOG_GRAPH, RDF.type, MDQ.SourceGraph))
+    _text(
+        g,
+        CATALOG_GRAPH,
+        RDFS.label,
+        "Description of the dataset (DCAT-AP 3.0.1, VoID), computed from its graphs",
+        "データセットの記述(DCAT-AP 3.0.1、VoID)。各グラフから算出",
+    )
+    for name in described:
+        g.add((CATALOG_GRAPH, PROV.wasDerivedFrom, name))
+
+
 def _text(g: Graph, subject: Node, predicate: Node, en: str, ja: str) -> None:
     """An English and a Japanese text for `predicate` of `subject`."""
     g.add((subject, predicate, Literal(en, lang="en")))
@@ -265,6 +280,7 @@ def _describe(data: Dataset | StoreView, *, service: bool = True) -> Graph:
     else:
         stats, sizes = void_stats(union_triples(data), BASE + "id/"), graph_sizes(data)
     describe_void(g, _Iri.dataset, stats, BASE)
+    _describe_itself(g, sorted(sizes))
     for name, size in sorted(sizes.items()):
         g.add((_Iri.dataset, VOID.subset, name))
         g.add((name, RDF.type, VOID.Dataset))

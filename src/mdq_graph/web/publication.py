@@ -20,6 +20,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node as RdfNode
 
+from mdq_graph import __version__
 from mdq_graph.catalog.dcat import dump_path
 from mdq_graph.export.exporter import (
     Exportable,
@@ -69,7 +70,7 @@ FORMAT_IRIS = {
 GRAPH_FORMATS: tuple[RdfFormat, ...] = tuple(f for f in FORMATS.values() if not f.quads)
 #: How the RDF representations of the server embed the JSON-LD context: in the document, so that
 #: no client has to fetch it (from w3id.org) to read a response.
-SERVER_JSONLD = JsonLdOptions(embed_context=True)
+SERVER_JSONLD = JsonLdOptions()
 _BASE_IN_TEXT = re.compile(re.escape(BASE))
 #: The site's name until the catalog (which gives the dataset's title) is made.
 DEFAULT_TITLE: Labels = (("en", "MDQ knowledge graph"), ("ja", "MDQ ナレッジグラフ"))
@@ -129,6 +130,16 @@ class Publication:
     def ontology_iri(self) -> str:
         """The IRI of the ontology document under the base."""
         return self.describer.ontology_iri
+
+    @property
+    def ontology_version_iri(self) -> str:
+        """The IRI of this version of the ontology (its owl:versionIRI) under the base, which
+        resolves to the ontology's document: the one version this build holds."""
+        return f"{self.ontology_iri}/{__version__}"
+
+    def is_ontology(self, iri: str) -> bool:
+        """Whether `iri` is the ontology's, or its version's."""
+        return iri in (self.ontology_iri, self.ontology_version_iri)
 
     @property
     def context_iri(self) -> str:

@@ -345,7 +345,7 @@ class Server:
         publication = self.publication
         describer = publication.describer
         is_home = split.path == "" and not split.requested
-        is_ontology = iri == publication.ontology_iri
+        is_ontology = publication.is_ontology(iri)
         is_graph = describer.is_graph(iri)
         if not (is_home or is_ontology or is_graph or describer.exists(iri)):
             raise HttpError(404, f"nothing is known about {iri}")

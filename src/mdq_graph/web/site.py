@@ -369,7 +369,7 @@ def build_site(publication: Publication, folder: Path) -> BuiltSite:
         if iri == base:
             write_page(stem, iri, render_home_page, home)
             continue
-        if iri == publication.ontology_iri:
+        if publication.is_ontology(iri):
             write_page(stem, iri, render_ontology_page, describer.ontology_view())
         else:
             write_page(stem, iri, render_resource_page, describer.resource_view(iri))
@@ -433,7 +433,13 @@ def _pages(publication: Publication, files: frozenset[str]) -> tuple[dict[str, s
         for term in (quad.subject, quad.predicate, quad.object, quad.graph_name):
             if isinstance(term, ox.NamedNode) and term.value.startswith(base):
                 named.add(term.value)
-    pages = {base: "", publication.ontology_iri: stem_of(base, publication.ontology_iri) or ""}
+    pages = {
+        base: "",
+        **{
+            iri: stem_of(base, iri) or ""
+            for iri in (publication.ontology_iri, publication.ontology_version_iri)
+        },
+    }
     skipped = []
     for iri in sorted(named):
         rest, fragment, _ = iri[len(base) :].partition("#")
@@ -470,7 +476,7 @@ def _description(publication: Publication, iri: str, catalog: bool, fmt: RdfForm
     describer = publication.describer
     if catalog:
         return publication.catalog_rdf(fmt)
-    if iri == publication.ontology_iri:
+    if publication.is_ontology(iri):
         return publication.graph_rdf(describer.ontology_graph, fmt)
     if describer.is_graph(iri):
         return publication.graph_rdf(iri, fmt)

@@ -185,7 +185,7 @@ def _write_graph(fmt: RdfFormat, prefixes: Mapping[str, str], triples: list[ox.T
         fmt,
         prefixes=prefixes,
         base=prefixes.get("id"),
-        jsonld=JsonLdOptions(embed_context=True),
+        jsonld=JsonLdOptions(),
     )
 
 
