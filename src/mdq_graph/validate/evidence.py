@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from mdq_graph.graph.namespaces import MDQ, OA, PREFIXES, RDF, RDFS, SKOS
+from mdq_graph.graph.namespaces import PREFIXES
 
 _PREFIXES = "".join(
     f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in ("mdq", "oa", "rdf", "rdfs", "skos", "schema")
@@ -103,6 +103,23 @@ SELECT ?graph ?statement ?s ?p ?o ?evidence WHERE {
 )
 
 
+#: Statement nodes of evidenced graphs for a triple their graph does not state: evidence for a claim
+#: the graph does not make.
+NOT_STATED = (
+    _PREFIXES
+    + """
+SELECT ?graph ?statement ?s ?p ?o ?evidence WHERE {
+  GRAPH ?graph {
+    ?graph a mdq:EvidencedGraph .
+    ?statement a rdf:Statement ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
+    OPTIONAL { ?statement mdq:evidence ?evidence }
+    FILTER NOT EXISTS { ?s ?p ?o }
+  }
+}
+"""
+)
+
+
 class Kind:
     """What is wrong with a statement's evidence."""
 
@@ -110,6 +127,7 @@ class Kind:
     VALUE_NOT_IN_QUOTE = "value-not-in-quote"
     INTERPRETATION_WITHOUT_WORDS = "interpretation-without-words"
     UNKNOWN_EVIDENCE = "unknown-evidence"
+    NOT_STATED = "statement-not-stated"
 
 
 @dataclass(frozen=True)
@@ -183,6 +201,18 @@ def check_evidence(store: ox.Store) -> list[EvidenceProblem]:
             r["evidence"],  # type: ignore[arg-type]
         )
         for r in _select(store, UNKNOWN_KIND)
+    ]
+    problems += [
+        EvidenceProblem(
+            Kind.NOT_STATED,
+            r["graph"],  # type: ignore[arg-type]
+            r["s"],  # type: ignore[arg-type]
+            r["p"],  # type: ignore[arg-type]
+            r["o"],  # type: ignore[arg-type]
+            r["statement"],  # type: ignore[arg-type]
+            r["evidence"],  # type: ignore[arg-type]
+        )
+        for r in _select(store, NOT_STATED)
     ]
     return problems
 
@@ -267,11 +297,6 @@ def _date_in(text: str, iso: str) -> bool:
 __all__ = [
     "EvidenceProblem",
     "Kind",
-    "MDQ",
-    "OA",
-    "RDF",
-    "RDFS",
-    "SKOS",
     "check_evidence",
     "normalized",
     "value_in_words",
