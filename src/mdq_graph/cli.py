@@ -238,6 +238,12 @@ def render_info(report: DatasetInfo) -> str:
     help="JSON-LD: frame the graph with a bundled frame, e.g. 'meeting' (the meeting with its "
     "series, participants, outcomes, venue, places and sources, nested).",
 )
+@click.option(
+    "--rdf12",
+    is_flag=True,
+    help="turtle, nt: write the statement nodes of the evidence as RDF 1.2 reifiers of triple "
+    "terms (rdf:reifies <<( s p o )>>), the union of the source graphs (Turtle 1.2, N-Triples 1.2).",
+)
 @click.pass_obj
 @reports_errors
 def export(
@@ -249,6 +255,7 @@ def export(
     context_url: str | None,
     embed_context: bool,
     frame: str | None,
+    rdf12: bool,
 ) -> None:
     """Export the graph in an RDF format; quad formats (nq, trig) keep the named graphs.
 
@@ -266,6 +273,13 @@ def export(
         raise UsageError("--context-url and --frame apply to --format json-ld")
     if context_url and embed_context:
         raise UsageError("--context-url references the context; --embed-context embeds it")
+    if rdf12:
+        if rdf_format.name not in ("turtle", "nt") or graph != UNION or no_inferred:
+            raise UsageError("--rdf12 writes --format turtle or nt of the union graph")
+        from mdq_graph.formats.rdf12 import serialize_rdf12, source_quads
+
+        emit(serialize_rdf12(source_quads(obj.engine().store), rdf_format.name), output)
+        return
     # The export carries its own description (graph/catalog; see catalog.py), computed with the
     # data in an Oxigraph store (see storeexport.py): with --store, no file is parsed.
     options = JsonLdOptions(context_url=context_url, frame=frame)
@@ -404,6 +418,45 @@ def query_command(
     with engine_failures_contained():
         data = render(run_query(obj.engine(), source), fmt)
     emit(data, output)
+
+
+@main.command("why")
+@click.argument("subject")
+@click.argument("predicate", required=False)
+@click.argument("object_", metavar="[OBJECT]", required=False)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"], case_sensitive=False),
+    default="text",
+    show_default=True,
+    help="text (for people) or json (an array, one object per statement).",
+)
+@click.pass_obj
+@reports_errors
+def why_command(
+    obj: Context, subject: str, predicate: str | None, object_: str | None, fmt: str
+) -> None:
+    """Show each statement that matches, with its graph and its evidence: the quoted words of
+    the source (where they are, the source's address), an interpretation of quoted words, a cited
+    document, or the reference table.
+
+    SUBJECT, PREDICATE and OBJECT are full IRIs, IRIs relative to the id/ base (meeting/mdq-7) or
+    prefixed names (schema:startDate); OBJECT may be a literal in Turtle syntax. Exit 0 with
+    evidence; 1: a matching statement has none; 2: an unknown term or bad syntax.
+
+    \b
+    Examples:
+      mdq-graph why meeting/mdq-7 schema:startDate
+      mdq-graph why meeting/mdq-7 mdq:heldIn place/tsukuba --format json
+      mdq-graph why country/jp rdfs:label '"日本"@ja'
+    """
+    from mdq_graph.query.why import has_unevidenced, render_json, render_text, why
+
+    explained = why(obj.engine().store, subject, predicate, object_)
+    emit((render_json if fmt.lower() == "json" else render_text)(explained).encode("utf-8"), None)
+    if has_unevidenced(explained):
+        sys.exit(EXIT_NONCONFORMANT)
 
 
 @main.command("queries")

@@ -22,11 +22,12 @@ from rdflib.term import IdentifiedNode, Node
 from mdq_graph.collector import collector_paused
 from mdq_graph.errors import ShapesError
 from mdq_graph.graph.dataset import INFERRED_GRAPH, load_dataset, new_dataset
-from mdq_graph.graph.loader import ox_term, rdflib_term
-from mdq_graph.graph.namespaces import BASE, ID, OA, PREFIXES, RDF, RDFS, SKOS
+from mdq_graph.graph.loader import load_store, ox_term, rdflib_term
+from mdq_graph.graph.namespaces import BASE, ID, MDQ, OA, PREFIXES, RDF, RDFS, SKOS, XSD
 from mdq_graph.graph.parsing import parse_into, rdf_files
 from mdq_graph.graph.resources import data_dir, ontology_file, shapes_dir, sources_dir
 from mdq_graph.graph.store import populate
+from mdq_graph.validate.evidence import EvidenceProblem, Kind, check_evidence
 from mdq_graph.validate.quotes import QuoteProblem, check_quotes
 from mdq_graph.validate.shacl_engine import ShapeSet, report
 from mdq_graph.validate.shacl_shapes import UnsupportedShapes
@@ -40,6 +41,10 @@ if TYPE_CHECKING:  # rdflib's SPARQL parser takes ~50 ms to import: only `valida
 SHAPES = Namespace(BASE + "shapes#")
 QUOTE_TEXT_SHAPE = SHAPES.QuoteIsVerbatimInItsSourceText
 QUOTE_TEXT_COMPONENT = SHAPES.SourceTextConstraintComponent
+#: The shapes and the constraint component that evidence findings name (mdq_graph.validate.evidence).
+EVIDENCE_SHAPE = SHAPES.StatementHasEvidence
+EVIDENCE_VALUE_SHAPE = SHAPES.EvidenceStatesTheValue
+EVIDENCE_COMPONENT = SHAPES.EvidenceConstraintComponent
 
 
 class Severity(str, Enum):
@@ -115,13 +120,19 @@ def validate_graph(
         dataset = load_dataset(list(paths) if paths else None)
         graph = _run_shacl(dataset, shapes, strict, extra_shapes)
         problems = check_quotes(dataset, folder)
+        evidence = check_evidence(load_store(list(paths) if paths else None))
         view = dataset
     else:
         store, graph, held = checked
         problems = check_quotes(store, folder)
-        view = _view(store, graph, [URIRef(p.quote) for p in problems], held)
+        evidence = check_evidence(store)
+        named = [URIRef(p.quote) for p in problems] + [
+            rdflib_term(n) for p in evidence for n in (p.subject, p.evidence) if n is not None
+        ]
+        view = _view(store, graph, named, held)  # type: ignore[arg-type]
     findings = _shacl_findings(graph, shapes, view, sources)
     findings += _quote_findings(problems, view, folder, sources, graph)
+    findings += _evidence_findings(evidence, view, sources, graph)
     findings.sort(key=_finding_order)
     conforms = not any(
         f.severity is Severity.VIOLATION or (strict and f.severity is Severity.WARNING)
@@ -558,6 +569,88 @@ def _quote_findings(
         findings.append(finding)
         _add_result(graph, finding)
     return findings
+
+
+def _evidence_findings(
+    problems: list[EvidenceProblem], dataset: Dataset, sources: SourceMap, graph: Graph
+) -> list[Finding]:
+    """A finding for every statement without evidence, or whose evidence does not state it: on the
+    statement's triple, located at the statement node where there is one (else at the triple)."""
+    findings = []
+    for problem in problems:
+        subject, predicate, value = (
+            rdflib_term(problem.subject),
+            rdflib_term(problem.predicate),
+            rdflib_term(problem.object),
+        )
+        claim = f"{short_name(str(subject))} {short_name(str(predicate))} {_term_text(value)}"
+        where = f"in {short_name(problem.graph.value)}"
+        statement = rdflib_term(problem.statement) if problem.statement is not None else None
+        evidence = short_name(problem.evidence.value) if problem.evidence is not None else ""
+        node = short_name(str(statement)) if statement is not None else ""
+        shape = EVIDENCE_VALUE_SHAPE
+        if problem.kind == Kind.MISSING:
+            shape = EVIDENCE_SHAPE
+            message = (
+                f"The statement {claim} {where} has no evidence: add a statement node (rdf:Statement "
+                "with its rdf:subject, rdf:predicate and rdf:object) to that graph with mdq:evidence "
+                "<quote/...> whose words state it, an mdq:Interpretation of quoted words, or an "
+                "mdq:DocumentCitation."
+            )
+        elif problem.kind == Kind.VALUE_NOT_IN_QUOTE:
+            message = (
+                f"The statement node {node} gives {evidence} as evidence of {claim} {where}, but the "
+                f"quote's words do not contain {_term_text(value)} (nor a label of it, in the quote's "
+                "language): point it at the quote that does, or at an mdq:Interpretation that says "
+                "how it reads the words."
+            )
+        elif problem.kind == Kind.INTERPRETATION_WITHOUT_WORDS:
+            message = (
+                f"The statement node {node} gives the interpretation {evidence} as evidence of "
+                f"{claim} {where}, but {problem.detail}: an interpretation names its quote "
+                "(mdq:reads), the words of it that it reads (mdq:words) and how (mdq:reading)."
+            )
+        elif problem.kind == Kind.NOT_STATED:
+            message = (
+                f"The statement node {node} gives evidence for {claim}, which {where} does not "
+                "state: remove the node, or state the triple in that graph."
+            )
+        else:
+            message = (
+                f"The statement node {node} gives {evidence} as evidence of {claim} {where}: "
+                "it is neither a quote, an interpretation, a cited document with its address "
+                "(schema:url), nor mdq:sourceRecord."
+            )
+        if statement is not None:
+            location = sources.locate(statement, MDQ.evidence if evidence else None, None)
+        else:
+            location = sources.locate(subject, predicate, value)
+        finding = Finding(
+            Severity.VIOLATION,
+            subject,  # type: ignore[arg-type]
+            _label(dataset, subject),
+            predicate,  # type: ignore[arg-type]
+            value,
+            message,
+            location.file,
+            location.line,
+            shape,
+            EVIDENCE_COMPONENT,
+        )
+        findings.append(finding)
+        _add_result(graph, finding)
+    return findings
+
+
+def _term_text(term: Node) -> str:
+    """A term as the data files write it: a short IRI, or a literal in Turtle syntax."""
+    if isinstance(term, Literal):
+        if term.language:
+            return f'"{term}"@{term.language}'
+        if term.datatype is not None and term.datatype != XSD.string:
+            return f'"{term}"^^{short_name(str(term.datatype))}'
+        return f'"{term}"'
+    return short_name(str(term))
 
 
 def _add_result(graph: Graph, finding: Finding) -> None:
