@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import json
+import os
+import signal
 import sys
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, overload
 
 import click
 from rdflib import Dataset
 
 from mdq_graph import __version__
 from mdq_graph.catalog.dcat import build_catalog, serialize_catalog
-from mdq_graph.errors import EXIT_NONCONFORMANT, MdqError, UsageError
+from mdq_graph.errors import EXIT_BAD_INPUT, EXIT_NONCONFORMANT, MdqError, UsageError
 from mdq_graph.export.exporter import export_graph
 from mdq_graph.formats.jsonld import JsonLdOptions
 from mdq_graph.formats.rdf import UNION
@@ -26,7 +31,7 @@ from mdq_graph.graph.info import DatasetInfo, dataset_info
 from mdq_graph.graph.namespaces import BASE
 from mdq_graph.graph.rdf_formats import FORMAT_NAMES, get_format
 from mdq_graph.graph.store import StoreInfo, build_store, open_store, store_dataset, store_summary
-from mdq_graph.output import write_atomic
+from mdq_graph.output import discard_pending, write_atomic
 from mdq_graph.push import AUTH_SCHEMES, AuthScheme, push_graphs, store_graphs
 from mdq_graph.query.curated import curated_queries, query_source, run_query
 from mdq_graph.query.results import QUERY_FORMAT_NAMES, render
@@ -87,22 +92,202 @@ class Context:
         return self._engine
 
 
-def reports_errors(command: F) -> F:
-    """Turn our exceptions into a one-line message on stderr and the exit code they carry."""
+#: Exit codes beyond errors.py's: stopped by Ctrl-C (SIGINT), by SIGTERM, and the reader of the
+#: output went away (a closed pipe), as a shell reports a process ended by that signal.
+EXIT_INTERRUPTED = 128 + signal.SIGINT
+EXIT_TERMINATED = 128 + signal.SIGTERM
+EXIT_BROKEN_PIPE = 128 + signal.SIGPIPE
 
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+
+class Terminated(BaseException):
+    """SIGTERM arrived: stop as on Ctrl-C."""
+
+
+@overload
+def reports_errors(command: F) -> F: ...
+@overload
+def reports_errors(*, stoppable: bool) -> Callable[[F], F]: ...
+def reports_errors(command: F | None = None, *, stoppable: bool = True) -> Any:
+    """Turn our exceptions (and a file that cannot be written, a lack of memory, a closed pipe)
+    into a one-line message on stderr and the exit code they carry.
+
+    A `stoppable` command runs in a worker thread while the main thread waits for it and for
+    signals: Ctrl-C (exit 130) or SIGTERM (exit 143) then stop it at once, even inside a long
+    Oxigraph evaluation that Python cannot interrupt, removing the temporary files and staging
+    folders it was writing. On a terminal it shows the time it has been working, on stderr.
+    """
+
+    def decorate(function: F) -> F:
+        @functools.wraps(function)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                if not stoppable:
+                    return function(*args, **kwargs)
+                status = StatusLine.for_command(function.__name__, kwargs.get("quiet", False))
+                return _run_stoppably(functools.partial(function, *args, **kwargs), status)
+            except MdqError as err:
+                _fail(str(err), err.exit_code)
+            except BrokenPipeError:
+                _quiet_stdout()
+                sys.exit(EXIT_BROKEN_PIPE)
+            except OSError as err:
+                _fail(_os_error_message(err), EXIT_BAD_INPUT)
+            except MemoryError:
+                _fail(
+                    "out of memory: the input is too large for this machine (a literal or a "
+                    "result too big to hold); nothing was written",
+                    EXIT_BAD_INPUT,
+                )
+            except RecursionError:
+                _fail("the input is nested too deeply to be read; nothing was written", 2)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate(command) if command is not None else decorate
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"mdq-graph: error: {message}", err=True)
+    sys.exit(code)
+
+
+def _os_error_message(err: OSError) -> str:
+    """`path: cause` for a file or folder the system refused."""
+    reason = err.strerror or str(err) or type(err).__name__
+    if err.errno == errno.ENOSPC:
+        reason = "no space left on the device"
+    elif err.errno == errno.EROFS:
+        reason = "the file system is read-only"
+    where = err.filename if err.filename is not None else None
+    return f"{where}: {reason}" if where is not None else reason
+
+
+def _quiet_stdout() -> None:
+    """After a closed pipe, send what Python flushes at exit nowhere (no second error)."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
+def _run_stoppably(call: Callable[[], Any], status: StatusLine | None) -> Any:
+    """Run `call` in a worker thread; Ctrl-C or SIGTERM in the meantime ends the process."""
+    if threading.current_thread() is not threading.main_thread():
+        return call()
+    outcome: dict[str, Any] = {}
+
+    def work() -> None:
         try:
-            return command(*args, **kwargs)
-        except MdqError as err:
-            click.echo(f"mdq-graph: error: {err}", err=True)
-            sys.exit(err.exit_code)
+            outcome["value"] = call()
+        except BaseException as err:  # handed to the main thread, which reports it
+            outcome["error"] = err
 
-    return wrapper  # type: ignore[return-value]
+    def on_sigterm(_signum: int, _frame: object) -> None:
+        raise Terminated
+
+    worker = threading.Thread(target=work, name="mdq-graph-command", daemon=True)
+    previous = signal.signal(signal.SIGTERM, on_sigterm)
+    StatusLine.current = status
+    try:
+        worker.start()
+        while worker.is_alive():
+            worker.join(0.2)
+            if status is not None:
+                status.tick()
+    except (KeyboardInterrupt, Terminated) as stop:
+        # The worker cannot be stopped from Python (it may be inside Oxigraph): leave now, taking
+        # away what it was writing.
+        discard_pending()
+        if status is not None:
+            status.clear()
+        sys.stderr.write("mdq-graph: interrupted; nothing was written\n")
+        sys.stderr.flush()
+        os._exit(EXIT_TERMINATED if isinstance(stop, Terminated) else EXIT_INTERRUPTED)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        StatusLine.current = None
+        if status is not None:
+            status.clear()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")
+
+
+class StatusLine:
+    """Progress on a terminal: the steps of the work and the time it has taken so far, on one
+    line of stderr that is rewritten; nothing when stderr is not a terminal or with -q."""
+
+    #: The status line of the command running now (the steps of `load` go through it).
+    current: ClassVar[StatusLine | None] = None
+    _VERBS: ClassVar[dict[str, str]] = {
+        "validate_command": "validating",
+        "export": "exporting",
+        "load_command": "loading",
+        "publish_command": "publishing",
+        "catalog_command": "describing",
+        "query_command": "querying",
+        "push_command": "reading the graphs to push",
+    }
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.step = ""
+        self.started = time.monotonic()
+        self.shown = False
+        self.done = False
+        self._lock = threading.Lock()
+
+    @classmethod
+    def for_command(cls, name: str, quiet: bool) -> StatusLine | None:
+        """A status line for the command called `name`, if it shows one here and now."""
+        if quiet or name not in cls._VERBS or not _stderr_is_terminal():
+            return None
+        return cls(cls._VERBS[name])
+
+    def tick(self) -> None:
+        """Rewrite the line after the first second of work."""
+        elapsed = time.monotonic() - self.started
+        if elapsed < 1 or self.done:
+            return
+        step = f": {self.step}" if self.step else ""
+        with self._lock:
+            sys.stderr.write(f"\r\x1b[Kmdq-graph: {self.label}{step} ({elapsed:.0f} s)")
+            sys.stderr.flush()
+            self.shown = True
+
+    def note(self, step: str) -> None:
+        """A new step of the work."""
+        self.step = step
+
+    def finish(self) -> None:
+        """Take the line away for good: the command's output follows."""
+        self.done = True
+        self.clear()
+
+    def clear(self) -> None:
+        """Take the line away."""
+        with self._lock:
+            if self.shown:
+                sys.stderr.write("\r\x1b[K")
+                sys.stderr.flush()
+                self.shown = False
+
+
+def _stderr_is_terminal() -> bool:
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+quiet_option = click.option(
+    "--quiet", "-q", is_flag=True, help="No progress on stderr (shown only on a terminal)."
+)
 
 
 def emit(data: bytes, output: Path | None) -> None:
     """Write to `output` atomically, or to stdout."""
+    if StatusLine.current is not None:
+        StatusLine.current.finish()
     if output is None:
         click.echo(data.decode("utf-8"), nl=not data.endswith(b"\n"))
     else:
@@ -221,6 +406,7 @@ def render_info(report: DatasetInfo) -> str:
     help="JSON-LD: frame the graph with a bundled frame, e.g. 'meeting' (the meeting with its "
     "series, participants, outcomes, venue, places and sources, nested).",
 )
+@quiet_option
 @click.pass_obj
 @reports_errors
 def export(
@@ -231,6 +417,7 @@ def export(
     no_inferred: bool,
     embed_context: bool,
     frame: str | None,
+    quiet: bool,
 ) -> None:
     """Export the graph in an RDF format; quad formats (nq, trig) keep the named graphs.
 
@@ -280,6 +467,7 @@ def export(
     help="text (grouped by resource), json (for machines) or turtle (the SHACL validation report).",
 )
 @output_option
+@quiet_option
 @click.pass_obj
 @reports_errors
 def validate_command(
@@ -289,6 +477,7 @@ def validate_command(
     strict: bool,
     fmt: str,
     output: Path | None,
+    quiet: bool,
 ) -> None:
     """Validate the graph against the SHACL shapes and its quotes against their source texts.
 
@@ -435,7 +624,7 @@ def queries_command() -> None:
     help="Query worker processes (queries that run at the same time).",
 )
 @click.pass_obj
-@reports_errors
+@reports_errors(stoppable=False)  # the server handles its own signals
 def serve_command(
     obj: Context,
     host: str,
@@ -460,9 +649,30 @@ def serve_command(
     from mdq_graph.web.server import ServerSettings, serve
 
     settings = ServerSettings(timeout=timeout, max_results=max_results, workers=workers)
+    _check_port_free(host, port)
     folder = store if store is not None else obj.store_dir()  # serve's --store, or the global one
     source = open_store(folder) if folder is not None else obj.dataset()
     serve(source, host=host, port=port, base_uri=base_uri, settings=settings)
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """`UsageError` (exit 2) when the server could not listen on `host`:`port` (in use, not an
+    address of this machine, not allowed), before anything is loaded."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except OSError as err:
+        raise UsageError(f"cannot listen on {host}:{port}: {err.strerror or err}") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+        try:
+            probe.bind(address)
+        except OSError as err:
+            raise UsageError(
+                f"cannot listen on {host}:{port}: {err.strerror or err} (choose another --port)"
+            ) from None
 
 
 # --- The store, pushing to a triple store, the synthetic corpus -----------------------------------
@@ -484,7 +694,7 @@ def serve_command(
     "--data).",
 )
 @click.option("--no-inferred", is_flag=True, help="Leave out the inferred schema.org/PROV-O view.")
-@click.option("--quiet", "-q", is_flag=True, help="Do not report the steps on stderr.")
+@quiet_option
 @click.pass_obj
 @reports_errors
 def load_command(
@@ -506,7 +716,8 @@ def load_command(
     target = store_dir or obj.store
     if target is None:
         raise UsageError("give the folder to build the store in: mdq-graph load --store DIR")
-    progress = None if quiet else (lambda step: click.echo(f"mdq-graph: {step}", err=True))
+    status = StatusLine.current
+    progress = status.note if status is not None else None
     loaded = build_store(
         target, list(obj.data + data) or None, inferred=not no_inferred, progress=progress
     )
@@ -603,10 +814,13 @@ def push_command(
     """
     if user is not None and password is None:
         password = click.prompt(f"Password for {user}", hide_input=True, err=True)
+    started = time.monotonic()
     bodies = store_graphs(obj.engine().store, list(graphs) or None)
     total = sum(len(body) for _, body in bodies)
     bar = None
-    if not quiet and total >= _PROGRESS_BAR_BYTES:
+    if StatusLine.current is not None:
+        StatusLine.current.finish()  # the bar (or the list of graphs) takes over
+    if not quiet and total >= _PROGRESS_BAR_BYTES and _stderr_is_terminal():
         bar = click.progressbar(length=total, label="Pushing graphs", file=sys.stderr)
     with bar or contextlib.nullcontext():
         result = push_graphs(
@@ -624,7 +838,7 @@ def push_command(
         click.echo(f"{pushed.status}  {pushed.size:>10} bytes  {pushed.iri}{retried}")
     click.echo(
         f"pushed {len(result.graphs)} graph(s), {result.size} bytes, to {result.endpoint} "
-        f"in {result.seconds:.1f} s"
+        f"in {time.monotonic() - started:.1f} s"
     )
 
 
@@ -726,9 +940,10 @@ def synth_command(
     help="Replace OUTDIR even if it is not empty and was not written by this command "
     "(everything in it is deleted).",
 )
+@quiet_option
 @click.pass_obj
 @reports_errors
-def publish_command(obj: Context, outdir: Path, base_uri: str, force: bool) -> None:
+def publish_command(obj: Context, outdir: Path, base_uri: str, force: bool, quiet: bool) -> None:
     """Write the graph as a static linked-data site to OUTDIR, for any web host.
 
     A page per resource in English and Japanese (id/country/jp.html, id/country/jp.ja.html),

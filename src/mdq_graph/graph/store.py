@@ -26,7 +26,6 @@ import itertools
 import json
 import re
 import shutil
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
@@ -48,7 +47,7 @@ from mdq_graph.graph.namespaces import RDF
 from mdq_graph.graph.parsing import parse_into, rdf_files
 from mdq_graph.graph.rdf_formats import format_for_path
 from mdq_graph.graph.resources import data_dir
-from mdq_graph.output import replace_folder
+from mdq_graph.output import make_staging_folder, real_target, replace_folder
 
 STORE_FORMAT = "mdq-graph-store"
 #: Bumped when the layout changes; a store of another version must be loaded again.
@@ -212,10 +211,10 @@ def build_store(
     """Build the store in folder `target` from the ontology and `paths` (default: the bundled
     data), replacing the store there only once the new one is complete."""
     say = progress or (lambda _: None)
+    target = real_target(target)
     _check_replaceable(target)
     files = list(rdf_files(paths or [data_dir()]))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.loading-"))
+    staging = make_staging_folder(target, "loading")
     try:
         info = _build(staging, files, inferred, say)
         (staging / METADATA_FILE).write_text(info.to_json() + "\n", encoding="utf-8")
