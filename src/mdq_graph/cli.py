@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, overload
+from typing import IO, TYPE_CHECKING, Any, ClassVar, TypeVar, overload
 
 import click
 from rdflib import Dataset
@@ -31,10 +31,16 @@ from mdq_graph.graph.info import DatasetInfo, dataset_info
 from mdq_graph.graph.namespaces import BASE
 from mdq_graph.graph.rdf_formats import FORMAT_NAMES, get_format
 from mdq_graph.graph.store import StoreInfo, build_store, open_store, store_dataset, store_summary
-from mdq_graph.output import discard_pending, write_atomic
+from mdq_graph.output import atomic_writer, discard_pending, write_atomic
 from mdq_graph.push import AUTH_SCHEMES, AuthScheme, push_graphs, store_graphs
-from mdq_graph.query.curated import curated_queries, query_source, run_query
-from mdq_graph.query.results import QUERY_FORMAT_NAMES, render
+from mdq_graph.query.curated import (
+    QUERY_PREFIXES,
+    curated_queries,
+    curated_query,
+    query_source,
+    run_query,
+)
+from mdq_graph.query.results import QUERY_FORMAT_NAMES, write_result
 from mdq_graph.synth import default_texts_dir, meetings_for_triples, synthesize
 from mdq_graph.validate.report import RENDERERS
 from mdq_graph.validate.validation import validate_graph
@@ -44,6 +50,7 @@ if TYPE_CHECKING:
     from click._termui_impl import ProgressBar
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 
 class Context:
@@ -111,10 +118,9 @@ def reports_errors(command: F | None = None, *, stoppable: bool = True) -> Any:
     """Turn our exceptions (and a file that cannot be written, a lack of memory, a closed pipe)
     into a one-line message on stderr and the exit code they carry.
 
-    A `stoppable` command runs in a worker thread while the main thread waits for it and for
-    signals: Ctrl-C (exit 130) or SIGTERM (exit 143) then stop it at once, even inside a long
-    Oxigraph evaluation that Python cannot interrupt, removing the temporary files and staging
-    folders it was writing. On a terminal it shows the time it has been working, on stderr.
+    A `stoppable` command ends at once on Ctrl-C (exit 130) or SIGTERM (exit 143), even inside
+    a long Oxigraph evaluation, removing the temporary files and staging folders it was writing
+    (see `_run_stoppably`). On a terminal it shows the time it has been working, on stderr.
     """
 
     def decorate(function: F) -> F:
@@ -170,46 +176,83 @@ def _quiet_stdout() -> None:
 
 
 def _run_stoppably(call: Callable[[], Any], status: StatusLine | None) -> Any:
-    """Run `call` in a worker thread; Ctrl-C or SIGTERM in the meantime ends the process."""
+    """Run `call`, ending the process at once on Ctrl-C or SIGTERM.
+
+    The work runs here, in the main thread; Python runs signal handlers only between two of its
+    instructions, which may be minutes away inside Oxigraph. So the signal also wakes a watcher
+    thread (through `signal.set_wakeup_fd`, written by the C handler the moment it arrives), and
+    the watcher ends the process, taking away what it was writing."""
     if threading.current_thread() is not threading.main_thread():
         return call()
-    outcome: dict[str, Any] = {}
-
-    def work() -> None:
-        try:
-            outcome["value"] = call()
-        except BaseException as err:  # handed to the main thread, which reports it
-            outcome["error"] = err
-
-    def on_sigterm(_signum: int, _frame: object) -> None:
-        raise Terminated
-
-    worker = threading.Thread(target=work, name="mdq-graph-command", daemon=True)
-    previous = signal.signal(signal.SIGTERM, on_sigterm)
+    read_end, write_end = os.pipe()
+    os.set_blocking(write_end, False)
+    previous_term = signal.signal(signal.SIGTERM, _on_sigterm)
+    previous_wakeup = signal.set_wakeup_fd(write_end, warn_on_full_buffer=False)
+    watcher = threading.Thread(
+        target=_watch, args=(read_end, status), name="mdq-graph-signals", daemon=True
+    )
     StatusLine.current = status
+    watcher.start()
     try:
-        worker.start()
-        while worker.is_alive():
-            worker.join(0.2)
-            if status is not None:
-                status.tick()
-    except (KeyboardInterrupt, Terminated) as stop:
-        # The worker cannot be stopped from Python (it may be inside Oxigraph): leave now, taking
-        # away what it was writing.
-        discard_pending()
-        if status is not None:
-            status.clear()
-        sys.stderr.write("mdq-graph: interrupted; nothing was written\n")
-        sys.stderr.flush()
-        os._exit(EXIT_TERMINATED if isinstance(stop, Terminated) else EXIT_INTERRUPTED)
+        return call()
+    except KeyboardInterrupt:
+        _stop(EXIT_INTERRUPTED, status)
+    except Terminated:
+        _stop(EXIT_TERMINATED, status)
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        signal.set_wakeup_fd(previous_wakeup)
+        signal.signal(signal.SIGTERM, previous_term)
+        os.close(write_end)  # the watcher reads the end of the pipe and stops
+        watcher.join()
         StatusLine.current = None
         if status is not None:
             status.clear()
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome.get("value")
+
+
+def _on_sigterm(_signum: int, _frame: object) -> None:
+    raise Terminated
+
+
+def _watch(read_end: int, status: StatusLine | None) -> None:
+    """Wait for a signal's byte on the wake-up pipe (ticking the status line meanwhile) and stop
+    the process when one comes; return when the pipe is closed."""
+    import select
+
+    try:
+        while True:
+            ready, _, _ = select.select([read_end], [], [], 0.2)
+            if not ready:
+                if status is not None:
+                    status.tick()
+                continue
+            data = os.read(read_end, 64)
+            if not data:
+                return
+            for signum in data:
+                if signum == signal.SIGINT:
+                    _stop(EXIT_INTERRUPTED, status)
+                if signum == signal.SIGTERM:
+                    _stop(EXIT_TERMINATED, status)
+    finally:
+        os.close(read_end)
+
+
+_stopping = threading.Lock()
+
+
+def _stop(code: int, status: StatusLine | None) -> None:
+    """End the process now with `code`, removing the files and folders it had not finished
+    (the work cannot be stopped from Python; it may be inside Oxigraph)."""
+    if not _stopping.acquire(blocking=False):
+        while True:  # the other thread is ending the process
+            time.sleep(1)
+    discard_pending()
+    if status is not None:
+        status.clear()
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.write("mdq-graph: interrupted\n")
+        sys.stderr.flush()
+    os._exit(code)
 
 
 class StatusLine:
@@ -292,6 +335,20 @@ def emit(data: bytes, output: Path | None) -> None:
         click.echo(data.decode("utf-8"), nl=not data.endswith(b"\n"))
     else:
         write_atomic(output, data)
+
+
+def stream(write: Callable[[IO[bytes]], T], output: Path | None) -> T:
+    """Let `write` write to `output` (atomically: the file appears only once complete) or to
+    stdout, as it goes."""
+    if output is not None:
+        with atomic_writer(output) as handle:
+            return write(handle)
+    if StatusLine.current is not None:
+        StatusLine.current.finish()
+    out = click.get_binary_stream("stdout")
+    written = write(out)
+    out.flush()
+    return written
 
 
 format_option = click.option(
@@ -527,14 +584,21 @@ def catalog_command(obj: Context, fmt: str, output: Path | None, base_uri: str) 
     emit(serialize_catalog(build_catalog(obj.dataset(), base_uri=base_uri), rdf_format), output)
 
 
-@main.command("query")
+def _prefixes_epilog() -> str:
+    """The predefined prefixes, one a line, for `query --help`."""
+    width = max(len(prefix) for prefix in QUERY_PREFIXES) + 1
+    lines = [f"  {prefix + ':':<{width}} <{iri}>" for prefix, iri in QUERY_PREFIXES.items()]
+    return "\b\nPredefined prefixes (a query's own PREFIX takes precedence):\n" + "\n".join(lines)
+
+
+@main.command("query", epilog=_prefixes_epilog())
 @click.argument("query_text", metavar="[QUERY]", required=False)
 @click.option(
     "--file",
     "-f",
     "query_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Read the query from this .rq file.",
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    help="Read the query from this .rq file ('-': from standard input).",
 )
 @click.option("--name", "-n", help="Run a curated query (`mdq-graph queries` lists them).")
 @click.option(
@@ -556,33 +620,63 @@ def query_command(
     fmt: str | None,
     output: Path | None,
 ) -> None:
-    """Run a SPARQL 1.1 query on the graph.
+    """Run a SPARQL 1.1 query on the graph (read-only: updates are refused).
 
     The default graph is the union of the named graphs; each source's statements are also in
-    a named graph of their own (GRAPH <https://w3id.org/mdq/graph/release-ja> { ... }).
+    a named graph of their own (GRAPH graph:release-ja { ... }). CSV, TSV, JSON and XML
+    results are written as they come; the table shows at most 10,000 rows.
 
     \b
     Examples:
       mdq-graph query --name participants
       mdq-graph query -f my-query.rq --format csv -o answers.csv
       mdq-graph query 'SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g'
+      mdq-graph queries show participants | mdq-graph query -f -
     """
-    source = query_source(query_text, query_file, name)
-    emit(render(run_query(obj.engine(), source), fmt), output)
+    stdin = click.get_text_stream("stdin").read() if query_file == Path("-") else None
+    source = query_source(query_text, None if stdin is not None else query_file, name, stdin=stdin)
+    result = run_query(obj.engine(), source)
+    written = stream(functools.partial(write_result, result, fmt), output)
+    if written.truncated:
+        click.echo(
+            f"mdq-graph: warning: the table stops at {written.rows} rows; the result has more "
+            "(--format csv, tsv, json or xml writes them all)",
+            err=True,
+        )
 
 
-@main.command("queries")
+@main.group("queries", invoke_without_command=True)
+@click.pass_context
 @reports_errors
-def queries_command() -> None:
+def queries_command(ctx: click.Context) -> None:
     """List the curated queries: one line each, its name, then its title.
 
-    Example: mdq-graph queries
+    \b
+    Examples:
+      mdq-graph queries
+      mdq-graph queries show participants
     """
+    if ctx.invoked_subcommand is not None:
+        return
     curated = curated_queries()
     width = max((len(q.name) for q in curated), default=0)
     for item in curated:
         note = "  (needs the network)" if item.needs_network else ""
         click.echo(f"{item.name:<{width}}  {item.title}{note}")
+
+
+@queries_command.command("show")
+@click.argument("name")
+@reports_errors
+def queries_show_command(name: str) -> None:
+    """Print the SPARQL text of the curated query NAME (its header comment included).
+
+    \b
+    Examples:
+      mdq-graph queries show participants
+      mdq-graph queries show participants > mine.rq && mdq-graph query -f mine.rq
+    """
+    click.echo(curated_query(name).text, nl=False)
 
 
 @main.command("serve")
