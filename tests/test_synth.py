@@ -134,7 +134,7 @@ def test_synth_command(runner: CliRunner, tmp_path: Path) -> None:
     statements = len(quads(out))
     assert 9_000 < statements < 11_000
     assert f"{statements} triples" in result.stdout
-    assert any((tmp_path / "corpus" / "sources").glob("synth-*.en.txt"))
+    assert any((tmp_path / "corpus" / "c.sources").glob("synth-*.en.txt"))
 
 
 @pytest.mark.parametrize(

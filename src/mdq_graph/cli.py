@@ -11,7 +11,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, ClassVar, TypeVar, overload
@@ -21,16 +21,29 @@ from rdflib import Dataset
 
 from mdq_graph import __version__
 from mdq_graph.catalog.dcat import build_catalog, serialize_catalog
-from mdq_graph.errors import EXIT_BAD_INPUT, EXIT_NONCONFORMANT, MdqError, UsageError
+from mdq_graph.errors import (
+    EXIT_BAD_INPUT,
+    EXIT_NONCONFORMANT,
+    InputError,
+    MdqError,
+    UsageError,
+)
 from mdq_graph.export.exporter import export_graph
 from mdq_graph.formats.jsonld import JsonLdOptions
 from mdq_graph.formats.rdf import UNION
 from mdq_graph.graph.dataset import load_dataset
 from mdq_graph.graph.engine import Engine
-from mdq_graph.graph.info import DatasetInfo, dataset_info
+from mdq_graph.graph.info import DatasetInfo, dataset_info, files_without_statements
 from mdq_graph.graph.namespaces import BASE
 from mdq_graph.graph.rdf_formats import FORMAT_NAMES, get_format
-from mdq_graph.graph.store import StoreInfo, build_store, open_store, store_dataset, store_summary
+from mdq_graph.graph.store import (
+    StoreInfo,
+    build_store,
+    open_store,
+    store_dataset,
+    store_source_paths,
+    store_summary,
+)
 from mdq_graph.output import atomic_writer, discard_pending, write_atomic
 from mdq_graph.push import AUTH_SCHEMES, AuthScheme, push_graphs, store_graphs
 from mdq_graph.query.curated import (
@@ -57,9 +70,12 @@ class Context:
     """What the group's options give every command: the data paths or the store, and the dataset
     or the engine once loaded."""
 
-    def __init__(self, data: tuple[Path, ...], store: Path | None = None) -> None:
+    def __init__(
+        self, data: tuple[Path, ...], store: Path | None = None, *, store_from_env: bool = False
+    ) -> None:
         self.data = data
         self.store = store
+        self.store_from_env = store_from_env
         self._dataset: Dataset | None = None
         self._engine: Engine | None = None
 
@@ -81,6 +97,19 @@ class Context:
                 f"from (load new data with mdq-graph load --store {self.store} --data ...)"
             )
         return self.store
+
+    def refuse_data(self, command: str) -> None:
+        """`UsageError` when --data or --store is given to a command that reads no data (a store
+        named only by $MDQ_STORE is for the commands that read one, and is left alone)."""
+        if self.data or (self.store is not None and not self.store_from_env):
+            raise UsageError(
+                f"{command} does not read the graph: --data and --store do not apply to it"
+            )
+
+    def warn_empty(self, paths: Sequence[Path] = ()) -> None:
+        """A warning on stderr for each given file (`paths`, or --data) that states nothing."""
+        for path in files_without_statements(list(paths or self.data)):
+            click.echo(f"mdq-graph: warning: {path} holds no RDF statement", err=True)
 
     def engine(self) -> Engine:
         """The SPARQL engine over the same graph, built once: every query command gets it here.
@@ -332,7 +361,9 @@ def emit(data: bytes, output: Path | None) -> None:
     if StatusLine.current is not None:
         StatusLine.current.finish()
     if output is None:
-        click.echo(data.decode("utf-8"), nl=not data.endswith(b"\n"))
+        with _stdout_errors():
+            click.echo(data.decode("utf-8"), nl=not data.endswith(b"\n"))
+            sys.stdout.flush()
     else:
         write_atomic(output, data)
 
@@ -346,9 +377,24 @@ def stream(write: Callable[[IO[bytes]], T], output: Path | None) -> T:
     if StatusLine.current is not None:
         StatusLine.current.finish()
     out = click.get_binary_stream("stdout")
-    written = write(out)
-    out.flush()
+    with _stdout_errors():
+        written = write(out)
+        out.flush()
     return written
+
+
+@contextlib.contextmanager
+def _stdout_errors() -> Iterator[None]:
+    """A failure to write standard output (a full disk behind `>`), named as such; a closed pipe
+    goes on to end the command quietly."""
+    try:
+        yield
+    except BrokenPipeError:
+        raise
+    except OSError as err:
+        if err.filename is not None:
+            raise
+        raise InputError("standard output", f"cannot write: {_os_error_message(err)}") from None
 
 
 format_option = click.option(
@@ -395,7 +441,10 @@ def main(ctx: click.Context, data: tuple[Path, ...], store: Path | None) -> None
       mdq-graph --data my-data/ info
       mdq-graph load --store ./store && mdq-graph --store ./store query --name participants
     """
-    ctx.obj = Context(data, store)
+    from_env = ctx.get_parameter_source("store") is click.core.ParameterSource.ENVIRONMENT
+    ctx.obj = Context(data, store, store_from_env=from_env)
+    if data and ctx.invoked_subcommand not in ("synth", "queries"):
+        ctx.obj.warn_empty()
 
 
 @main.command()
@@ -548,9 +597,15 @@ def validate_command(
       mdq-graph validate my-data/ --format json
       mdq-graph validate catalog.ttl --shapes dcat-ap-SHACL.ttl --strict
     """
-    report = validate_graph(
-        list(paths or obj.data) or None, extra_shapes=extra_shapes, strict=strict
-    )
+    given = list(paths or obj.data)
+    store = obj.store_dir()
+    if store is not None and paths:
+        raise UsageError("give PATHS or --store, not both")
+    if store is not None:  # what the store holds: the files it was loaded from, unchanged since
+        given = store_source_paths(store)
+    elif paths:
+        obj.warn_empty(paths)
+    report = validate_graph(given or None, extra_shapes=extra_shapes, strict=strict)
     emit(RENDERERS[fmt.lower()](report).encode("utf-8"), output)
     if not report.conforms:
         sys.exit(EXIT_NONCONFORMANT)
@@ -656,6 +711,7 @@ def queries_command(ctx: click.Context) -> None:
       mdq-graph queries
       mdq-graph queries show participants
     """
+    ctx.find_object(Context).refuse_data("queries")  # type: ignore[union-attr]
     if ctx.invoked_subcommand is not None:
         return
     curated = curated_queries()
@@ -810,6 +866,8 @@ def load_command(
     target = store_dir or obj.store
     if target is None:
         raise UsageError("give the folder to build the store in: mdq-graph load --store DIR")
+    if data:
+        obj.warn_empty(data)
     status = StatusLine.current
     progress = status.note if status is not None else None
     loaded = build_store(
@@ -1004,6 +1062,7 @@ def synth_command(
       mdq-graph synth --meetings 20 --seed 7 -o corpus/small.trig
       mdq-graph --data corpus/small.trig validate
     """
+    obj.refuse_data("synth")
     if (meetings is None) == (triples is None):
         raise UsageError("give either --meetings N or --triples T")
     count = meetings if meetings is not None else meetings_for_triples(triples or 0)

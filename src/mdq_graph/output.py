@@ -69,7 +69,12 @@ def atomic_writer(path: Path, *, text: bool = False) -> Iterator[IO[Any]]:
                 os.fdopen(fd, "w", encoding="utf-8", newline="\n") if text else os.fdopen(fd, "wb")
             )
         with handle:
-            yield handle
+            try:
+                yield handle
+            except OSError as err:
+                if err.filename is not None or isinstance(err, BrokenPipeError):
+                    raise
+                raise write_error(path, err) from None  # writing to the handle failed
             with _writing_errors(path):
                 handle.flush()
                 os.fsync(handle.fileno())

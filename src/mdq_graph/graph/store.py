@@ -192,6 +192,27 @@ def store_dataset(path: Path, *, inferred: bool = True) -> Dataset:
     return dataset
 
 
+def store_source_paths(path: Path) -> list[Path]:
+    """The files the store in folder `path` was loaded from, as they are now; `UsageError` when
+    one is gone or has changed since (its SHA-256 differs), so that what is checked is what the
+    store holds."""
+    paths = []
+    for source in read_store_info(path).sources:
+        file = Path(source.path)
+        try:
+            digest: str | None = _sha256(file)
+        except OSError:
+            digest = None
+        if digest != source.sha256:
+            why = "is gone" if digest is None else "has changed"
+            raise UsageError(
+                f"the store {path} was loaded from {file}, which {why} since; give the files to "
+                f"check instead, or load the store again (mdq-graph load --store {path})"
+            )
+        paths.append(file)
+    return paths
+
+
 def open_store(path: Path) -> Engine:
     """The engine over the store in folder `path`, read-only (many processes may open it)."""
     read_store_info(path)
