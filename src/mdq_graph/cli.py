@@ -216,6 +216,9 @@ def _run_stoppably(call: Callable[[], Any], status: StatusLine | None) -> Any:
     read_end, write_end = os.pipe()
     os.set_blocking(write_end, False)
     previous_term = signal.signal(signal.SIGTERM, _on_sigterm)
+    previous_int = signal.getsignal(signal.SIGINT)
+    if previous_int is not signal.SIG_IGN:  # a SIGINT the parent ignores stays ignored
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     previous_wakeup = signal.set_wakeup_fd(write_end, warn_on_full_buffer=False)
     watcher = threading.Thread(
         target=_watch, args=(read_end, status), name="mdq-graph-signals", daemon=True
@@ -231,6 +234,8 @@ def _run_stoppably(call: Callable[[], Any], status: StatusLine | None) -> Any:
     finally:
         signal.set_wakeup_fd(previous_wakeup)
         signal.signal(signal.SIGTERM, previous_term)
+        if previous_int is not signal.SIG_IGN and previous_int is not None:
+            signal.signal(signal.SIGINT, previous_int)
         os.close(write_end)  # the watcher reads the end of the pipe and stops
         watcher.join()
         StatusLine.current = None
@@ -316,9 +321,9 @@ class StatusLine:
         return cls(cls._VERBS[name])
 
     def tick(self) -> None:
-        """Rewrite the line after the first second of work."""
+        """Rewrite the line, once the work has taken half a second (a quick command shows none)."""
         elapsed = time.monotonic() - self.started
-        if elapsed < 1 or self.done:
+        if elapsed < 0.5 or self.done:
             return
         step = f": {self.step}" if self.step else ""
         with self._lock:
