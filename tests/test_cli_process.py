@@ -21,6 +21,8 @@ import pytest
 
 from tests.conftest import REPO
 
+pytestmark = pytest.mark.slow
+
 #: A result that never ends in practice: every triple of the graph with every other (millions of
 #: rows), and the count of every triple with every pair (tens of billions): both run for minutes.
 ROWS_WITHOUT_END = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"

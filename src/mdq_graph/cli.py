@@ -593,7 +593,7 @@ def validate_command(
     """Validate the graph against the SHACL shapes and its quotes against their source texts.
 
     PATHS (RDF files or folders) are validated instead of the bundled graph, with the bundled
-    ontology and shapes. Exit 0: conforms (warnings allowed unless --strict); 1: it does not;
+    ontology and shapes; with the global --store, the files the store was loaded from. Exit 0: conforms (warnings allowed unless --strict); 1: it does not;
     2: a file cannot be read.
 
     \b
@@ -1040,8 +1040,8 @@ def _advancing(bar: ProgressBar[int]) -> Callable[[int, int], None]:
 @click.option(
     "--texts",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for the release texts the quotes point into (default: sources/ beside "
-    "the output, as data/sources/ is beside the bundled data).",
+    help="Folder for the release texts the quotes point into (default: NAME.sources/ beside "
+    "the output NAME.trig, where validate looks for them).",
 )
 @click.option("--no-texts", is_flag=True, help="Do not write the release texts.")
 @click.pass_obj
@@ -1063,8 +1063,8 @@ def synth_command(
 
     \b
     Examples:
-      mdq-graph synth --triples 1e6 -o corpus/mdq-1e6.nq
-      mdq-graph synth --meetings 20 --seed 7 -o corpus/small.trig
+      mdq-graph synth --triples 1e6 -o corpus/mdq-1e6.nq   (the folder must exist)
+      mdq-graph synth --meetings 20 --seed 7 -o small.trig  (texts in small.sources/)
       mdq-graph --data corpus/small.trig validate
     """
     obj.refuse_data("synth")
