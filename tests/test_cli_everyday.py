@@ -277,3 +277,18 @@ def test_an_endpoint_that_is_not_a_url_is_a_usage_error(runner: CliRunner, endpo
     with pytest.raises(UsageError, match="not a valid URL"):
         push_graphs([("https://example.org/g", b"x")], endpoint)
     assert "not a valid URL" in fails(runner, "push", "-e", endpoint)
+
+
+@pytest.mark.parametrize(
+    "args", [["validate", "{file}"], ["--data", "{file}", "export", "-f", "nt", "-o", "{out}"]]
+)
+def test_a_literal_over_16_mib_is_one_line_naming_the_file(
+    runner: CliRunner, tmp_path: Path, args: list[str]
+) -> None:
+    huge = tmp_path / "huge.nt"
+    huge.write_text(f'<https://example.org/s> <https://example.org/p> "{"a" * (17 << 20)}" .\n')
+    out = tmp_path / "out.nt"
+    given = [a.replace("{file}", str(huge)).replace("{out}", str(out)) for a in args]
+    message = fails(runner, *given)
+    assert message.startswith(f"mdq-graph: error: {huge}: a term too large to read")
+    assert not out.exists()

@@ -167,10 +167,11 @@ def reports_errors(command: F | None = None, *, stoppable: bool = True) -> Any:
                 sys.exit(EXIT_BROKEN_PIPE)
             except OSError as err:
                 _fail(_os_error_message(err), EXIT_BAD_INPUT)
-            except MemoryError:
+            except MemoryError as err:
+                detail = f" ({err})" if str(err) else ""
                 _fail(
-                    "out of memory: the input is too large for this machine (a literal or a "
-                    "result too big to hold); nothing was written",
+                    f"out of memory{detail}: the input or the result is too large to hold; "
+                    "nothing was written",
                     EXIT_BAD_INPUT,
                 )
             except RecursionError:

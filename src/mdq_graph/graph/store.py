@@ -379,6 +379,8 @@ def _load_file(
         _bulk_write(store, _with_union(fallback, inferred, literals, union=union))
     except OSError as err:
         raise InputError(path, f"cannot load the file: {err}") from None
+    except MemoryError as err:  # Oxigraph's parser holds one token at most 16 MiB long
+        raise InputError(path, f"a term too large to read ({err})") from None
     return SourceFile(str(path.resolve()), fmt.name, path.stat().st_size, _sha256(path))
 
 
