@@ -450,7 +450,8 @@ def main(ctx: click.Context, data: tuple[Path, ...], store: Path | None) -> None
     from_env = ctx.get_parameter_source("store") is click.core.ParameterSource.ENVIRONMENT
     ctx.obj = Context(data, store, store_from_env=from_env)
     if data and ctx.invoked_subcommand not in ("synth", "queries"):
-        ctx.obj.warn_empty()
+        with contextlib.suppress(MdqError):  # the command reports a path it cannot read
+            ctx.obj.warn_empty()
 
 
 @main.command()
