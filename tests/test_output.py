@@ -92,13 +92,13 @@ def dead_pid() -> int:
 def test_stale_staging_of_ended_processes_is_removed_and_live_ones_kept(tmp_path: Path) -> None:
     ended = dead_pid()
     stale = [
-        tmp_path / f".store.loading-{ended}-0123abcd",
-        tmp_path / f".site.building-{ended}-89abcdef",
-        tmp_path / f".out.ttl.tmp-{ended}-00ff00ff",
+        tmp_path / f".store.{ended}-0123abcd.loading",
+        tmp_path / f".site.{ended}-89abcdef.building",
+        tmp_path / f".out.ttl.{ended}-00ff00ff.tmp",
     ]
     live = [
-        tmp_path / f".store.loading-{os.getppid()}-0123abcd",  # pytest's parent is running
-        tmp_path / f".store.loading-{os.getpid()}-0123abcd",
+        tmp_path / f".store.{os.getppid()}-0123abcd.loading",  # pytest's parent is running
+        tmp_path / f".store.{os.getpid()}-0123abcd.loading",
     ]
     others = [tmp_path / ".store.loading-notours", tmp_path / "store", tmp_path / ".hidden"]
     for path in stale[:2] + live + others[:2]:
@@ -113,8 +113,8 @@ def test_stale_staging_of_ended_processes_is_removed_and_live_ones_kept(tmp_path
 
 def test_stale_staging_is_removed_only_for_its_target_when_one_is_named(tmp_path: Path) -> None:
     ended = dead_pid()
-    mine = tmp_path / f".store.loading-{ended}-0123abcd"
-    theirs = tmp_path / f".other.loading-{ended}-0123abcd"
+    mine = tmp_path / f".store.{ended}-0123abcd.loading"
+    theirs = tmp_path / f".other.{ended}-0123abcd.loading"
     mine.mkdir()
     theirs.mkdir()
     assert remove_stale_staging(tmp_path, "store") == [mine]
@@ -134,7 +134,7 @@ def test_staging_of_earlier_versions_is_removed_once_an_hour_old(tmp_path: Path)
 
 
 def test_a_new_staging_folder_clears_the_stale_ones_beside_it(tmp_path: Path) -> None:
-    stale = tmp_path / f".store.loading-{dead_pid()}-0123abcd"
+    stale = tmp_path / f".store.{dead_pid()}-0123abcd.loading"
     stale.mkdir()
     staging = make_staging_folder(tmp_path / "store", "loading")
     assert not stale.exists() and staging.is_dir()

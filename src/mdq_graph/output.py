@@ -27,9 +27,9 @@ from typing import IO, Any
 
 from mdq_graph.errors import InputError
 
-#: `.NAME.KIND-PID-RANDOM` (KIND: tmp, loading, building, previous): our own hidden staging names.
+#: `.NAME.PID-RANDOM.KIND` (KIND: tmp, loading, building, previous): our own hidden staging names.
 _STAGING = re.compile(
-    r"\.(?P<name>.+)\.(?P<kind>tmp|loading|building|previous)-(?P<pid>\d+)-[0-9a-f]{8}"
+    r"\.(?P<name>.+)\.(?P<pid>\d+)-[0-9a-f]{8}\.(?P<kind>tmp|loading|building|previous)"
 )
 #: Names earlier versions gave their staging folders and files (no process id in them).
 _LEGACY_STAGING = re.compile(
@@ -90,7 +90,7 @@ def atomic_writer(path: Path, *, text: bool = False) -> Iterator[IO[Any]]:
 def staging_path(target: Path, kind: str) -> Path:
     """A new hidden name beside `target` for a file or folder being built (`kind`: tmp, loading,
     building), remembered until it is renamed or removed."""
-    name = f".{target.name}.{kind}-{os.getpid()}-{secrets.token_hex(4)}"
+    name = f".{target.name}.{os.getpid()}-{secrets.token_hex(4)}.{kind}"
     path = target.parent / name
     with _pending_lock:
         _pending.add(path)
