@@ -9,6 +9,8 @@ command -v rapper >/dev/null 2>&1 || want+=(raptor2-utils)
 [ -x /usr/bin/chromium ] || want+=(chromium)
 command -v apache2 >/dev/null 2>&1 || [ -x /usr/sbin/apache2 ] || want+=(apache2)
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || want+=(nginx-light)
+# HermiT (the OWL 2 DL reasoner that owlready2 ships) runs on Java: tests/test_ontology_reasoner.py.
+command -v java >/dev/null 2>&1 || want+=(default-jre-headless)
 
 if [ "${#want[@]}" -gt 0 ]; then
   if command -v apt-get >/dev/null 2>&1; then

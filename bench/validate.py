@@ -24,8 +24,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from query import cli  # bench/query.py: the installed `mdq-graph`, or the module
 from timing import print_timing_table
+
+from query import cli  # bench/query.py: the installed `mdq-graph`, or the module
 
 
 def timed(command: list[str]) -> float:

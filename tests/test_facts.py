@@ -74,13 +74,15 @@ FACTS: dict[str, str] = {
     "contact-point": f"""GRAPH {EN} {{ {R_EN} mdq:contactPoint ?c . ?c schema:telephone "+81-3-6257-1153" . id:org/quantum-and-materials-team schema:contactPoint ?c ; mdq:unitOf id:org/secretariat-sti }}""",
     # --- links and names (reference graph)
     "countries-have-iso-wikidata-geonames-eu": "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { GRAPH <https://w3id.org/mdq/graph/reference> { ?c mdq:isoAlpha2 ?a2 ; mdq:isoAlpha3 ?a3 ; mdq:wikidata ?wd ; mdq:geonames ?gn ; mdq:euCountry ?eu } }",
-    "denmark-and-netherlands-are-the-sovereign-states": f"GRAPH {REF} {{ id:country/dk mdq:wikidata wd:Q756617 ; skos:closeMatch wd:Q35 . id:country/nl mdq:wikidata wd:Q29999 ; skos:closeMatch wd:Q55 }}",
+    "denmark-and-netherlands-are-the-sovereign-states": f"GRAPH {REF} {{ id:country/dk mdq:wikidata wd:Q756617 ; rdfs:seeAlso wd:Q35 . id:country/nl mdq:wikidata wd:Q29999 ; rdfs:seeAlso wd:Q55 }}",
+    "places-lie-in-japan-and-japan-in-asia": f"GRAPH {REF} {{ id:place/tokyo mdq:withinPlace id:country/jp . id:place/tsukuba mdq:withinPlace id:place/ibaraki . id:place/ibaraki mdq:withinPlace id:country/jp . id:country/jp mdq:withinPlace id:place/asia }}",
+    "first-held-in-asia-is-checkable": f"{M} mdq:firstHeldIn id:place/asia . FILTER NOT EXISTS {{ {M} mdq:heldIn ?place . FILTER NOT EXISTS {{ ?place mdq:withinPlace+ id:place/asia }} }}",
     "aist-ror": f"GRAPH {REF} {{ id:org/aist mdq:ror <https://ror.org/01703db54> ; foaf:homepage <https://www.aist.go.jp> }}",
     "japanese-country-names": f"""GRAPH {JA} {{ id:country/kr rdfs:label "韓国"@ja . id:country/gb rdfs:label "英国"@ja }}""",
     # --- the schema.org view, inferred
     "schema-view-meeting": f"GRAPH {INF} {{ {M} a schema:Event ; schema:organizer id:org/cabinet-office ; schema:superEvent id:series/mdq ; schema:location id:venue/g-quat ; schema:name ?n }}",
-    "schema-view-attendees-reachable-forward": f"{M} schema:attendee id:country/jp . id:country/jp a schema:Country ; schema:sameAs wd:Q17",
-    "schema-view-organisations": "id:org/g-quat a schema:ResearchOrganization ; schema:parentOrganization id:org/aist ; schema:url <https://unit.aist.go.jp/g-quat/> . id:org/cabinet-office a schema:GovernmentOrganization",
+    "prov-view-countries-associated-with-the-meeting": f"{M} prov:wasAssociatedWith id:country/jp . id:country/jp a schema:Country ; schema:sameAs wd:Q17",
+    "schema-view-organisations": "id:org/g-quat a schema:Organization ; schema:parentOrganization id:org/aist ; schema:url <https://unit.aist.go.jp/g-quat/> . id:org/cabinet-office a schema:GovernmentOrganization",
     "schema-view-contact-point": '?c a schema:ContactPoint ; schema:telephone "+81-3-6257-1153"',
 }
 
@@ -125,11 +127,16 @@ def test_every_typed_thing_also_has_a_schema_org_type(dataset: Dataset) -> None:
         + """
     SELECT DISTINCT ?s WHERE {
       ?s a ?t . FILTER(STRSTARTS(STR(?t), "https://w3id.org/mdq/ontology#"))
+      ?t rdfs:subClassOf+ ?aligned . FILTER(STRSTARTS(STR(?aligned), "https://schema.org/"))
       FILTER NOT EXISTS { ?s a ?schema . FILTER(STRSTARTS(STR(?schema), "https://schema.org/")) }
-      FILTER NOT EXISTS { ?s a mdq:Quote }
-      FILTER NOT EXISTS { ?s a mdq:Participation }
-      FILTER NOT EXISTS { ?s a mdq:SourceGraph }
     }"""
     )
+    # Only classes the ontology aligns with schema.org: others (a designation of a year, a next
+    # step, a topic) have no true stable schema.org type, and say why in skos:editorialNote.
     missing = [str(row[0]) for row in dataset.query(query)]  # type: ignore[index]
     assert missing == []
+    (count,) = dataset.query(
+        PREFIXES
+        + 'SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?t . FILTER(STRSTARTS(STR(?t), "https://schema.org/")) }'
+    )
+    assert int(count[0]) > 40  # type: ignore[index]

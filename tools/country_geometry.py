@@ -66,6 +66,30 @@ def bbox_and_centroid(
     return (min(xs), min(ys), max(xs), max(ys)), (sx / total, sy / total)
 
 
+#: What the generalised polygons leave out, by ISO code, read from the boxes (the general note,
+#: `COVERED`, is said of every country): the IRIs stand for the states, at one level everywhere.
+LEFT_OUT = {
+    "AU": "Australia's external territories (e.g. Christmas Island, Norfolk Island) lie outside it.",
+    "DK": "It covers the European part of Denmark without Bornholm (east of 12.69°E); "
+    "the country here is the Kingdom of Denmark, whose Greenland and Faroe Islands lie outside it.",
+    "FI": "Most of the Åland Islands (west of 20.65°E) lie outside it.",
+    "FR": "It covers metropolitan France with Corsica; the overseas departments and "
+    "collectivities (e.g. French Guiana, Réunion) lie outside it.",
+    "GB": "Orkney and Shetland (north of 58.63°N) lie outside it.",
+    "JP": "Okinawa and the other islands south of 31.03°N (the Ogasawara Islands among them) "
+    "lie outside it.",
+    "KR": "Jeju (south of 34.39°N) and Ulleungdo (east of 129.47°E) lie outside it.",
+    "NL": "It covers the European part of the Netherlands; the country here is the Kingdom of "
+    "the Netherlands, whose Aruba, Curaçao, Sint Maarten and Caribbean Netherlands lie outside it.",
+    "US": "It covers the fifty states but the western Aleutian Islands (west of 171.79°W); "
+    "Puerto Rico, Guam and the other territories lie outside it.",
+}
+COVERED = (
+    "The dcat:bbox and dcat:centroid in graph/geography are those of the country's generalised "
+    "Natural Earth 1:110m polygons (mainland and larger islands), not of all its territory."
+)
+
+
 def main() -> None:
     """Print the TriG of the geography graph."""
     dataset = load_dataset(inferred=False)
@@ -77,7 +101,8 @@ def main() -> None:
         f"{version('countryinfo')} (world.geo.json, Natural Earth 1:110m): do not edit by hand.",
         "# A bounding box and a centroid for each country (WKT, WGS 84 longitude/latitude), for DCAT-AP's",
         "# dct:Location. The boundaries are generalised: small islands are left out, so the boxes are for",
-        "# map previews and catalogue search, not for measurement.",
+        "# map previews and catalogue search, not for measurement. Each country's rdfs:comment here says",
+        "# what its box covers and leaves out (the countries are the states, e.g. the Kingdom of Denmark).",
         "",
         "@base <https://w3id.org/mdq/id/> .",
         "@prefix mdq:    <https://w3id.org/mdq/ontology#> .",
@@ -112,9 +137,11 @@ def main() -> None:
         polygons = _polygons(CountryInfo(code).geo_json()["features"][0]["geometry"])
         (west, south, east, north), (lon, lat) = bbox_and_centroid(polygons)
         box = f"POLYGON(({west:.2f} {south:.2f},{east:.2f} {south:.2f},{east:.2f} {north:.2f},{west:.2f} {north:.2f},{west:.2f} {south:.2f}))"
+        note = " ".join([COVERED, LEFT_OUT.get(code, "")]).strip()
         out += [
             f'    <{country.removeprefix(str(ID))}> dcat:bbox "{box}"^^geo:wktLiteral ;',
-            f'        dcat:centroid "POINT({lon:.2f} {lat:.2f})"^^geo:wktLiteral .',
+            f'        dcat:centroid "POINT({lon:.2f} {lat:.2f})"^^geo:wktLiteral ;',
+            f'        rdfs:comment "{note}"@en .',
         ]
     out += ["}", ""]
     sys.stdout.write("\n".join(out))

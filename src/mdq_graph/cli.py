@@ -20,7 +20,7 @@ import click
 from rdflib import Dataset
 
 from mdq_graph import __version__
-from mdq_graph.catalog.dcat import build_catalog, serialize_catalog
+from mdq_graph.catalog.dcat import serialize_catalog
 from mdq_graph.errors import (
     EXIT_BAD_INPUT,
     EXIT_NONCONFORMANT,
@@ -28,12 +28,14 @@ from mdq_graph.errors import (
     MdqError,
     UsageError,
 )
-from mdq_graph.export.exporter import export_graph
+from mdq_graph.export.exporter import Exportable, export_graph, published_catalog
+from mdq_graph.export.exporter import from_files as exportable_from_files
+from mdq_graph.export.exporter import from_store as exportable_from_store
 from mdq_graph.formats.jsonld import JsonLdOptions
 from mdq_graph.formats.rdf import UNION
 from mdq_graph.graph.dataset import load_dataset
 from mdq_graph.graph.engine import Engine
-from mdq_graph.graph.info import DatasetInfo, dataset_info, files_without_statements
+from mdq_graph.graph.info import DatasetInfo, engine_info, files_without_statements
 from mdq_graph.graph.namespaces import BASE
 from mdq_graph.graph.rdf_formats import FORMAT_NAMES, get_format
 from mdq_graph.graph.store import (
@@ -50,6 +52,7 @@ from mdq_graph.query.curated import (
     QUERY_PREFIXES,
     curated_queries,
     curated_query,
+    engine_failures_contained,
     query_source,
     run_query,
 )
@@ -88,6 +91,14 @@ class Context:
             else:
                 self._dataset = load_dataset(list(self.data) or None, inferred=inferred)
         return self._dataset
+
+    def exportable(self, *, service: bool = True) -> Exportable:
+        """What the exports, the catalog and the published downloads are written from: the
+        bundled data, `--data` instead, or the `--store`."""
+        store = self.store_dir()
+        if store is not None:
+            return exportable_from_store(store, service=service)
+        return exportable_from_files(list(self.data) or None, service=service)
 
     def store_dir(self) -> Path | None:
         """The `--store` folder, if given; `UsageError` if `--data` is given too."""
@@ -477,7 +488,7 @@ def info(obj: Context, as_json: bool) -> None:
         else:
             click.echo(render_store_info(store, loaded) + "\n\n" + render_info(report))
         return
-    report = dataset_info(obj.dataset())
+    report = engine_info(obj.engine())
     click.echo(
         json.dumps(asdict(report), indent=2, ensure_ascii=False) if as_json else render_info(report)
     )
@@ -508,11 +519,13 @@ def render_info(report: DatasetInfo) -> str:
 )
 @click.option("--no-inferred", is_flag=True, help="Leave out the inferred schema.org/PROV-O view.")
 @click.option(
-    "--embed-context",
-    is_flag=True,
-    help="JSON-LD: embed the part of our context the document uses, instead of referencing "
-    "https://w3id.org/mdq/context.jsonld.",
+    "--context-url",
+    metavar="URL",
+    help="JSON-LD: reference our context at URL, where you publish ontology/context.jsonld (e.g. "
+    "https://w3id.org/mdq/context.jsonld once it resolves), instead of embedding the part of it "
+    "the document uses (the default, which any processor reads offline).",
 )
+@click.option("--embed-context", is_flag=True, hidden=True, help="The default; kept for scripts.")
 @click.option(
     "--frame",
     metavar="NAME",
@@ -528,6 +541,7 @@ def export(
     output: Path | None,
     graph: str,
     no_inferred: bool,
+    context_url: str | None,
     embed_context: bool,
     frame: str | None,
     quiet: bool,
@@ -540,14 +554,17 @@ def export(
     Examples:
       mdq-graph export --format json-ld -o mdq.jsonld
       mdq-graph export --format trig --graph release-ja
-      mdq-graph export --format json-ld --frame meeting --embed-context
+      mdq-graph export --format json-ld --frame meeting
+      mdq-graph export --format json-ld --context-url https://example.org/mdq/context.jsonld
     """
     rdf_format = get_format(fmt)
-    if (embed_context or frame) and rdf_format.name != "json-ld":
-        raise UsageError("--embed-context and --frame apply to --format json-ld")
+    if (context_url or embed_context or frame) and rdf_format.name != "json-ld":
+        raise UsageError("--context-url and --frame apply to --format json-ld")
+    if context_url and embed_context:
+        raise UsageError("--context-url references the context; --embed-context embeds it")
     # The export carries its own description (graph/catalog; see catalog.py), computed with the
     # data in an Oxigraph store (see storeexport.py): with --store, no file is parsed.
-    options = JsonLdOptions(embed_context=embed_context, frame=frame)
+    options = JsonLdOptions(context_url=context_url, frame=frame)
     data = export_graph(
         rdf_format,
         graph,
@@ -643,7 +660,8 @@ def catalog_command(obj: Context, fmt: str, output: Path | None, base_uri: str) 
       mdq-graph catalog --format json-ld --base-uri http://localhost:8000/
     """
     rdf_format = get_format(fmt)
-    emit(serialize_catalog(build_catalog(obj.dataset(), base_uri=base_uri), rdf_format), output)
+    catalog, _ = published_catalog(obj.exportable(), base=base_uri)
+    emit(serialize_catalog(catalog, rdf_format), output)
 
 
 def _prefixes_epilog() -> str:
@@ -697,8 +715,9 @@ def query_command(
     """
     stdin = click.get_text_stream("stdin").read() if query_file == Path("-") else None
     source = query_source(query_text, None if stdin is not None else query_file, name, stdin=stdin)
-    result = run_query(obj.engine(), source)
-    written = stream(functools.partial(write_result, result, fmt), output)
+    with engine_failures_contained():
+        result = run_query(obj.engine(), source)
+        written = stream(functools.partial(write_result, result, fmt), output)
     if written.truncated:
         click.echo(
             f"mdq-graph: warning: the table stops at {written.rows} rows; the result has more "
@@ -808,7 +827,7 @@ def serve_command(
     settings = ServerSettings(timeout=timeout, max_results=max_results, workers=workers)
     _check_port_free(host, port)
     folder = store if store is not None else obj.store_dir()  # serve's --store, or the global one
-    source = open_store(folder) if folder is not None else obj.dataset()
+    source = open_store(folder) if folder is not None else obj.exportable()
     serve(source, host=host, port=port, base_uri=base_uri, settings=settings)
 
 
@@ -1120,7 +1139,7 @@ def publish_command(obj: Context, outdir: Path, base_uri: str, force: bool, quie
     """
     from mdq_graph.web.site import write_site
 
-    report = write_site(obj.dataset(), outdir, base=base_uri, force=force)
+    report = write_site(obj.exportable(service=False), outdir, base=base_uri, force=force)
     for reason in report.skipped:
         click.echo(f"mdq-graph: warning: no page for {reason}", err=True)
     click.echo(

@@ -120,14 +120,14 @@ def push_graphs(
     graphs = list(graphs)
     started = time.monotonic()
     if not graphs:
-        return PushResult(endpoint, (), 0.0)
+        return PushResult(redacted(endpoint), (), 0.0)
     total = sum(len(body) for _, body in graphs)
     pushed: list[PushedGraph] = []
     # Connecting is bounded more tightly, so a silent host fails in seconds rather than minutes.
     limits = httpx.Timeout(timeout, connect=min(timeout, _CONNECT_TIMEOUT))
     auth_flow = _make_auth(user, password, auth)
     with httpx.Client(auth=auth_flow, timeout=limits, transport=transport) as client:
-        sender = _Sender(client, endpoint, user, retries, backoff)
+        sender = _Sender(client, redacted(endpoint), user, retries, backoff)
         sender.probe(_graph_url(endpoint, graphs[0][0]))
         done = 0
         for iri, body in graphs:
@@ -144,7 +144,17 @@ def push_graphs(
                 raise sender.refusal(response, iri)
             pushed.append(PushedGraph(iri, len(body), response.status_code, attempts))
             done += len(body)
-    return PushResult(endpoint, tuple(pushed), time.monotonic() - started)
+    return PushResult(redacted(endpoint), tuple(pushed), time.monotonic() - started)
+
+
+def redacted(url: str) -> str:
+    """`url` as it may be shown: a password in it (`http://user:secret@host/`) replaced by `***`."""
+    scheme, sep, rest = url.partition("://")
+    authority, slash, path = rest.partition("/")
+    userinfo, at, host = authority.rpartition("@")
+    if not sep or not at or ":" not in userinfo:
+        return url
+    return f"{scheme}://{userinfo.split(':', 1)[0]}:***@{host}{slash}{path}"
 
 
 def _check_options(
@@ -152,11 +162,15 @@ def _check_options(
 ) -> None:
     """Raise `UsageError` for options that cannot work, before anything is sent."""
     if not endpoint.startswith(("http://", "https://")):
-        raise UsageError(f"the endpoint must be an http:// or https:// URL, not {endpoint!r}")
+        raise UsageError(
+            f"the endpoint must be an http:// or https:// URL, not {redacted(endpoint)!r}"
+        )
     try:
         httpx.URL(endpoint)
     except (httpx.InvalidURL, ValueError) as err:
-        raise UsageError(f"the endpoint {endpoint!r} is not a valid URL: {err}") from None
+        raise UsageError(
+            f"the endpoint {redacted(endpoint)!r} is not a valid URL: {err}"
+        ) from None
     if auth not in AUTH_SCHEMES:
         raise UsageError(f"unknown auth scheme {auth!r}; known schemes: {', '.join(AUTH_SCHEMES)}")
     if (user is None) != (password is None):

@@ -25,6 +25,7 @@ from mdq_graph.catalog.dcat import (
 )
 from mdq_graph.catalog.void import LINK_TARGETS, union_triples
 from mdq_graph.cli import main
+from mdq_graph.export.exporter import from_dataset, published_catalog
 from mdq_graph.graph.namespaces import BASE, MDQ, SPDX
 from mdq_graph.graph.rdf_formats import FORMATS
 from mdq_graph.graph.resources import sources_dir
@@ -48,7 +49,8 @@ DATASET = URIRef(BASE + "dataset")
 @pytest.fixture(scope="module")
 def catalog(dataset: Dataset) -> Graph:
     """The full description (with sizes and checksums) of the bundled graph."""
-    return build_catalog(dataset)
+    described, _ = published_catalog(from_dataset(dataset))
+    return described
 
 
 def dcat_ap_shapes(name: str) -> Graph:
@@ -181,7 +183,7 @@ def test_a_description_read_back_is_replaced_not_merged(dataset: Dataset) -> Non
 
 
 def test_base_uri_moves_every_iri_of_the_description(dataset: Dataset) -> None:
-    local = build_catalog(dataset, base_uri="http://127.0.0.1:8000/", distributions=False)
+    local = build_catalog(dataset, base_uri="http://127.0.0.1:8000/")
     terms = {str(t) for triple in local for t in triple}
     assert not [t for t in terms if t.startswith(BASE)]
     service = next(local.subjects(RDF.type, DCAT.DataService))
@@ -189,10 +191,10 @@ def test_base_uri_moves_every_iri_of_the_description(dataset: Dataset) -> None:
     assert Literal("http://127.0.0.1:8000/id/") in set(local.objects(None, VOID.uriSpace))
 
 
-def test_the_catalog_command_writes_every_format(runner: CliRunner, dataset: Dataset) -> None:
+def test_the_catalog_command_writes_every_format(runner: CliRunner, catalog: Graph) -> None:
     result = runner.invoke(main, ["catalog", "--format", "json-ld", "--base-uri", "nowhere"])
     assert result.exit_code == 2, result.output
-    expected = serialize_catalog(build_catalog(dataset), FORMATS["nt"])
+    expected = serialize_catalog(catalog, FORMATS["nt"])
     result = runner.invoke(main, ["catalog", "--format", "nt"])
     assert result.exit_code == 0, result.output
     assert result.output.encode("utf-8") == expected

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -45,14 +47,14 @@ def export(*args: str) -> Any:
 
 @pytest.fixture(scope="module")
 def referenced() -> Any:
-    """The JSON-LD export, referencing our context by IRI (the default)."""
-    return export()
+    """The JSON-LD export referencing our context where a publisher hosts it (`--context-url`)."""
+    return export("--context-url", CONTEXT_IRI)
 
 
 @pytest.fixture(scope="module")
 def embedded() -> Any:
-    """The JSON-LD export with the context embedded."""
-    return export("--embed-context")
+    """The JSON-LD export as the README's run command writes it: the context embedded."""
+    return export()
 
 
 @pytest.fixture(scope="module")
@@ -86,8 +88,65 @@ def test_the_context_is_json_ld_1_1_and_bundled_where_the_wheel_finds_it() -> No
     assert CONTEXT_IRI == "https://w3id.org/mdq/context.jsonld"
 
 
-def test_the_export_references_our_context_by_iri(referenced: Any) -> None:
+def test_the_export_embeds_the_context_unless_told_where_it_is_published(
+    embedded: Any, referenced: Any
+) -> None:
+    assert isinstance(embedded["@context"], dict)
     assert referenced["@context"] == CONTEXT_IRI
+    elsewhere = export("--context-url", "https://data.example.org/mdq/context.jsonld")
+    assert elsewhere["@context"] == "https://data.example.org/mdq/context.jsonld"
+    assert {k: v for k, v in elsewhere.items() if k != "@context"} == {
+        k: v for k, v in referenced.items() if k != "@context"
+    }
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--format", "json-ld", "--context-url", "context.jsonld"], "absolute http(s) URL"),
+        (["--format", "json-ld", "--context-url", "file:///etc/passwd"], "absolute http(s) URL"),
+        (["--format", "turtle", "--context-url", CONTEXT_IRI], "apply to --format json-ld"),
+        (["--format", "json-ld", "--context-url", CONTEXT_IRI, "--embed-context"], "embeds it"),
+    ],
+    ids=["relative", "not-http", "not-json-ld", "both"],
+)
+def test_a_context_url_that_cannot_be_referenced_is_a_usage_error(
+    args: list[str], message: str
+) -> None:
+    result = CliRunner().invoke(main, ["export", *args])
+    assert result.exit_code == 2, result.output
+    assert message in result.output and "Traceback" not in result.output
+
+
+def test_the_readme_run_command_reads_back_offline_with_rdflib_and_pyld(
+    tmp_path: Path, turtle_graph: Graph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`mdq-graph export --format json-ld -o mdq.jsonld`, then rdflib and pyld with no network."""
+    path = tmp_path / "mdq.jsonld"
+    result = CliRunner().invoke(main, ["export", "--format", "json-ld", "-o", str(path)])
+    assert result.exit_code == 0, result.output
+
+    def no_network(*args: object, **kwargs: object) -> None:
+        raise AssertionError("tried to open a connection")
+
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    by_rdflib = Dataset()
+    by_rdflib.parse(path, format="json-ld")
+    union = Graph()
+    for s, p, o, _ in by_rdflib.quads((None, None, None, None)):
+        union.add((s, p, o))
+    assert isomorphic(union, turtle_graph)
+    document = json.loads(path.read_text(encoding="utf-8"))
+    refuse = {"documentLoader": _refuse_every_url}
+    nquads = jsonld.to_rdf(document, {**refuse, "format": "application/n-quads"})
+    assert isomorphic(Graph().parse(data=nquads, format="nt"), turtle_graph)
+    info = CliRunner().invoke(main, ["--data", str(path), "info"])
+    assert info.exit_code == 0, info.output
+
+
+def _refuse_every_url(url: str, options: object = None) -> Any:
+    raise AssertionError(f"pyld tried to load {url}")
 
 
 def test_pyld_reads_the_export_as_the_turtle_graph(referenced: Any, turtle_graph: Graph) -> None:
@@ -117,7 +176,7 @@ def test_the_embedded_context_holds_only_what_the_document_uses(embedded: Any) -
 
 
 def test_a_graph_without_some_vocabularies_embeds_fewer_prefixes() -> None:
-    document = export("--embed-context", "--graph", "release-ja")
+    document = export("--graph", "release-ja")
     assert "dcat" not in document["@context"] and "wd" not in document["@context"]
     assert "schema" in document["@context"]
 
@@ -169,8 +228,10 @@ def test_every_term_of_the_ontology_has_a_short_name_with_the_right_type() -> No
         ranges = set(ontology.objects(term, RDFS.range))
         if (term, RDF.type, OWL.ObjectProperty) in ontology:
             assert coercion in ("@id", "@vocab"), f"{name}: links are IRIs"
-        elif RDF.langString in ranges:
+        elif RDF.langString in ranges or RDF.PlainLiteral in ranges:  # OWL 2's text datatype
             assert container == "@language", f"{name}: text in languages is a language map"
+        elif ranges == {RDFS.Literal}:  # a datatype outside OWL 2's map, which the shapes check
+            assert str(coercion).startswith("xsd:"), f"{name}: typed as the shapes require"
         elif ranges & {XSD.integer, XSD.boolean, XSD.string}:
             assert coercion is None, f"{name}: numbers and booleans are JSON's own"
         elif ranges:
@@ -214,7 +275,7 @@ def test_a_remote_context_in_a_frame_is_refused_with_a_clear_error(monkeypatch: 
 
 def test_the_meeting_frame_nests_as_documented(framed: Any) -> None:
     assert frame_names() == ["meeting"]
-    assert framed["@context"] == CONTEXT_IRI
+    assert isinstance(framed["@context"], dict)  # embedded, as every export by default
     assert framed["@id"] == "https://w3id.org/mdq/id/meeting/mdq-7" and "Meeting" in framed["@type"]
     assert framed["meetingOf"]["label"]["en"] == "Multilateral Dialogue on Quantum"
     assert framed["placeAsStated"] == {"en": "Tokyo/Tsukuba", "ja": "茨城県つくば市"}

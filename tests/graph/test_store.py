@@ -14,6 +14,7 @@ from rdflib.compare import isomorphic
 
 from mdq_graph.cli import main
 from mdq_graph.errors import InputError, UsageError
+from mdq_graph.formats.rdf import canonical_quads
 from mdq_graph.graph.dataset import INFERRED_GRAPH
 from mdq_graph.graph.engine import Engine
 from mdq_graph.graph.store import (
@@ -33,8 +34,9 @@ PARTICIPANTS = "SELECT (COUNT(*) AS ?n) WHERE { ?m <https://w3id.org/mdq/ontolog
 
 
 def quads(store: ox.Store) -> set[tuple[object, object, object, object]]:
-    """Every quad of a store, comparable across stores (no blank nodes in the bundled data)."""
-    return {(q.subject, q.predicate, q.object, q.graph_name) for q in store}
+    """Every quad of a store, comparable across stores: blank nodes (the ontology's unions and
+    disjoint classes) get their canonical labels (RDFC-1.0)."""
+    return {(q.subject, q.predicate, q.object, q.graph_name) for q in canonical_quads(store)}
 
 
 def count(engine: Engine, query: str = PARTICIPANTS) -> int:

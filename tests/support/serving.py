@@ -6,6 +6,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import pytest
 import uvicorn
@@ -35,10 +36,11 @@ def client(publication: Publication) -> Iterator[TestClient]:
 
 
 @contextmanager
-def running_server(app: object) -> Iterator[str]:
-    """Serve `app` with uvicorn on a free loopback port for the block; yields its root URL."""
+def running_server(app: object, **options: Any) -> Iterator[str]:
+    """Serve `app` with uvicorn (and `options`) on a free loopback port for the block; yields its
+    root URL."""
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")  # type: ignore[arg-type]
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", **options)  # type: ignore[arg-type]
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="uvicorn-test", daemon=True)
     thread.start()

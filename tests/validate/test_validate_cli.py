@@ -86,7 +86,7 @@ def test_text_report_groups_findings_by_resource(runner: CliRunner) -> None:
     ]
     where = _line_of(INVALID / "country-without-iso-codes.ttl", "<country/jp> a mdq:Country")
     assert f"country-without-iso-codes.ttl:{where} " in result.output
-    assert lines[-1] == "Does not conform: 2 violations on 1 resource."
+    assert lines[-1] == "Does not conform: 2 violations, 0 warnings, 0 infos on 1 resource."
 
 
 def test_turtle_report_is_the_standard_shacl_report(runner: CliRunner) -> None:

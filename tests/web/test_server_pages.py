@@ -198,7 +198,7 @@ def test_schema_org_description_is_embedded(english: str) -> None:
     assert all(
         str(p).startswith(str(SCHEMA)) or str(p).endswith("#type") for p in graph.predicates()
     )
-    assert (None, URIRef(str(SCHEMA.name)), Literal("日本", lang="ja")) in graph
+    assert (meeting, URIRef(str(SCHEMA.name)), Literal("第7回量子多国間対話", lang="ja")) in graph
 
 
 def test_pages_are_well_formed_and_link_their_representations(
@@ -348,6 +348,19 @@ def test_the_json_ld_context_is_served(client: TestClient) -> None:
     response = client.get("/context.jsonld")
     assert response.headers["content-type"] == "application/ld+json"
     assert "@context" in response.json()
+
+
+@pytest.mark.parametrize("suffix", [".ttl", ".nt", ".jsonld"])
+def test_the_ontology_version_iri_resolves_to_the_ontology(
+    client: TestClient, publication: Publication, suffix: str
+) -> None:
+    version = publication.ontology_version_iri
+    assert version.startswith(publication.ontology_iri + "/")
+    path = version[len(publication.base) - 1 :]
+    versioned, current = client.get(path + suffix), client.get("/ontology" + suffix)
+    assert versioned.status_code == 200 and versioned.content == current.content
+    page = client.get(path, headers=HTML)
+    assert page.status_code == 200 and "ontology" in page.text.lower()
 
 
 # --- unknown IRIs -----------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 from starlette.testclient import TestClient
 
-from mdq_graph.graph.namespaces import GRAPH
+from mdq_graph.graph.namespaces import BASE, GRAPH
 from mdq_graph.query.curated import curated_query
 
 # Imported for pytest to find the session fixtures.
@@ -363,6 +363,24 @@ def test_html_results_for_a_browser(client: TestClient) -> None:
 SD = "http://www.w3.org/ns/sparql-service-description#"
 
 
+def test_the_service_description_ignores_host_and_forwarded_headers(client: TestClient) -> None:
+    spoofed = {
+        "Host": "evil.example",
+        "X-Forwarded-Proto": "gopher",
+        "X-Forwarded-Host": "evil.example",
+        "Forwarded": "host=evil.example;proto=gopher",
+        "Accept": "text/turtle",
+    }
+    response = client.get("/sparql", headers=spoofed)
+    assert response.status_code == 200
+    assert "evil" not in response.text and "gopher" not in response.text
+    plain = client.get("/sparql", headers={"Accept": "text/turtle"})
+    assert isomorphic(
+        Graph().parse(data=response.text, format="turtle"),
+        Graph().parse(data=plain.text, format="turtle"),
+    )
+
+
 @pytest.mark.parametrize(
     ("accept", "rdflib_format"),
     [("text/turtle", "turtle"), ("application/ld+json", "json-ld"), (None, "turtle")],
@@ -371,7 +389,7 @@ def test_service_description(client: TestClient, accept: str | None, rdflib_form
     response = client.get("/sparql", headers={"Accept": accept} if accept else {})
     assert response.status_code == 200
     graph = Graph().parse(data=response.content, format=rdflib_format)
-    endpoint = URIRef("http://testserver/sparql")
+    endpoint = URIRef(BASE + "sparql")  # the configured base, not the request's host
     rows = graph.query(
         """PREFIX sd: <http://www.w3.org/ns/sparql-service-description#>
         SELECT ?endpoint ?language (COUNT(DISTINCT ?format) AS ?formats) (COUNT(DISTINCT ?name) AS ?graphs)

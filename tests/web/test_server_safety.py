@@ -125,6 +125,10 @@ SERVICE_QUERIES = [
     # An operator `<` that a tokenizer would read as the start of an IRI ending in '>'.
     "SELECT * WHERE {{ FILTER(?a<?b&&'>') <http://x/#> <http://p> <http://o> . "
     "SERVICE <{url}> {{ ?x ?y ?z FILTER(?z = 'a') }} }}",
+    # Escapes that rdflib decodes before tokenizing and Oxigraph only inside strings.
+    'SELECT * WHERE {{ BIND("\\u0022" AS ?x) SERVICE <{url}> {{ ?s ?p ?o }} BIND("\\u0022" AS ?y) }}',
+    "SELECT * WHERE {{ BIND('\\u0027' AS ?x) SERVICE <{url}> {{ ?s ?p ?o }} BIND('\\u0027' AS ?y) }}",
+    'ASK {{ BIND("\\U00000022" AS ?x) SERVICE <{url}> {{ ?s ?p ?o }} BIND("\\U00000022" AS ?y) }}',
 ]
 
 

@@ -23,7 +23,7 @@ from starlette.testclient import TestClient
 from mdq_graph import __version__
 from mdq_graph.catalog.dcat import dump_path
 from mdq_graph.formats.rdf import canonical_quads
-from mdq_graph.graph.namespaces import BASE, CONTEXT_IRI, DCAT, RDF, SPDX, VOID
+from mdq_graph.graph.namespaces import BASE, DCAT, RDF, SPDX, VOID
 from mdq_graph.graph.rdf_formats import FORMATS
 from mdq_graph.graph.rebase import rebase_graph
 from mdq_graph.web.hosting import NEGOTIATED
@@ -183,10 +183,19 @@ def test_the_json_ld_context_is_published_under_the_base(static_site: StaticSite
     path = static_site.path(static_site.publication.context_iri)
     context = json.loads((static_site.folder / path).read_text(encoding="utf-8"))
     assert context["@context"]["mdq"] == static_site.base + "ontology#"
-    # The download references the context by its w3id IRI (its IRIs under another base are
-    # written in full, so that context reads it right).
+    # The download embeds the part of the context it uses, as `mdq-graph export` does: readable
+    # offline, wherever the context is (or is not yet) published.
     dump = json.loads((static_site.folder / "download/mdq.jsonld").read_text(encoding="utf-8"))
-    assert dump["@context"] in (CONTEXT_IRI, static_site.publication.context_iri)
+    assert isinstance(dump["@context"], dict) and "label" in dump["@context"]
+
+
+def test_the_ontology_version_iri_has_the_ontology_s_files(static_site: StaticSite) -> None:
+    version = static_site.path(static_site.publication.ontology_version_iri)
+    current = static_site.path(static_site.publication.ontology_iri)
+    for suffix in (".ttl", ".jsonld", ".rdf", ".html"):
+        versioned = (static_site.folder / f"{version}{suffix}").read_bytes()
+        if suffix != ".html":  # the page's links are relative to where it is
+            assert versioned == (static_site.folder / f"{current}{suffix}").read_bytes()
 
 
 # --- The curated queries -----------------------------------------------------------------------------

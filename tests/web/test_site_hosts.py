@@ -26,7 +26,7 @@ from rdflib import Dataset
 
 from mdq_graph.graph.dataset import load_dataset
 from mdq_graph.web.hosting import NEGOTIATED
-from mdq_graph.web.site import write_site
+from mdq_graph.web.site import QUERIES_STEM, WORKBENCH_STEM, write_site
 from tests.conftest import TEST_DATA
 from tests.support.recipes import BROWSER_ACCEPT
 from tests.support.virtuoso import free_port
@@ -171,7 +171,7 @@ def cases(hosted: Hosted) -> list[tuple[str, dict[str, str], str, str]]:
         *(("", {"Accept": m}, f"catalog{e}", m) for m, e in NEGOTIATED),
     ]
     for path in hosted.pages():
-        if path in ("", "index", "queries"):
+        if path in ("", "index", QUERIES_STEM, WORKBENCH_STEM):  # pages without RDF
             continue
         found += [
             (path, {"Accept": BROWSER_ACCEPT}, f"{path}.html", "text/html"),

@@ -16,8 +16,9 @@ file's byte size and SHA-256, computed from exactly those exports.
 
 from __future__ import annotations
 
+import functools
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 import pyoxigraph as ox
 from rdflib import Dataset, Graph, Literal, URIRef
@@ -48,6 +49,7 @@ from mdq_graph.catalog.storeview import StoreView
 from mdq_graph.catalog.void import describe_void, graph_sizes, union_triples, void_stats
 from mdq_graph.formats.rdf import UNION, serialize
 from mdq_graph.graph.dataset import new_dataset
+from mdq_graph.graph.loader import rdflib_term
 from mdq_graph.graph.namespaces import (
     ADMS,
     BASE,
@@ -71,7 +73,7 @@ from mdq_graph.graph.namespaces import (
     XSD,
 )
 from mdq_graph.graph.rdf_formats import FORMATS, RdfFormat
-from mdq_graph.graph.rebase import check_base, rebase_dataset, rebase_graph
+from mdq_graph.graph.rebase import check_base, rebase_graph
 from mdq_graph.graph.resources import shapes_dir
 
 __all__ = [
@@ -127,26 +129,24 @@ class _Iri:
 # --- The public functions ---------------------------------------------------------------------------
 
 
-def build_catalog(
-    dataset: Dataset, *, base_uri: str = BASE, distributions: bool = True, service: bool = True
-) -> Graph:
-    """The DCAT-AP 3.0.1 + VoID description of `dataset`, with its IRIs under `base_uri`.
-
-    With `distributions` (the published catalog), each distribution also gets the byte size and
-    SHA-256 of its export file, computed from exactly what `mdq-graph export` writes (moved to
-    `base_uri`); without, it is the description the exports carry, which cannot hold their checksums.
-    Without `service` (a static site), no SPARQL endpoint is described or linked to.
-    """
+def build_catalog(dataset: Dataset, *, base_uri: str = BASE, service: bool = True) -> Graph:
+    """The DCAT-AP 3.0.1 + VoID description of `dataset` (an rdflib dataset) that its exports
+    carry, with its IRIs under `base_uri`: no byte sizes or checksums, which only the exports
+    themselves can give (`export.exporter.published_catalog` adds them as it writes them).
+    Without `service` (a static site), no SPARQL endpoint is described or linked to."""
     check_base(base_uri)
-    data, embedded = export_parts(dataset, service=service)
-    description = Graph(identifier=CATALOG_GRAPH)
-    description += embedded  # a copy: the file facts go into it, not into `embedded`
-    if distributions:
-        moved = rebase_dataset(data, base_uri)
-        carried = rebase_graph(embedded, base_uri)
-        for fmt in FORMATS.values():
-            _add_file_facts(description, fmt, serialize(moved, fmt, UNION, catalog=carried))
+    _, description = export_parts(dataset, service=service)
     return rebase_graph(description, base_uri)
+
+
+def with_file_facts(description: Graph, files: Mapping[str, bytes]) -> Graph:
+    """A copy of `description` (under the default base) with the byte size and SHA-256 of the
+    export file of each format name in `files`, computed from its bytes."""
+    out = Graph(identifier=description.identifier)
+    out += description
+    for name, data in sorted(files.items()):
+        _add_file_facts(out, FORMATS[name], data)
+    return out
 
 
 def export_parts(dataset: Dataset, *, service: bool = True) -> tuple[Dataset, Graph]:
@@ -237,6 +237,21 @@ def _lang(node: Node) -> str | None:
     return node.language if isinstance(node, Literal) else None
 
 
+def _describe_itself(g: Graph, described: list[URIRef]) -> None:
+    """Say, inside graph/catalog, where its statements come from, as every named graph does (the
+    shapes' NamedGraphHasSource): they are computed from the graphs they describe."""
+    g.add((CATALOG_GRAPH, RDF.type, MDQ.SourceGraph))
+    _text(
+        g,
+        CATALOG_GRAPH,
+        RDFS.label,
+        "Description of the dataset (DCAT-AP 3.0.1, VoID), computed from its graphs",
+        "データセットの記述(DCAT-AP 3.0.1、VoID)。各グラフから算出",
+    )
+    for name in described:
+        g.add((CATALOG_GRAPH, PROV.wasDerivedFrom, name))
+
+
 def _text(g: Graph, subject: Node, predicate: Node, en: str, ja: str) -> None:
     """An English and a Japanese text for `predicate` of `subject`."""
     g.add((subject, predicate, Literal(en, lang="en")))
@@ -265,6 +280,7 @@ def _describe(data: Dataset | StoreView, *, service: bool = True) -> Graph:
     else:
         stats, sizes = void_stats(union_triples(data), BASE + "id/"), graph_sizes(data)
     describe_void(g, _Iri.dataset, stats, BASE)
+    _describe_itself(g, sorted(sizes))
     for name, size in sorted(sizes.items()):
         g.add((_Iri.dataset, VOID.subset, name))
         g.add((name, RDF.type, VOID.Dataset))
@@ -423,18 +439,37 @@ def _add_dates(g: Graph, resource: URIRef, facts: _Facts) -> None:
 def _describe_standards(g: Graph, facts: _Facts) -> None:
     """dct:conformsTo the ontology and the shapes (with the titles their files give)."""
     ontology = URIRef(ONTOLOGY_IRI)
-    shapes = Graph()
-    for path in sorted(shapes_dir().glob("*.ttl")):
-        shapes.parse(path, format="turtle")
-    standards = [(ontology, facts.data)] + [
-        (iri, shapes) for iri in sorted(shapes.subjects(RDF.type, OWL.Ontology), key=str)
+    g.add((_Iri.dataset, DCTERMS.conformsTo, ontology))
+    g.add((ontology, RDF.type, DCTERMS.Standard))
+    for p in (DCTERMS.title, OWL.versionInfo):
+        for value in facts.data.objects(ontology, p):
+            g.add((ontology, p, value))
+    g += _shapes_standards()
+
+
+@functools.cache
+def _shapes_standards() -> Graph:
+    """The bundled shapes files as standards the dataset conforms to, with their titles and
+    versions (read once: they are part of the package)."""
+    out = Graph()
+    shapes = [
+        quad
+        for path in sorted(shapes_dir().glob("*.ttl"))
+        for quad in ox.parse(path=path, format=ox.RdfFormat.TURTLE)
     ]
-    for iri, source in standards:
-        g.add((_Iri.dataset, DCTERMS.conformsTo, iri))
-        g.add((iri, RDF.type, DCTERMS.Standard))
-        for p in (DCTERMS.title, OWL.versionInfo):
-            for value in source.objects(iri, p):
-                g.add((iri, p, value))
+    ontologies = {
+        q.subject.value
+        for q in shapes
+        if q.predicate.value == str(RDF.type) and q.object == ox.NamedNode(str(OWL.Ontology))
+    }
+    wanted = {str(DCTERMS.title), str(OWL.versionInfo)}
+    for iri in sorted(ontologies):
+        out.add((_Iri.dataset, DCTERMS.conformsTo, URIRef(iri)))
+        out.add((URIRef(iri), RDF.type, DCTERMS.Standard))
+    for q in shapes:
+        if q.subject.value in ontologies and q.predicate.value in wanted:
+            out.add((URIRef(q.subject.value), URIRef(q.predicate.value), rdflib_term(q.object)))
+    return out
 
 
 def _describe_sources(g: Graph, facts: _Facts) -> None:

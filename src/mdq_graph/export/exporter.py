@@ -1,39 +1,136 @@
-"""`mdq-graph export` without rdflib in the way: files (or an on-disk store) into an in-memory
-Oxigraph store, the description computed in the store, the quads written from the store.
+"""`mdq-graph export`: the data and its description, from files, an on-disk store or an engine,
+written from an in-memory Oxigraph store; and the published catalog, whose byte sizes and
+checksums are those of exactly these exports.
 
-The bytes are those of `export.serialize(*catalog.export_parts(load_dataset(paths)))` (a test
-compares every format and `--graph` choice): the store holds what `load_dataset` holds
-(`store.populate`), `catalog.describe_store` gives the description `export_parts` gives, and the
-writers are `export.write_rdf`. Measured on 2 cores at 10^6 triples (docs/performance.md).
+Everything that writes an export goes through here: the `export` and `catalog` commands, the
+server's downloads and the static site's. An `Exportable` is what an export is made of: a store
+holding the named graphs with their union in the default graph (`graph.store.populate`), and the
+description the exports carry (`catalog.dcat.describe_store`, without sizes and checksums). The
+catalog's sizes and checksums are computed once, from the bytes the exports are, when they are
+written (`published_catalog`), never by exporting again elsewhere.
+
+Where the data holds a typed literal an Oxigraph store cannot keep as written (it keeps numbers as
+values: `"1.0"^^xsd:double` comes back as `"1"`), the store would change the data; such data is
+written from rdflib's reading of it instead (`Exportable.lossless`), so that an export never
+depends on the way taken. Measured on 2 cores at 10^6 triples: docs/performance.md.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from mdq_graph.catalog.dcat import CATALOG_GRAPH, describe_store, export_parts
+from mdq_graph.catalog.dcat import CATALOG_GRAPH, describe_store, export_parts, with_file_facts
 from mdq_graph.collector import collector_paused
 from mdq_graph.formats.jsonld import JsonLdOptions
 from mdq_graph.formats.rdf import UNION, select_quads, serialize, write_rdf
-from mdq_graph.graph.dataset import INFERRED_GRAPH, load_dataset
-from mdq_graph.graph.namespaces import PREFIXES
+from mdq_graph.graph.engine import Engine, fill_union_graph
+from mdq_graph.graph.namespaces import BASE, PREFIXES
 from mdq_graph.graph.parsing import rdf_files
-from mdq_graph.graph.rdf_formats import RdfFormat
+from mdq_graph.graph.rdf_formats import FORMATS, RdfFormat
+from mdq_graph.graph.rebase import (
+    check_base,
+    rebase_dataset,
+    rebase_graph,
+    rebase_iri,
+    rebase_quads,
+)
 from mdq_graph.graph.resources import data_dir
 from mdq_graph.graph.store import (
     UNNAMED_TRIPLES,
     normalise_literals,
     open_store,
     populate,
-    store_dataset,
     store_literals,
 )
 
+if TYPE_CHECKING:
+    from rdflib import Dataset, Graph
+
+#: The prefixes of our own namespaces, which a base other than the default moves.
+_REBASED_PREFIXES = ("mdq", "id", "graph")
+
+
+@dataclass
+class Exportable:
+    """What an export is made of (see the module's description)."""
+
+    #: The named graphs, with their set union in the default graph; no graph/catalog.
+    store: ox.Store
+    #: The description the exports carry (graph/catalog under the default base, no file facts).
+    description: Graph
+    #: rdflib's reading of the data, where the store cannot hold some literal as written.
+    lossless: Dataset | None = None
+    #: Whether triples may stand outside every named graph (False: no need to look for them).
+    unnamed: bool = True
+
+    _described: dict[str, list[ox.Quad]] = field(default_factory=dict, repr=False)
+
+    def described(self, base: str = BASE) -> list[ox.Quad]:
+        """The description's quads (in graph/catalog), under `base`; made once per base."""
+        if base not in self._described:
+            self._described[base] = description_quads(rebase_graph(self.description, base))
+        return self._described[base]
+
+    def quads(self) -> list[ox.Quad]:
+        """The quads of every named graph and the triples stated outside any; not the union."""
+        return store_quads(self.store, unnamed=self.unnamed)
+
 
 @collector_paused()
+def from_files(
+    paths: Sequence[Path] | None = None, *, inferred: bool = True, service: bool = True
+) -> Exportable:
+    """The bundled data (or the RDF files and folders `paths`), parsed into a store."""
+    store = ox.Store()
+    files = list(rdf_files(list(paths) if paths else [data_dir()]))
+    populated = populate(store, files, inferred=inferred, in_memory=True)
+    drop_graph(store, ox.NamedNode(str(CATALOG_GRAPH)))  # an export read back: described afresh
+    if populated.lossy_literals:
+        from mdq_graph.graph.dataset import load_dataset
+
+        return from_dataset(load_dataset(paths, inferred=inferred), service=service)
+    return Exportable(
+        store, describe_store(store, service=service), unnamed=populated.unnamed_triples
+    )
+
+
+@collector_paused()
+def from_store(path: Path, *, inferred: bool = True, service: bool = True) -> Exportable:
+    """The on-disk store in `path` (read-only, maybe open elsewhere), copied into memory; without
+    `inferred`, less the inferred graph."""
+    from mdq_graph.graph.dataset import INFERRED_GRAPH
+
+    store = copy_named_graphs(open_store(path).store, unnamed=True)
+    if not inferred:
+        drop_graph(store, ox.NamedNode(str(INFERRED_GRAPH)))
+    if normalise_literals(store, store_literals(store)):
+        from mdq_graph.graph.store import store_dataset
+
+        return from_dataset(store_dataset(path, inferred=inferred), service=service)
+    return Exportable(store, describe_store(store, service=service))
+
+
+def from_engine(engine: Engine, *, service: bool = True) -> Exportable:
+    """An engine's graphs (an on-disk store's, or an in-memory one's), less any description."""
+    if engine.path is not None:
+        return from_store(engine.path, service=service)
+    store = copy_named_graphs(engine.store, unnamed=True)
+    return Exportable(store, describe_store(store, service=service))
+
+
+def from_dataset(dataset: Dataset, *, service: bool = True) -> Exportable:
+    """An rdflib dataset, as `graph.dataset.load_dataset` gives (the edge for notebooks)."""
+    data, description = export_parts(dataset, service=service)
+    engine = Engine.from_dataset(data)
+    lossy = normalise_literals(engine.store, store_literals(engine.store))
+    return Exportable(engine.store, description, lossless=data if lossy else None)
+
+
 def export_graph(
     fmt: RdfFormat,
     graph: str = UNION,
@@ -43,71 +140,84 @@ def export_graph(
     inferred: bool = True,
     jsonld: JsonLdOptions | None = None,
 ) -> bytes:
-    """The export in `fmt` of the bundled data, of `paths`, or of the store in `store_dir`.
-
-    Where the data holds a literal an Oxigraph store cannot keep as rdflib reads it (e.g.
-    `"1.0"^^xsd:double`, which it keeps as `"1"`), the export goes the rdflib way instead, so
-    that its bytes do not depend on the way taken."""
+    """The export in `fmt` of the bundled data, of `paths`, or of the store in `store_dir`."""
     if store_dir is not None:
-        store, lossy = copy_store(store_dir, inferred=inferred)
-        unnamed = True
+        exportable = from_store(store_dir, inferred=inferred)
     else:
-        store = ox.Store()
-        files = list(rdf_files(list(paths) if paths else [data_dir()]))
-        populated = populate(store, files, inferred=inferred, in_memory=True)
-        lossy, unnamed = populated.lossy_literals, populated.unnamed_triples
-    if not lossy:
-        return serialize_store(store, fmt, graph, jsonld=jsonld, unnamed=unnamed)
-    del store
-    if store_dir is not None:
-        dataset = store_dataset(store_dir, inferred=inferred)
-    else:
-        dataset = load_dataset(paths, inferred=inferred)
-    data, catalog = export_parts(dataset)
-    return serialize(data, fmt, graph, jsonld=jsonld, catalog=catalog)
+        exportable = from_files(paths, inferred=inferred)
+    return write_export(exportable, fmt, graph, jsonld=jsonld)
 
 
-def copy_store(path: Path, *, inferred: bool = True) -> tuple[ox.Store, tuple[str, ...]]:
-    """The graphs of the on-disk store in `path` in a new in-memory store (it is read-only and may
-    be open elsewhere), without `inferred` less the inferred graph; and the literals it cannot
-    hold as rdflib reads them (see `store.normalise_literals`)."""
-    source = open_store(path).store
-    store = ox.Store()
-    store.bulk_load(source.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
-    if not inferred:
-        drop_graph(store, ox.NamedNode(str(INFERRED_GRAPH)))
-    return store, normalise_literals(store, store_literals(store))
-
-
-def serialize_store(
-    store: ox.Store,
+@collector_paused()
+def write_export(
+    exportable: Exportable,
     fmt: RdfFormat,
     graph: str = UNION,
     *,
+    base: str = BASE,
     jsonld: JsonLdOptions | None = None,
-    unnamed: bool = True,
 ) -> bytes:
-    """`store` (its default graph the union of its named graphs) with its description, as
-    `mdq-graph export` writes it; a description the store already carries is replaced.
-    `unnamed=False` says that no triple is outside the named graphs (no need to look)."""
-    drop_graph(store, ox.NamedNode(str(CATALOG_GRAPH)))
-    description = describe_store(store)
-    catalog = ox.NamedNode(str(CATALOG_GRAPH))
-    data = description.serialize(format="nt", encoding="utf-8")
-    described = list(ox.parse(data, ox.RdfFormat.N_TRIPLES))
-    prefixes = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
-    if graph == UNION and not fmt.quads:
+    """The data with its description in `fmt` (a named graph, the default graph or the union), its
+    IRIs moved under `base`: what `mdq-graph export` writes."""
+    check_base(base)
+    if exportable.lossless is not None:
+        data = rebase_dataset(exportable.lossless, base)
+        description = rebase_graph(exportable.description, base)
+        return serialize(data, fmt, graph, jsonld=jsonld, catalog=description)
+    prefixes = rebased_prefixes(base)
+    described = exportable.described(base)
+    if graph == UNION and not fmt.quads and base == BASE:
         # The union is the store's default graph already: reading it is 4 s faster at 10^6
         # triples than gathering the triples of every graph again.
-        chosen = list(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
-        chosen += (ox.Quad(t.subject, t.predicate, t.object) for t in described)
+        chosen = list(exportable.store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+        chosen += (ox.Quad(q.subject, q.predicate, q.object) for q in described)
     else:
-        quads = store_quads(store, unnamed=unnamed)
-        quads += (ox.Quad(t.subject, t.predicate, t.object, catalog) for t in described)
+        quads = rebase_quads(exportable.quads(), base) + described
         chosen = select_quads(
             quads, graph, keep_graphs=fmt.quads, graph_namespace=prefixes["graph"]
         )
     return write_rdf(chosen, fmt, prefixes=prefixes, base=prefixes["id"], jsonld=jsonld)
+
+
+def published_catalog(
+    exportable: Exportable, *, base: str = BASE, jsonld: JsonLdOptions | None = None
+) -> tuple[Graph, dict[str, bytes]]:
+    """The published catalog under `base` (the description with the byte size and SHA-256 of each
+    export) and the exports themselves, by format name, as `write_export` writes them."""
+    downloads = {
+        fmt.name: write_export(exportable, fmt, base=base, jsonld=jsonld)
+        for fmt in FORMATS.values()
+    }
+    described = with_file_facts(exportable.description, downloads)
+    return rebase_graph(described, base), downloads
+
+
+def rebased_prefixes(base: str) -> dict[str, str]:
+    """Our prefixes, with `mdq`, `id` and `graph` moved under `base` (as `rebase_dataset` binds)."""
+    prefixes = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
+    for prefix in _REBASED_PREFIXES:
+        prefixes[prefix] = rebase_iri(prefixes[prefix], base)
+    return prefixes
+
+
+def description_quads(description: Graph) -> list[ox.Quad]:
+    """An rdflib graph's triples as Oxigraph quads in the graph it names."""
+    name = ox.NamedNode(str(description.identifier))
+    data = description.serialize(format="nt", encoding="utf-8")
+    return [
+        ox.Quad(t.subject, t.predicate, t.object, name)
+        for t in ox.parse(data, ox.RdfFormat.N_TRIPLES)
+    ]
+
+
+def copy_named_graphs(source: ox.Store, *, unnamed: bool = True) -> ox.Store:
+    """A new in-memory store with the named graphs of `source` (less graph/catalog) and the
+    triples it states outside them, and their union in the default graph."""
+    catalog = ox.NamedNode(str(CATALOG_GRAPH))
+    store = ox.Store()
+    store.bulk_extend(q for q in store_quads(source, unnamed=unnamed) if q.graph_name != catalog)
+    fill_union_graph(store)
+    return store
 
 
 def store_quads(store: ox.Store, *, unnamed: bool = True) -> list[ox.Quad]:

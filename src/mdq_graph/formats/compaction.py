@@ -6,14 +6,16 @@ for compact IRIs. `Compactor.compact` then groups the triples by subject and wri
 object, choosing each property's key per kind of value (a link, a language-tagged string, a typed
 literal, a plain string, number or boolean) once, by the IRI Compaction and Term Selection
 algorithms as pyld 3 implements them. The document is the one pyld's `from_rdf` (with xsd:integer
-and xsd:boolean values that round-trip written as JSON's own, see `native_value`) then `compact`
-give: `tests/test_jsonld_writer.py` holds it to that.
+and xsd:boolean values that round-trip written as JSON's own, see `native_value`, except where the
+key would be a language map, which holds only strings: `Compactor.keeps_typed`) then `compact`
+give: `tests/formats/test_jsonld_writer.py` holds it to that.
 
 It covers contexts of prefixes and terms with `@type` (`@id` or a datatype), `@container`
-(`@language`, `@set`) and `@reverse`, and RDF 1.1 triples. For anything else it raises
-`DirectWriterRefusal`, saying what: contexts with `@vocab`, `@base`, a default `@language`, scoped
-contexts, index, id or type maps, `@vocab`/`@json`/`@none` coercion, keyword aliases; and data that
-`from_rdf` rewrites, RDF lists (rdf:nil as an object), which become `@list`. The caller
+(`@language`, `@set`) and `@reverse`, and RDF 1.1 triples, with RDF lists of IRIs (which `from_rdf`
+turns into `@list`: `find_lists`). For anything else it raises `DirectWriterRefusal`, saying what:
+contexts with `@vocab`, `@base`, a default `@language`, scoped contexts, index, id or type maps,
+`@vocab`/`@json`/`@none` coercion, keyword aliases; and other RDF lists (empty, partial, of literals
+or blank nodes, or under a term of the context). The caller
 (`jsonld.write_jsonld`) then has pyld write the document. RDF 1.2 triple terms and directional
 language-tagged strings have no JSON-LD 1.1 form here: `no_jsonld_form` is the error for them.
 """
@@ -37,6 +39,12 @@ _SAFE_INTEGER = 2**53 - 1
 
 _RDF_TYPE = RDF + "type"
 _RDF_NIL = RDF + "nil"
+_RDF_FIRST = RDF + "first"
+_RDF_REST = RDF + "rest"
+_RDF_LIST = RDF + "List"
+_NIL_NODE = ox.NamedNode(_RDF_NIL)
+#: The containers term selection tries for a list object (JSON-LD 1.1 IRI Compaction, step 4).
+_FOR_LIST = ("@list", "@none", "@index", "@index@set")
 _RDF_JSON = RDF + "JSON"
 _XSD_STRING = XSD + "string"
 #: Where the namespace of a compact IRI can end: after the last gen-delim before the IRI's end.
@@ -71,6 +79,89 @@ TripleTerms = ox.Triple | TermTuple
 
 class DirectWriterRefusal(Exception):
     """Something the direct JSON-LD writer does not express: pyld writes that document instead."""
+
+
+@dataclass(frozen=True)
+class _Lists:
+    """The RDF lists of a graph as `from_rdf` converts them: the (subject, predicate, head) links
+    that become `{"@list": [...]}` with their items, and the list nodes, which then vanish."""
+
+    heads: dict[tuple[str, str, str], list[str]]
+    members: frozenset[str]
+
+
+_NO_LISTS = _Lists({}, frozenset())
+
+
+def _node_id(term: object) -> str | None:
+    """An IRI or blank node as JSON-LD names it (`_:` before a blank node's label), else None."""
+    if isinstance(term, ox.NamedNode):
+        return term.value
+    if isinstance(term, ox.BlankNode):
+        return "_:" + term.value
+    return None
+
+
+def find_lists(triples: Iterable[TripleTerms]) -> _Lists:
+    """The RDF lists that pyld's `from_rdf` turns into @list (JSON-LD 1.1, Serialize RDF as
+    JSON-LD, step 6), where the direct writer expresses them: complete lists of blank nodes, each
+    referenced once and holding only rdf:first and rdf:rest, whose items are IRIs.
+    `DirectWriterRefusal` for any other use of rdf:nil (an empty or partial list, literal or
+    blank-node items), which pyld writes."""
+    firsts: dict[str, list[object]] = {}
+    rests: dict[str, int] = {}
+    others: dict[str, int] = {}
+    references: dict[str, list[tuple[str, str]]] = {}
+    ends: list[tuple[str, str]] = []
+    for subject, predicate_node, obj in triples:
+        # List nodes are blank nodes (an IRI holding rdf:rest rdf:nil is refused, below): only
+        # triples about or to a blank node, or ending a list, need looking at.
+        blank = isinstance(subject, ox.BlankNode) or isinstance(obj, ox.BlankNode)
+        if not blank and obj != _NIL_NODE:
+            continue
+        subject_id, predicate = _node_id(subject), predicate_node.value
+        if subject_id is None:
+            raise no_jsonld_form(subject)
+        object_id = _node_id(obj)
+        if predicate == _RDF_FIRST:
+            firsts.setdefault(subject_id, []).append(obj)
+        elif predicate == _RDF_REST:
+            rests[subject_id] = rests.get(subject_id, 0) + 1
+        elif not (predicate == _RDF_TYPE and object_id == _RDF_LIST):
+            others[subject_id] = others.get(subject_id, 0) + 1
+        if object_id == _RDF_NIL:
+            ends.append((subject_id, predicate))
+        elif object_id is not None and predicate != _RDF_TYPE:
+            references.setdefault(object_id, []).append((subject_id, predicate))
+    if not ends:
+        return _NO_LISTS
+    heads: dict[tuple[str, str, str], list[str]] = {}
+    members: set[str] = set()
+    for node, predicate in ends:
+        if predicate != _RDF_REST:
+            raise DirectWriterRefusal("an empty RDF list (pyld writes it as @list)")
+        items: list[str] = []
+        while predicate == _RDF_REST:
+            referrers = references.get(node, [])
+            well_formed = (
+                node.startswith("_:")
+                and len(referrers) == 1
+                and len(firsts.get(node, ())) == 1
+                and rests.get(node) == 1
+                and not others.get(node)
+            )
+            item = _node_id(firsts[node][0]) if well_formed else None
+            if item is None or item.startswith("_:"):
+                raise DirectWriterRefusal(
+                    "an RDF list that is partial or holds literals or blank nodes (pyld writes it)"
+                )
+            items.append(item)
+            members.add(node)
+            head = node
+            node, predicate = referrers[0]
+        items.reverse()
+        heads[(node, predicate, head)] = items
+    return _Lists(heads, frozenset(members))
 
 
 @dataclass(frozen=True)
@@ -190,7 +281,14 @@ class Compactor:
 
     def compact(self, triples: Iterable[TripleTerms]) -> dict[str, Any]:
         """The document: the context `reference`, and one node object per subject, in order of
-        `@id` (under `@graph` unless there is one), as pyld's `from_rdf` then `compact` give."""
+        `@id` (under `@graph` unless there is one), as pyld's `from_rdf` then `compact` give.
+        RDF lists (the ontology's unions and disjoint classes) are found in a first pass."""
+        if not isinstance(triples, Sequence):
+            triples = list(triples)
+        return self._compact(triples, find_lists(triples))
+
+    def _compact(self, triples: Sequence[TripleTerms], lists: _Lists) -> dict[str, Any]:
+        """`compact`, with the RDF lists `lists` written as @list."""
         nodes: dict[str, dict[str, Any]] = {}
         types: dict[str, list[str]] = {}
         ids: dict[str, str] = {}  # each IRI the document names, compacted once
@@ -209,18 +307,24 @@ class Compactor:
                 subject_id = subject.value
             else:
                 raise no_jsonld_form(subject)
+            if subject_id in lists.members:
+                continue  # a list node: its list is written where it is referenced
             node = nodes.get(subject_id)
             if node is None:
                 node = nodes[subject_id] = {"@id": compact_id(subject_id)}
             if isinstance(obj, ox.NamedNode):
                 if obj.value == _RDF_NIL:
-                    raise DirectWriterRefusal("an RDF list (pyld writes it as @list)")
+                    raise AssertionError("rdf:nil outside the lists `find_lists` found")
                 if predicate == _RDF_TYPE:
                     types.setdefault(subject_id, []).append(self.compact_vocabulary(obj.value))
                     continue
                 self._add_node(node, predicate, compact_id(obj.value))
             elif isinstance(obj, ox.BlankNode):
                 label = "_:" + obj.value
+                items = lists.heads.get((subject_id, predicate, label))
+                if items is not None:
+                    self._add_list(node, predicate, [compact_id(item) for item in items])
+                    continue
                 if predicate == _RDF_TYPE:
                     types.setdefault(subject_id, []).append(self.compact_vocabulary(label))
                     continue
@@ -245,6 +349,21 @@ class Compactor:
         item = compacted if placement.coercion == "@id" else {"@id": compacted}
         _add_value(node, placement.key, item, "@set" in placement.container)
 
+    def _add_list(self, node: dict[str, Any], predicate: str, items: list[str]) -> None:
+        """A list of links (compacted IRIs) as `{"@list": [...]}` under the term term selection
+        picks for it (the items plain IRIs where it says @id), else the compact IRI of
+        `predicate`; a term with a container is left to pyld."""
+        choice = self._select_term(predicate, _FOR_LIST, "@type", "@id")
+        if choice is None:
+            key, coercion = self._compact_iri(predicate, with_value=True), None
+        else:
+            term = self.terms[choice]
+            if term.container or term.reverse:
+                raise DirectWriterRefusal(f"the term {choice!r} (a container) for a list")
+            key, coercion = choice, term.coercion
+        values = items if coercion == "@id" else [{"@id": item} for item in items]
+        _add_value(node, key, {"@list": values}, False)
+
     def _add_literal(self, node: dict[str, Any], predicate: str, literal: ox.Literal) -> None:
         """A literal: a JSON string, number or boolean where that says it all, a language map
         entry, or a value object with its language or (compacted) datatype."""
@@ -263,6 +382,8 @@ class Compactor:
             return
         lexical, datatype = literal.value, literal.datatype.value
         item = lexical if datatype == _XSD_STRING else native_value(lexical, datatype)
+        if item is not None and datatype != _XSD_STRING and self.keeps_typed(predicate):
+            item = None  # a number or boolean in a language map is invalid JSON-LD: typed, below
         if item is not None:
             placement = self._placement(predicate, _PLAIN)
         elif datatype == _RDF_JSON:
@@ -279,6 +400,12 @@ class Compactor:
             _add_value(target, "@none", item, "@set" in placement.container)
         else:
             _add_value(node, placement.key, item, "@set" in placement.container)
+
+    def keeps_typed(self, predicate: str) -> bool:
+        """Whether an xsd:integer or xsd:boolean value of `predicate` stays a typed value object
+        rather than JSON's own number or boolean: where term selection would put a plain value in
+        a language map, whose values must be strings (JSON-LD 1.1, "invalid language map value")."""
+        return "@language" in self._placement(predicate, _PLAIN).container
 
     def _placement(self, predicate: str, kind: _Kind) -> _Placement:
         """The key (term, compact IRI or IRI) and term definition for `predicate`'s values of

@@ -2,7 +2,8 @@
 
 The context (ontology/context.jsonld, published as https://w3id.org/mdq/context.jsonld) gives our
 terms and the standard ones the data uses short names, with their types (IRIs, dates) and language
-maps for labels. Documents reference it by IRI, or embed the part of it that they use. Frames
+maps for labels. Documents embed the part of it that they use, so that any JSON-LD processor reads
+them offline; or, for a publisher who hosts the context, reference it by its URL. Frames
 (ontology/frames/NAME.jsonld) nest one resource with what an API consumer wants beside it.
 
 Compacted documents are written directly from the triples (`write_jsonld`, by
@@ -23,10 +24,11 @@ from __future__ import annotations
 import copy
 import functools
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 
@@ -49,10 +51,21 @@ class RemoteDocumentRefused(UsageError):
 
 @dataclass(frozen=True)
 class JsonLdOptions:
-    """How to write JSON-LD: reference or embed the context; frame with a named frame or not."""
+    """How to write JSON-LD: embed the part of our context the document uses (the default: any
+    processor reads it offline), or reference our context where `context_url` publishes it; frame
+    with a named frame or not."""
 
-    embed_context: bool = False
+    context_url: str | None = None
     frame: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.context_url is not None:
+            parts = urlsplit(self.context_url)
+            if parts.scheme not in ("http", "https") or not parts.netloc or parts.fragment:
+                raise UsageError(
+                    f"--context-url {self.context_url!r}: give the absolute http(s) URL where "
+                    f"our context is published, e.g. {CONTEXT_IRI}"
+                )
 
 
 def load_context() -> dict[str, Any]:
@@ -112,7 +125,7 @@ def to_jsonld(
             expanded = jsonld.from_rdf(rdf, {"format": "application/n-quads"})
         else:
             expanded = jsonld.from_rdf(_pyld_dataset(rdf), {})
-        _use_native_values(expanded)
+        _use_native_values(expanded, compactor().keeps_typed)
         document: dict[str, Any]
         if options.frame:
             document = jsonld.frame(expanded, load_frame(options.frame), settings)
@@ -178,11 +191,13 @@ def _pyld_term(term: object) -> dict[str, str]:
 
 
 def _finish(document: dict[str, Any], options: JsonLdOptions) -> dict[str, Any]:
-    """The nodes in order of `@id`; the context embedded (the part used) if asked."""
+    """The nodes in order of `@id`; the context embedded (the part used), or referenced."""
     if isinstance(document.get("@graph"), list):
         document["@graph"].sort(key=lambda node: str(node.get("@id", "")))
-    if options.embed_context:
+    if options.context_url is None:
         document["@context"] = used_context(load_context()["@context"], document)
+    else:
+        document["@context"] = options.context_url
     return document
 
 
@@ -224,24 +239,27 @@ def json_strings(value: Any) -> Iterator[str]:
             yield from json_strings(item)
 
 
-def _use_native_values(value: Any) -> None:
+def _use_native_values(
+    value: Any, keeps_typed: Callable[[str], bool] = lambda predicate: False, predicate: str = ""
+) -> None:
     """Turn xsd:integer and xsd:boolean values into JSON numbers and booleans, where that
-    round-trips to the same literal (see `compaction.native_value`)."""
+    round-trips to the same literal (see `compaction.native_value`) and `keeps_typed(predicate)`
+    does not say the value would land in a language map (`Compactor.keeps_typed`)."""
     if isinstance(value, list):
         for item in value:
-            _use_native_values(item)
+            _use_native_values(item, keeps_typed, predicate)
         return
     if not isinstance(value, dict):
         return
     if "@value" in value:
         datatype, lexical = value.get("@type"), value["@value"]
         native = native_value(lexical, datatype) if isinstance(lexical, str) and datatype else None
-        if native is not None:
+        if native is not None and not keeps_typed(predicate):
             value["@value"] = native
             del value["@type"]
         return
-    for item in value.values():
-        _use_native_values(item)
+    for key, item in value.items():
+        _use_native_values(item, keeps_typed, predicate if key.startswith("@") else key)
 
 
 @contextmanager

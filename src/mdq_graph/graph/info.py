@@ -6,7 +6,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Dataset
+import pyoxigraph as ox
+
+from mdq_graph.graph.engine import Engine
+from mdq_graph.graph.namespaces import curie
 
 #: Resources per class (rdflib and Oxigraph alike: `mdq_graph.graph.store` reports a store with it).
 CLASSES_QUERY = "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class"
@@ -45,25 +48,53 @@ class DatasetInfo:
     sources: list[Source]
 
 
-def dataset_info(dataset: Dataset) -> DatasetInfo:
-    """Count triples per named graph and resources per class, and list the sources."""
+def engine_info(engine: Engine) -> DatasetInfo:
+    """Count triples per named graph and resources per class, and list the sources, from an
+    engine's store (its default graph is the union of the named graphs)."""
+    store = engine.store
     graphs = sorted(
-        (str(g.identifier), len(g))
-        for g in dataset.graphs()
-        if len(g) and g.identifier != dataset.default_graph.identifier
+        (name.value, _count(store, name))
+        for name in store.named_graphs()
+        if isinstance(name, ox.NamedNode)
     )
-    if len(dataset.default_graph):
-        graphs.insert(0, ("(default graph)", len(dataset.default_graph)))
+    graphs = [(name, n) for name, n in graphs if n]
+    unnamed = _count_unnamed(store)
+    if unnamed:
+        graphs.insert(0, ("(default graph)", unnamed))
     return summarise(
-        len(dataset),
+        _count(store, ox.DefaultGraph()),
         graphs,
-        ((str(row[0]), int(str(row[1]))) for row in dataset.query(CLASSES_QUERY)),  # type: ignore[index]
+        ((row[0].value, int(row[1].value)) for row in _solutions(store, CLASSES_QUERY)),
         (
-            tuple(str(v) if v is not None else "" for v in row)  # type: ignore[union-attr]
-            for row in dataset.query(SOURCES_QUERY)
+            tuple("" if v is None else v.value for v in row)
+            for row in _solutions(store, SOURCES_QUERY)
         ),
-        dataset.namespace_manager.normalizeUri,
+        curie,
     )
+
+
+def _solutions(store: ox.Store, query: str) -> ox.QuerySolutions:
+    solutions = store.query(query)
+    assert isinstance(solutions, ox.QuerySolutions)
+    return solutions
+
+
+def _count(store: ox.Store, graph: ox.NamedNode | ox.DefaultGraph) -> int:
+    """The triples of one graph of `store`."""
+    where = (
+        "?s ?p ?o"
+        if isinstance(graph, ox.DefaultGraph)
+        else f"GRAPH <{graph.value}> {{ ?s ?p ?o }}"
+    )
+    row = next(iter(_solutions(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}")))
+    return int(row[0].value)
+
+
+def _count_unnamed(store: ox.Store) -> int:
+    """The triples of the default graph that are in no named graph (stated as triples)."""
+    query = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER NOT EXISTS { GRAPH ?g { ?s ?p ?o } } }"
+    row = next(iter(_solutions(store, query)))
+    return int(row[0].value)
 
 
 def summarise(

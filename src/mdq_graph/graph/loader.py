@@ -20,7 +20,7 @@ from rdflib.term import Node
 
 from mdq_graph.errors import InputError
 from mdq_graph.graph.dataset import new_dataset
-from mdq_graph.graph.parsing import parse_into, rdf_files
+from mdq_graph.graph.parsing import NESTING_FORMATS, check_structure, parse_into, rdf_files
 from mdq_graph.graph.rdf_formats import format_for_path
 from mdq_graph.graph.resources import data_dir
 from mdq_graph.graph.store import populate
@@ -43,7 +43,13 @@ def load_store(paths: Sequence[Path | str] | None = None, *, inferred: bool = Tr
 def file_quads(path: Path) -> list[ox.Quad]:
     """The quads of one file (triples go to the default graph), parsed by pyoxigraph or else rdflib."""
     fmt = format_for_path(path)
+    if fmt.name in NESTING_FORMATS:
+        check_structure(path, fmt.name, path.read_bytes())
     try:
+        if fmt.name in ("json-ld", "xml"):
+            # Through `parse_into`, which refuses what could make the parser open a URL or a
+            # file (remote contexts, DTD entities): pyoxigraph would expand entities.
+            raise SyntaxError("read by rdflib")
         return list(
             ox.parse(
                 path=str(path),

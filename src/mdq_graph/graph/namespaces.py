@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from rdflib import Namespace
 from rdflib.namespace import (
     DCAT,
@@ -102,3 +104,20 @@ __all__ = [
     "WD",
     "XSD",
 ]
+
+
+_LOCAL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
+
+
+def curie(iri: str) -> str:
+    """`iri` as a prefixed name with our prefixes (the longest namespace that fits), else `<iri>`."""
+    best = ""
+    for prefix, namespace in PREFIXES.items():
+        ns = str(namespace)
+        if iri.startswith(ns) and len(ns) > len(PREFIXES.get(best, "")):
+            local = iri[len(ns) :]
+            if not local or (_LOCAL_NAME.fullmatch(local) and not local.endswith(".")):
+                best = prefix
+    if best:
+        return f"{best}:{iri[len(str(PREFIXES[best])) :]}"
+    return f"<{iri}>"

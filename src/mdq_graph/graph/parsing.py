@@ -13,6 +13,7 @@ from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.term import Node
 
 from mdq_graph.errors import InputError, UsageError
+from mdq_graph.graph.namespaces import CONTEXT_IRI
 from mdq_graph.graph.rdf_formats import format_for_path, readable_extensions
 
 _NT_LINE = re.compile(r"line (\d+)", re.IGNORECASE)
@@ -74,6 +75,8 @@ def parse_into(dataset: Dataset, path: Path) -> None:
         raise InputError(path, f"not UTF-8 text ({err.reason} at byte {err.start})") from None
     except OSError as err:
         raise InputError(path, f"cannot read the file: {err.strerror}") from None
+    check_structure(path, fmt.name, text.encode("utf-8"))
+    text = untrusted_text(path, fmt.name, text)
     # Parse into a scratch dataset first, so a file that fails half-way adds nothing.
     scratch = Dataset()
     try:
@@ -114,6 +117,149 @@ def parse_into(dataset: Dataset, path: Path) -> None:
         (s, p, o, dataset.default_graph if g == default_id else dataset.graph(URIRef(str(g))))
         for s, p, o, g in _quads(scratch)
     )
+
+
+#: Formats whose terms nest (lists, blank-node property lists), and how deep they may: rdflib's
+#: parser recurses per level and fails near 150 (fewer on a deeper stack); Oxigraph's does not, but
+#: what it accepts must be accepted by every command alike.
+NESTING_FORMATS = frozenset({"turtle", "trig", "n3"})
+MAX_RDF_NESTING = 100
+MAX_PREFIXES = 1_000
+_BRACKETS = re.compile(rb"[()\[\]]")
+_BRACKET_TOKENS = re.compile(
+    rb'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+    rb'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\x00-\x20]*>|#[^\n]*|[()\[\]]'
+)
+
+
+_PREFIX_TOKENS = re.compile(
+    _BRACKET_TOKENS.pattern.rsplit(b"|", 1)[0] + rb"|(?<![\w:?$])@?[Pp][Rr][Ee][Ff][Ii][Xx]"
+)
+
+
+def check_structure(path: Path, format_name: str, data: bytes) -> None:
+    """`InputError` if the file's lists and blank nodes nest deeper than `MAX_RDF_NESTING`, or it
+    declares more than `MAX_PREFIXES` prefixes: the same verdict in every command, before any
+    parser (a few hundred kilobytes of nested lists made the export allocate gigabytes; rdflib
+    takes time quadratic in the prefixes, 46 s for 10,000)."""
+    if format_name not in NESTING_FORMATS:
+        return
+    _check_prefixes(path, data)
+    if data.count(b"(") + data.count(b"[") <= MAX_RDF_NESTING:
+        return  # cannot nest deeper than it has brackets
+    if _deepest(_BRACKETS.finditer(data))[0] <= MAX_RDF_NESTING:
+        return  # an over-estimate (brackets in strings count too) within the limit
+    deepest, offset = _deepest(_BRACKET_TOKENS.finditer(data))
+    if deepest > MAX_RDF_NESTING:
+        raise InputError(
+            path,
+            f"lists or blank nodes nest {MAX_RDF_NESTING + 1} or more levels deep here (the "
+            f"limit is {MAX_RDF_NESTING}); write the structure flatter",
+            data.count(b"\n", 0, offset) + 1,
+        )
+
+
+def _check_prefixes(path: Path, data: bytes) -> None:
+    """`InputError` if the Turtle-family file declares more than `MAX_PREFIXES` prefixes."""
+    if data.lower().count(b"prefix") <= MAX_PREFIXES:
+        return
+    declared = sum(
+        1 for m in _PREFIX_TOKENS.finditer(data) if m.group().lower().endswith(b"prefix")
+    )
+    if declared > MAX_PREFIXES:
+        raise InputError(
+            path,
+            f"the file declares {declared} prefixes; the limit is {MAX_PREFIXES} (write full IRIs, "
+            "or split the file)",
+        )
+
+
+def _deepest(tokens: Iterator[re.Match[bytes]]) -> tuple[int, int]:
+    """The deepest bracket nesting among `tokens` (others are skipped), and where it first
+    passes the limit."""
+    depth = deepest = 0
+    where = 0
+    for token in tokens:
+        char = token.group()
+        if char in (b"(", b"["):
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest == MAX_RDF_NESTING + 1:
+                    where = token.start()
+        elif char in (b")", b"]"):
+            depth -= 1
+    return deepest, where
+
+
+def untrusted_text(path: Path, format_name: str, text: str) -> str:
+    """The text of an input file as it may be parsed: `InputError` if it could make a parser open
+    a URL or a file, or expand without bound; JSON-LD with our own context put in its place.
+
+    RDF/XML may declare DTD entities: each may expand to others (a few hundred bytes become
+    gigabytes, "billion laughs") or name a file or URL (external entities), so no entity
+    declaration is accepted. JSON-LD may name contexts (`@context`, `@import`) that rdflib would
+    fetch from the web or read from disk; only our published context is accepted, and it is
+    taken from the bundled copy."""
+    if format_name == "xml" and _ENTITY_DECLARATION.search(text):
+        line = text.count("\n", 0, _ENTITY_DECLARATION.search(text).start()) + 1  # type: ignore[union-attr]
+        raise InputError(
+            path,
+            "the RDF/XML declares a DTD entity (<!ENTITY ...>); entities are not accepted, as "
+            "they can expand without bound or read other files: write the text out instead",
+            line,
+        )
+    if format_name != "json-ld":
+        return text
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError:
+        return text  # the parser reports where
+    replaced: list[str] = []
+
+    def inline(node: object, in_context: bool) -> object:
+        if isinstance(node, list):
+            return [inline(item, in_context) for item in node]
+        if isinstance(node, dict):
+            out = {k: inline(v, k in ("@context", "@import")) for k, v in node.items()}
+            if isinstance(out.get("@import"), dict):  # JSON-LD 1.1: merged under the context
+                out = {**out.pop("@import"), **out}  # type: ignore[dict-item]
+            return out
+        if not in_context or not isinstance(node, str):
+            return node
+        if node != CONTEXT_IRI:
+            line, column = _first_position(text, json.dumps(node))
+            raise InputError(
+                path,
+                f"the JSON-LD names the context {node!r}, which would be fetched from the web "
+                f"or read from disk; only {CONTEXT_IRI} (bundled) is accepted: embed the "
+                "context in the file",
+                line,
+                column,
+            )
+        replaced.append(node)
+        return _bundled_context()
+
+    inlined = inline(document, False)
+    return json.dumps(inlined, ensure_ascii=False) if replaced else text
+
+
+_ENTITY_DECLARATION = re.compile(r"<!ENTITY", re.IGNORECASE)
+
+
+def _bundled_context() -> object:
+    """The `@context` value of our published context, from the bundled file."""
+    from mdq_graph.graph.resources import jsonld_context_file
+
+    return json.loads(jsonld_context_file().read_text(encoding="utf-8"))["@context"]
+
+
+def _first_position(text: str, needle: str) -> tuple[int | None, int | None]:
+    """Line and column (from 1) of the first occurrence of `needle` in `text`."""
+    offset = text.find(needle)
+    if offset < 0:
+        return None, None
+    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
 def _quads(dataset: Dataset) -> Iterator[tuple[Node, Node, Node, Node | None]]:

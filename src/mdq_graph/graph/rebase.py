@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pyoxigraph as ox
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
@@ -22,6 +23,35 @@ def check_base(base: str) -> str:
 def rebase_iri(iri: str, base: str, old: str = BASE) -> str:
     """`iri` moved from the `old` base to `base` (unchanged when it is not under `old`)."""
     return base + iri[len(old) :] if iri.startswith(old) else iri
+
+
+def rebase_quads(quads: list[ox.Quad], base: str, old: str = BASE) -> list[ox.Quad]:
+    """`quads` with every IRI under `old` (subjects, predicates, objects, graph names) moved to
+    `base`, as `rebase_dataset` moves them; the same list when the bases are equal."""
+    if base == old:
+        return quads
+    moved: dict[ox.NamedNode, ox.NamedNode] = {}
+
+    def move(term: ox.NamedNode) -> ox.NamedNode:
+        found = moved.get(term)
+        if found is None:
+            value = term.value
+            found = ox.NamedNode(base + value[len(old) :]) if value.startswith(old) else term
+            moved[term] = found
+        return found
+
+    out = []
+    for quad in quads:
+        s, p, o, g = quad.subject, quad.predicate, quad.object, quad.graph_name
+        out.append(
+            ox.Quad(
+                move(s) if type(s) is ox.NamedNode else s,
+                move(p),
+                move(o) if type(o) is ox.NamedNode else o,
+                move(g) if type(g) is ox.NamedNode else g,
+            )
+        )
+    return out
 
 
 def rebase_dataset(dataset: Dataset, base: str, old: str = BASE) -> Dataset:

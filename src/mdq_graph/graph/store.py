@@ -21,14 +21,16 @@ or the new one, never a mix (a reader that has the old one open keeps its files 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import json
+import os
 import re
 import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -43,8 +45,8 @@ from mdq_graph.graph.dataset import INFERRED_GRAPH, ONTOLOGY_GRAPH, add_ontology
 from mdq_graph.graph.engine import Engine
 from mdq_graph.graph.inference import Alignment, alignment, describe_inferred_graph
 from mdq_graph.graph.info import CLASSES_QUERY, SOURCES_QUERY, DatasetInfo, summarise
-from mdq_graph.graph.namespaces import RDF
-from mdq_graph.graph.parsing import parse_into, rdf_files
+from mdq_graph.graph.namespaces import RDF, curie
+from mdq_graph.graph.parsing import NESTING_FORMATS, check_structure, parse_into, rdf_files
 from mdq_graph.graph.rdf_formats import format_for_path
 from mdq_graph.graph.resources import data_dir
 from mdq_graph.output import make_staging_folder, real_target, replace_folder
@@ -172,7 +174,7 @@ def store_summary(path: Path) -> tuple[StoreInfo, DatasetInfo]:
         graphs,
         ((row[0].value, int(row[1].value)) for row in classes),  # type: ignore[union-attr]
         (tuple("" if v is None else v.value for v in row) for row in sources),  # type: ignore[union-attr]
-        new_dataset().namespace_manager.normalizeUri,
+        curie,
     )
     return info, report
 
@@ -222,6 +224,34 @@ def open_store(path: Path) -> Engine:
         raise InputError(path / DATABASE_FOLDER, f"cannot open the database: {err}") from None
 
 
+@contextlib.contextmanager
+def store_lock(path: Path, *, shared: bool) -> Iterator[None]:
+    """Hold a lock on the store folder `path` for the block: shared while a server reads it,
+    exclusive while `load` replaces it; `UsageError` at once if the other holds it. A served store
+    is never replaced under the server (its workers would lose their files half-way)."""
+    try:
+        import fcntl
+    except ImportError:  # not a POSIX system: no lock
+        fcntl = None  # type: ignore[assignment]
+    if fcntl is None or not path.is_dir():
+        yield
+        return
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise UsageError(
+                f"the store {path} is being loaded; wait for `load` to finish, then serve it"
+                if shared
+                else f"the store {path} is being served; stop `serve` first, or load into "
+                "another folder and serve that one"
+            ) from None
+        yield
+    finally:
+        os.close(fd)
+
+
 def build_store(
     target: Path,
     paths: Sequence[Path] | None = None,
@@ -235,15 +265,16 @@ def build_store(
     target = real_target(target)
     _check_replaceable(target)
     files = list(rdf_files(paths or [data_dir()]))
-    staging = make_staging_folder(target, "loading")
-    try:
-        info = _build(staging, files, inferred, say)
-        (staging / METADATA_FILE).write_text(info.to_json() + "\n", encoding="utf-8")
-        say(f"swapping the new store into {target}")
-        replace_folder(staging, target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    with store_lock(target, shared=False):
+        staging = make_staging_folder(target, "loading")
+        try:
+            info = _build(staging, files, inferred, say)
+            (staging / METADATA_FILE).write_text(info.to_json() + "\n", encoding="utf-8")
+            say(f"swapping the new store into {target}")
+            replace_folder(staging, target)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
     return info
 
 
@@ -305,6 +336,9 @@ class Populated:
     lossy_literals: tuple[str, ...]
     #: Whether a file stated triples outside any named graph (in the default graph).
     unnamed_triples: bool = True
+    #: Every typed literal as the files state it -> the term the store holds for it (validation
+    #: checks and reports what the files say, not the forms the store gives back).
+    held_literals: dict[ox.Literal, ox.Literal] = field(default_factory=dict)
 
 
 def populate(
@@ -315,6 +349,7 @@ def populate(
     progress: Progress | None = None,
     seconds: dict[str, float] | None = None,
     in_memory: bool = False,
+    as_stated: bool = False,
 ) -> Populated:
     """Fill an empty `store` (on disk or, with `in_memory`, in memory) with the ontology, `files`
     and, with `inferred`, the inferred graph: the graphs `dataset.load_dataset` gives, with the
@@ -325,7 +360,8 @@ def populate(
     On disk, every quad is written with its copy in the union as it streams in (an update is
     transactional there, and slower); in memory, one SPARQL update copies the named graphs into
     the default graph at the end (measured at 10^6 triples: 1.7 s, where writing each copy from
-    Python takes 3.6 s more)."""
+    Python takes 3.6 s more). With `as_stated`, literals are left as the files state them (as
+    far as the store holds them: it keeps numbers as values) for validation to check them."""
     say = progress or (lambda _: None)
     timings = {} if seconds is None else seconds
     started = time.perf_counter()
@@ -343,14 +379,19 @@ def populate(
     unnamed = any(True for _ in store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
     if in_memory:
         store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
-    lossy = normalise_literals(store, literals)
+    held: dict[ox.Literal, ox.Literal] = {}
+    if as_stated:  # literals as the files state them, in the forms the store can hold them in
+        held.update(_as_stored(list(literals)))
+        lossy: tuple[str, ...] = ()
+    else:
+        lossy = normalise_literals(store, literals, held)
     timings["load"] = time.perf_counter() - started
     if inferred:
         say("inferring the standard-vocabulary view")
         step = time.perf_counter()
         infer_in_store(store, alignment(ontology.graph(ONTOLOGY_GRAPH)), in_memory=in_memory)
         timings["inference"] = time.perf_counter() - step
-    return Populated(sources, lossy, unnamed or not in_memory)
+    return Populated(sources, lossy, unnamed or not in_memory, held)
 
 
 def _load_file(
@@ -360,6 +401,8 @@ def _load_file(
     and every triple also goes to the union in the default graph. Blank nodes are the file's own
     (two files' `_:b0` are two nodes), as when rdflib reads them."""
     fmt = format_for_path(path)
+    if fmt.name in NESTING_FORMATS:
+        check_structure(path, fmt.name, _read_bytes(path))
     try:
         if fmt.name in _READ_BY_RDFLIB:
             quads: Iterable[ox.Quad] = _parsed_by_rdflib(path)
@@ -384,6 +427,14 @@ def _load_file(
     return SourceFile(str(path.resolve()), fmt.name, path.stat().st_size, _sha256(path))
 
 
+def _read_bytes(path: Path) -> bytes:
+    """The bytes of an input file; `InputError` if it cannot be read."""
+    try:
+        return path.read_bytes()
+    except OSError as err:
+        raise InputError(path, f"cannot read the file: {err.strerror}") from None
+
+
 def _parsed_by_rdflib(path: Path, oxigraph_error: SyntaxError | None = None) -> list[ox.Quad]:
     """The quads of one file as rdflib reads it; `InputError` (file:line:col) where it cannot, or
     where what it reads is not RDF (e.g. an IRI with a space, which Oxigraph refused)."""
@@ -401,12 +452,19 @@ def _parsed_by_rdflib(path: Path, oxigraph_error: SyntaxError | None = None) -> 
         ) from None
 
 
-def normalise_literals(store: ox.Store, literals: Iterable[ox.Literal]) -> tuple[str, ...]:
+def normalise_literals(
+    store: ox.Store,
+    literals: Iterable[ox.Literal],
+    held: dict[ox.Literal, ox.Literal] | None = None,
+) -> tuple[str, ...]:
     """Write the typed `literals` (as the files state them) in `store` as rdflib reads them
     (`01`, ` 2 `, `1` as a boolean: `1`, `2`, `true`), in every graph; return, in N-Triples
-    syntax, those the store cannot hold in rdflib's form (see `Populated`)."""
+    syntax, those the store cannot hold in rdflib's form (see `Populated`). `held`, if given,
+    receives each literal -> the term the store now holds for it."""
     wanted = {literal: _rdflib_form(literal) for literal in literals}
     stored = _as_stored([*wanted, *wanted.values()])
+    if held is not None:
+        held.update((old, stored[new]) for old, new in wanted.items())
     lossy = sorted(str(old) for old, new in wanted.items() if stored[new] != new)
     rewrite = {stored[old]: new for old, new in wanted.items() if stored[old] != new}
     for old, new in rewrite.items():

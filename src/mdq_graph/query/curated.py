@@ -11,7 +11,9 @@ A curated query is a `.rq` file whose header comment says what it is for:
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +21,7 @@ from mdq_graph.errors import InputError, QueryError, UsageError
 from mdq_graph.graph.engine import Engine
 from mdq_graph.graph.namespaces import PREFIXES
 from mdq_graph.graph.resources import queries_dir
+from mdq_graph.query.guard import check_nesting
 from mdq_graph.query.results import QUERY_BASE, QueryResult
 
 _HEADER_FIELD = re.compile(r"#\s*([a-z]+):\s?(.*)")
@@ -179,16 +182,36 @@ def query_source(
 
 
 def run_query(engine: Engine, source: QuerySource) -> QueryResult:
-    """Run a query, with `QUERY_PREFIXES` predefined and `QUERY_BASE` as its base; a syntax error names its line and column
-    (and its file, if it has one); an update is refused as such."""
+    """Run a query, with `QUERY_PREFIXES` predefined and `QUERY_BASE` as its base; a syntax error
+    names its line and column (and its file, if it has one); an update is refused as such.
+
+    A query deeper than the engine survives is refused first: it would crash this process."""
     check_not_update(source.text)
     try:
+        check_nesting(source.text)
         return engine.query(source.text, prefixes=QUERY_PREFIXES, base_iri=QUERY_BASE)
     except QueryError as err:
         detail, line, column = _located(source.text, err)
         if source.path is not None:
             raise InputError(source.path, f"SPARQL syntax error: {detail}", line, column) from None
         raise QueryError(detail, line, column) from None
+
+
+@contextlib.contextmanager
+def engine_failures_contained() -> Iterator[None]:
+    """Turn a panic of the query engine (Oxigraph's Rust code failing, e.g. a sort whose
+    comparison is not a total order) into a `QueryError`, so the CLI exits 2 with a message, not
+    with a traceback. pyo3 raises it as `pyo3_runtime.PanicException`, a BaseException."""
+    try:
+        yield
+    except BaseException as err:
+        kind = type(err)
+        if kind.__name__ != "PanicException" or kind.__module__ != "pyo3_runtime":
+            raise
+        raise QueryError(
+            f"the query engine failed on this query ({' '.join(str(err).split())[:200]}); "
+            "nothing was answered: try it without ORDER BY, or report it with the query"
+        ) from None
 
 
 def _located(text: str, err: QueryError) -> tuple[str, int | None, int | None]:

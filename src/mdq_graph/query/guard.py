@@ -2,20 +2,18 @@
 
 Two things are refused. SPARQL Update (it would change data; `LOAD` would also fetch a URL) is
 recognised by the keyword after the prologue, which reads the same in every parser. A federated
-query (`SERVICE`, which makes Oxigraph open an HTTP connection to any host) is recognised in the
-parsed query, not in the text: the word may sit in a literal, an IRI or a comment, and telling them
-apart needs the grammar (`FILTER(?a<?b&&'>')` fools any tokenizer that does not know where an
-expression is). A query without the letters "service" cannot hold the keyword (Oxigraph does not
-decode `\\u` escapes outside strings and IRIs), so only the others are parsed; one that mentions
-them and does not parse is refused rather than guessed at.
+query (`SERVICE`, which makes Oxigraph open an HTTP connection to any host) is recognised by
+Oxigraph's own parser, the one that would run it (see `check_no_service`): a second parser disagrees
+with it somewhere (rdflib decodes `\\u` escapes everywhere, Oxigraph only in strings and IRIs, so
+`"\\u0022"` hides a SERVICE from rdflib). A query too deep for the engine is refused first.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 from mdq_graph.errors import QueryError
+from mdq_graph.graph.service import check_no_service
 
 #: The four query forms of SPARQL 1.1 Query.
 SELECT, CONSTRUCT, DESCRIBE, ASK = "SELECT", "CONSTRUCT", "DESCRIBE", "ASK"
@@ -32,10 +30,19 @@ _WORD = re.compile(r"[A-Za-z]+")
 _IRIREF = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
 _PNAME_NS = re.compile(r"[^\s#:<>]*:")
 _VERSION = re.compile(r"\"[^\"\n\r]*\"|'[^'\n\r]*'")
-_MENTIONS_SERVICE = re.compile(r"service", re.IGNORECASE)
 #: Deeper nesting than this is refused: parsers recurse per level, and a deep enough query would
 #: overflow the stack of the process that parses it.
 MAX_NESTING = 500
+#: At most this many characters and keywords that can add a level to the query's tree. Measured
+#: (bench/query_depth.py): with an 8 MiB stack Oxigraph dies at about 2,600 chained MINUS or BIND
+#: (each counted twice: the keyword and its bracket), 6,500 UNIONs, 6,900 `+` or `/` and 9,400
+#: `!`; so no chain within the limit comes closer than a factor of 2.6.
+MAX_OPERATORS = 2_000
+_LEVEL_CHARACTERS = "!|&+-*/^,;.{(["
+_PLAIN_IRI = re.compile(r"<[A-Za-z0-9_/:.#~%?=@-]*>")
+_LEVEL_KEYWORDS = re.compile(
+    r"union|optional|minus|bind|filter|values|graph|exists|service", re.IGNORECASE
+)
 
 
 def query_form(text: str) -> str | None:
@@ -66,7 +73,7 @@ def query_form(text: str) -> str | None:
 
 
 def check_query(text: str) -> str | None:
-    """The query's form; `QueryError` if it is an update, uses SERVICE or nests too deep."""
+    """The query's form; `QueryError` if it is an update, nests too deep or uses SERVICE."""
     form = query_form(text)
     check_nesting(text)
     if form in UPDATE_KEYWORDS:
@@ -78,9 +85,16 @@ def check_query(text: str) -> str | None:
     return form
 
 
-def check_nesting(text: str, limit: int = MAX_NESTING) -> None:
-    """`QueryError` if brackets nest deeper than `limit` (brackets in strings count too: an
-    over-estimate that only a query with hundreds of them in its literals would notice)."""
+def check_nesting(text: str, limit: int = MAX_NESTING, max_operators: int = MAX_OPERATORS) -> None:
+    """`QueryError` if the query could nest deeper than the engine survives.
+
+    Oxigraph's parser and evaluator recurse once per level of the query's tree, and a deep
+    enough tree overflows the stack and kills the process: brackets make levels, but so do chains
+    of operators without brackets (`!!!!x`, `1+1+1…`, `a || b || …`, `/`, `|`, UNION, OPTIONAL,
+    MINUS, BIND, FILTER, triple patterns). So both are bounded: the bracket depth, and the number
+    of the characters and keywords that can add a level, counted everywhere (in strings and IRIs
+    too, an over-estimate that only a very long query notices; IRIs of plain characters are not
+    counted)."""
     depth = deepest = 0
     for char in text:
         if char in "{([":
@@ -92,42 +106,14 @@ def check_nesting(text: str, limit: int = MAX_NESTING) -> None:
         raise QueryError(
             f"the query nests groups or expressions {deepest} levels deep; the limit is {limit}"
         )
-
-
-def check_no_service(text: str) -> None:
-    """`QueryError` if the query calls a remote SERVICE, or mentions one and cannot be parsed."""
-    if not _MENTIONS_SERVICE.search(text):
-        return
-    # Imported here: the parser takes a while to build and most queries never need it.
-    from rdflib.plugins.sparql.parser import parseQuery
-
-    try:
-        tree = parseQuery(text)
-    except Exception as err:  # pyparsing raises its own errors; a deep query, RecursionError
-        line, column = getattr(err, "lineno", None), getattr(err, "col", None)
+    # IRIs of plain characters hold no operator: `<` `>` around an expression would be two
+    # comparisons in a row, which the grammar refuses, unless a bracket (not plain) stands inside.
+    counted = _PLAIN_IRI.sub("<>", text)
+    operators = sum(counted.count(char) for char in _LEVEL_CHARACTERS)
+    operators += len(_LEVEL_KEYWORDS.findall(counted))
+    if operators > max_operators:
         raise QueryError(
-            "the query mentions SERVICE and does not parse as SPARQL 1.1, so it cannot be "
-            "checked; federated queries (SERVICE) are not allowed on this endpoint",
-            line,
-            column,
-        ) from None
-    if any(name == "ServiceGraphPattern" for name in _part_names(tree)):
-        raise QueryError(
-            "federated queries (SERVICE) are not allowed on this endpoint: it never fetches "
-            "from other hosts; run the query against the remote endpoint instead"
+            f"the query holds {operators} operators, separators and patterns; the limit is "
+            f"{max_operators} (a longer chain could exhaust the engine's stack): split it into "
+            "several queries"
         )
-
-
-def _part_names(node: object) -> Iterator[str]:
-    """The names of every grammar production in an rdflib parse tree."""
-    from pyparsing import ParseResults
-    from rdflib.plugins.sparql.parserutils import CompValue
-
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, CompValue):
-            yield current.name
-            stack.extend(current.values())
-        elif isinstance(current, (list, tuple, ParseResults)):
-            stack.extend(current)

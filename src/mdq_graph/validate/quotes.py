@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pyoxigraph as ox
 from rdflib import Dataset
@@ -136,19 +136,52 @@ def check_quote(quote: Quote, text: str) -> list[str]:
     return problems
 
 
+def source_path(sources: Path, name: str) -> Path | None:
+    """The file `name` inside the folder `sources`, or None when the name could lead anywhere else.
+
+    Decided before anything is opened: the name must be a relative path of plain parts (no `..`,
+    no root, no drive, no NUL), and the file it names, once symbolic links are followed, must
+    still lie inside the folder, so a data file cannot make `validate` read (and quote) any other
+    file on the machine."""
+    if not name or "\x00" in name or "\\" in name:
+        return None
+    relative = PurePosixPath(name)
+    if relative.is_absolute() or any(part in ("..", "") for part in relative.parts):
+        return None
+    root = sources.resolve()
+    try:
+        path = (root / relative).resolve(strict=True)
+    except (OSError, RuntimeError):  # missing, a loop of links, unreadable
+        return None
+    if not path.is_relative_to(root) or not path.is_file():
+        return None
+    return path
+
+
+def _read_source(path: Path) -> str | None:
+    """The text of a source file, or None if it cannot be read as UTF-8."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
 def check_quotes(dataset: Dataset | ox.Store, sources: Path) -> list[QuoteProblem]:
     """Every problem with the dataset's quotes, against the source texts in the folder `sources`."""
     texts: dict[str, str | None] = {}
     problems: list[QuoteProblem] = []
     for quote in quotes(dataset):
         if quote.file not in texts:
-            path = sources / quote.file
-            texts[quote.file] = path.read_text(encoding="utf-8") if path.is_file() else None
+            path = source_path(sources, quote.file)
+            texts[quote.file] = _read_source(path) if path is not None else None
         text = texts[quote.file]
         if text is None:
             problems.append(
                 QuoteProblem(
-                    quote.iri, f"its source text {quote.file} is not in {sources}", quote.file
+                    quote.iri,
+                    f"its source text {quote.file!r} is not a file in {sources} (a source is "
+                    "named by a relative path inside that folder, without '..')",
+                    quote.file,
                 )
             )
             continue

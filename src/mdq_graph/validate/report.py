@@ -125,17 +125,17 @@ def _where(f: Finding) -> str:
 
 
 def _summary(report: ValidationReport) -> str:
-    """One line: conforms or not, and how many findings of each severity on how many resources."""
+    """One line: conforms or not, and how many findings of each severity on how many resources;
+    when warnings or infos pass, that SHACL's report still says sh:conforms false."""
     counts = [
         f"{report.count(s)} {s.value.lower()}{'s' if report.count(s) != 1 else ''}"
         for s in Severity
-        if report.count(s)
     ]
     resources = len({f.focus_node for f in report.findings})
     found = f"{', '.join(counts)} on {resources} resource{'s' if resources != 1 else ''}"
     if not report.findings:
         return "Conforms: no findings."
     if report.conforms:
-        return f"Conforms, with {found}."
+        return f"Conforms, with {found} (the SHACL report says sh:conforms false: it has results)."
     strict = " (--strict: warnings fail)" if report.strict else ""
     return f"Does not conform{strict}: {found}."

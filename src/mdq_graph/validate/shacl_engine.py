@@ -4,21 +4,32 @@ pySHACL checks each focus node on its own, through rdflib, and runs a SHACL-SPAR
 per focus node: fine for one press release, hours at a million triples. This engine checks the same
 shapes set-at-a-time: the focus nodes of a shape come from one lookup per target, the values of a
 property shape from one scan of its predicate (shared by every shape on that predicate), and a
-SPARQL constraint runs once, its `$this` pre-bound to every focus node by a VALUES block at the head
-of its WHERE clause. Its report is pySHACL's: the same results (focus node, path, value, shape,
-constraint component, severity, messages filled in as pySHACL fills them), which the tests check
-on every fixture.
+SPARQL constraint runs once, its `$this` bound to every focus node by a VALUES block at the head of
+its WHERE clause. Its report is SHACL's, as pySHACL writes it: the same results (focus node, path,
+value, shape, constraint component, severity, messages filled in as pySHACL fills them), which the
+tests check on fixtures, the bundled graph, a synthetic corpus and random graphs.
 
-It knows the part of SHACL that our shapes use: targets (class, subjects of, objects of, node,
-SPARQL), predicate paths, and the constraint components sh:class, sh:datatype, sh:nodeKind,
-sh:minCount, sh:maxCount, sh:minInclusive, sh:minLength, sh:pattern, sh:uniqueLang, sh:or,
-sh:qualifiedValueShape and sh:sparql. Shapes that use anything else raise `UnsupportedShapes`, and
-validation falls back to pySHACL, which knows all of SHACL.
+It implements, to the letter of SHACL 1.0 and SHACL-SPARQL: targets (class, subjects of, objects
+of, node, SPARQL), predicate paths, node and property shapes, property shapes nested in property
+shapes (checked on the parent's value nodes), and the constraint components sh:class, sh:datatype,
+sh:nodeKind, sh:minCount, sh:maxCount, sh:minInclusive, sh:minLength, sh:pattern, sh:uniqueLang,
+sh:or, sh:qualifiedValueShape and sh:sparql. Literals are checked and reported as the files state
+them (the store's own forms are mapped back: `Populated.held_literals`), so an ill-typed literal
+fails sh:datatype and sh:minInclusive and a value reads as the user wrote it.
+
+It refuses (`UnsupportedShapes`, and validation hands the shapes to pySHACL): any other SHACL term
+in the shapes graph (`mdq_graph.validate.shacl_shapes`: other components, paths that are not
+predicates, SPARQL-based constraint components, functions, rules, implicit class targets, several
+values of a single-valued parameter); a SPARQL constraint whose `$this` a VALUES block cannot bind
+as SHACL's pre-binding does (`mdq_graph.validate.prebinding`); and, while running, the STR() of a
+blank node in a SPARQL constraint (an error in SPARQL, the node's label in rdflib), a blank focus
+node of a SPARQL constraint, and a value stated in two lexical forms the store holds as one.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -29,17 +40,20 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import SH, XSD
 from rdflib.term import Node
 
+from mdq_graph.errors import QueryError, ShapesError
 from mdq_graph.graph import loader
 from mdq_graph.graph.loader import OxTerm, rdflib_term
 from mdq_graph.graph.namespaces import RDF, RDFS
+from mdq_graph.graph.service import check_no_service
+from mdq_graph.validate.prebinding import check_prebinding
 from mdq_graph.validate.shacl_shapes import (
-    SELECT_HEAD,
     Shape,
     SparqlConstraint,
     UnsupportedShapes,
     integers,
     read_shapes,
     regex_flags,
+    with_values,
 )
 
 #: Whether a value node passes one constraint.
@@ -69,6 +83,8 @@ _PYTHON_TYPES: dict[str, type | tuple[type, ...]] = {
     str(XSD.dateTime): datetime,
 }
 _PLACEHOLDER = re.compile(r"\{[?$](\w+)\}")
+#: A function that SPARQL constraints call on a blank node they take the STR() of.
+_BLANK_STR = ox.NamedNode("urn:x-mdq:str-of-a-blank-node")
 
 
 @dataclass(frozen=True)
@@ -90,21 +106,37 @@ class ShapeSet:
 
     def __init__(self, shapes: Graph) -> None:
         self.roots = read_shapes(shapes)
+        for shape in _every_shape(self.roots):
+            for constraint in shape.sparql:
+                check_prebinding(constraint.query)
 
-    def validate(self, store: ox.Store) -> list[Result]:
-        """Every result of the shapes on the data in `store`'s default graph."""
-        run = _Run(_Data(store))
+    def validate(
+        self, store: ox.Store, held: dict[ox.Literal, ox.Literal] | None = None
+    ) -> list[Result]:
+        """Every result of the shapes on the data in `store`'s default graph. `held` maps each
+        typed literal as the files state it to the term the store holds for it (`Populated`):
+        literals are checked and reported as stated. `UnsupportedShapes` if a value the shapes
+        reach was stated in two forms the store holds as one (`"1.5"` and `"1.50"`)."""
+        run = _Run(_Data(store, held or {}))
         for shape in self.roots:
             if not shape.deactivated:
                 run.check(shape, run.focus_nodes(shape))
-        return list(dict.fromkeys(run.results))
+        return run.results
 
 
 class _Data:
     """Lookups over the default graph of a store, each computed once."""
 
-    def __init__(self, store: ox.Store) -> None:
+    def __init__(self, store: ox.Store, held: dict[ox.Literal, ox.Literal]) -> None:
         self.store = store
+        self._held = held
+        self._stated: dict[ox.Literal, ox.Literal] = {}
+        self._ambiguous: set[ox.Literal] = set()
+        for stated, term in held.items():
+            known = self._stated.setdefault(term, stated)
+            if known != stated:
+                self._ambiguous.add(term)
+        self._stated = {t: s for t, s in self._stated.items() if t != s or t in self._ambiguous}
         self._values: dict[str, dict[OxTerm, list[OxTerm]]] = {}
         self._superclasses: dict[OxTerm, set[OxTerm]] = {}
         self._parents: dict[OxTerm, set[OxTerm]] = {}
@@ -120,10 +152,28 @@ class _Data:
         found = self._values.get(predicate)
         if found is None:
             found = {}
-            for q in self.store.quads_for_pattern(None, ox.NamedNode(predicate), None, _DEFAULT):
-                found.setdefault(q.subject, []).append(q.object)  # type: ignore[arg-type]
+            quads = self.store.quads_for_pattern(None, ox.NamedNode(predicate), None, _DEFAULT)
+            if self._stated:
+                stated = self.stated
+                for q in quads:
+                    found.setdefault(q.subject, []).append(stated(q.object))  # type: ignore[arg-type]
+            else:  # every literal is held as stated
+                for q in quads:
+                    found.setdefault(q.subject, []).append(q.object)  # type: ignore[arg-type]
             self._values[predicate] = found
         return found
+
+    def stated(self, term: OxTerm) -> OxTerm:
+        """A term of the store as the files state it."""
+        if type(term) is not ox.Literal or term not in self._stated:
+            return term
+        if term in self._ambiguous:
+            raise UnsupportedShapes(f"the literal {term} is stated in several lexical forms")
+        return self._stated[term]
+
+    def held(self, term: OxTerm) -> OxTerm:
+        """A term as the store holds it."""
+        return self._held.get(term, term) if type(term) is ox.Literal else term
 
     def superclasses(self, cls: OxTerm) -> set[OxTerm]:
         """`cls` and every class it is a subclass of."""
@@ -137,12 +187,31 @@ class _Data:
         return any(cls in self.superclasses(t) for t in self.types.get(node, ()))
 
     def select(self, query: str) -> Iterator[dict[str, OxTerm]]:
-        """The solutions of a SELECT query on the default graph, as bound variable -> term."""
-        solutions = self.store.query(query)
+        """The solutions of a SELECT query on the default graph, as bound variable -> term (as
+        stated); `UnsupportedShapes` if the query took the STR() of a blank node; `ShapesError` if
+        Oxigraph would call a SERVICE (another host) for it."""
+        try:
+            check_no_service(query)
+        except QueryError as err:
+            raise ShapesError(
+                f"a SHACL-SPARQL query in the shapes cannot run: {err.detail}"
+            ) from None
+        blank_str: list[OxTerm] = []
+
+        def record(term: OxTerm) -> None:
+            blank_str.append(term)  # and an error, as SPARQL has it
+
+        solutions = self.store.query(query, custom_functions={_BLANK_STR: record})
         assert isinstance(solutions, ox.QuerySolutions)
         names = [(v, v.value) for v in solutions.variables]
-        for row in solutions:
-            yield {name: row[v] for v, name in names if row[v] is not None}
+        stated = self.stated
+        rows = [
+            {name: stated(row[v]) for v, name in names if row[v] is not None} for row in solutions
+        ]
+        if blank_str:
+            # SPARQL makes it an error, rdflib (and so pySHACL) the node's label: pySHACL decides.
+            raise UnsupportedShapes("a SPARQL query that takes the STR() of a blank node")
+        yield from rows
 
     def instances(self, cls: OxTerm) -> Iterator[OxTerm]:
         """The SHACL instances of `cls` (rdf:type/rdfs:subClassOf*), each once."""
@@ -214,8 +283,12 @@ class _Run:
                 check(f, vals, out)
         for constraint in shape.sparql:
             self._sparql(shape, constraint, focus, out)
-        for prop in shape.properties:
-            self.check(prop, focus, into)
+        if shape.properties:
+            # A shape's property shapes constrain its value nodes (a node shape's: its focus nodes),
+            # those of each focus node: a node that is the value of two is checked twice.
+            value_nodes = [v for f in focus for v in values(f)]
+            for prop in shape.properties:
+                self.check(prop, value_nodes, into)
 
     def conforms(self, node: OxTerm, shape: Shape) -> bool:
         """Whether `node` conforms to `shape` (whatever the severity of what it finds)."""
@@ -358,6 +431,8 @@ class _Run:
         if not isinstance(value, ox.Literal) or not isinstance(bound, Literal):
             return False
         literal = self._rdflib(value)
+        if getattr(literal, "ill_typed", None) is True:  # no value to compare
+            return False
         if isinstance(literal.value, str) != isinstance(bound.value, str):
             return False
         if _is_number(literal.value) and _is_number(bound.value):
@@ -373,10 +448,9 @@ class _Run:
         self, shape: Shape, constraint: SparqlConstraint, focus: list[OxTerm], out: list[Result]
     ) -> None:
         """One SPARQL constraint on every focus node at once (pySHACL runs it once per node)."""
-        values = " ".join(_sparql_term(f) for f in focus)
-        head = SELECT_HEAD.search(constraint.query)
-        assert head is not None
-        query = f"{constraint.query[: head.end()]} VALUES ?this {{ {values} }} {constraint.query[head.end() :]}"
+        times = Counter(focus)  # a node that is the value of several focus nodes
+        values = " ".join(_sparql_term(self.data.held(f)) for f in times)
+        query = _guard_blank_str(with_values(constraint.query, values))
         messages = [
             *constraint.messages,
             *(m for m in shape.messages if m not in constraint.messages),
@@ -402,28 +476,42 @@ class _Run:
                 filled["path"] = path
             if value is not None:
                 filled["value"] = value
-            out.append(
-                Result(
-                    this,
-                    result_path,
-                    value,
-                    shape.node,
-                    SH.SPARQLConstraintComponent,
-                    shape.severity,
-                    tuple(Literal(_fill(str(m), filled)) for m in messages),
-                    constraint.node,
-                )
+            result = Result(
+                this,
+                result_path,
+                value,
+                shape.node,
+                SH.SPARQLConstraintComponent,
+                shape.severity,
+                tuple(Literal(_fill(str(m), filled)) for m in messages),
+                constraint.node,
             )
+            out.extend([result] * times[this])
 
 
-def report(results: Iterable[Result], conforms: bool, shapes: Graph) -> Graph:
+def _every_shape(roots: list[Shape]) -> Iterator[Shape]:
+    """The shapes `roots` and every shape they refer to, each once."""
+    seen: set[int] = set()
+    pending = list(roots)
+    while pending:
+        shape = pending.pop()
+        if id(shape) not in seen:
+            seen.add(id(shape))
+            yield shape
+            pending += [*shape.properties, *shape.alternatives]
+            pending += [shape.qualified] if shape.qualified is not None else []
+
+
+def report(results: Iterable[Result], shapes: Graph) -> Graph:
     """The results as a SHACL validation report graph, as pySHACL writes it: with the description
-    of each SPARQL constraint (from `shapes`) that a result names as its sh:sourceConstraint."""
+    of each SPARQL constraint (from `shapes`) that a result names as its sh:sourceConstraint, and
+    sh:conforms true if and only if there is no result (SHACL 3.6.1), whatever their severity."""
     graph = Graph()
     graph.bind("sh", SH)
     node = BNode()
+    results = list(results)
     graph.add((node, RDF.type, SH.ValidationReport))
-    graph.add((node, SH.conforms, Literal(conforms)))
+    graph.add((node, SH.conforms, Literal(not results)))
     for r in results:
         result = BNode()
         graph.add((node, SH.result, result))
@@ -477,6 +565,48 @@ def _sparql_term(term: OxTerm) -> str:
     if isinstance(term, ox.NamedNode | ox.Literal):
         return str(term)
     raise UnsupportedShapes("a blank node as the focus node of a SPARQL constraint")
+
+
+_STR_CALL = re.compile(r"(?<![\w:$?])STR\s*\(", re.I)
+
+
+def _guard_blank_str(query: str) -> str:
+    """`query` with each STR(x) written IF(isBlank(x), <urn:...>(x), STR(x)): the function
+    records that a query met the STR() of a blank node (SPARQL and rdflib disagree there)."""
+    parts, start = [], 0
+    while (call := _STR_CALL.search(query, start)) is not None:
+        end = _closing_parenthesis(query, call.end())
+        if end < 0:
+            break
+        argument = _guard_blank_str(query[call.end() : end])
+        parts += [
+            query[start : call.start()],
+            f"IF(isBlank({argument}), <{_BLANK_STR.value}>({argument}), STR({argument}))",
+        ]
+        start = end + 1
+    return "".join(parts) + query[start:]
+
+
+def _closing_parenthesis(text: str, start: int) -> int:
+    """The index of the `)` that closes the `(` before `start` (skipping strings), else -1."""
+    depth, index, quote = 1, start, ""
+    while index < len(text):
+        char = text[index]
+        if quote:
+            if char == "\\":
+                index += 1
+            elif char == quote:
+                quote = ""
+        elif char in "\"'":
+            quote = char
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return index
+        index += 1
+    return -1
 
 
 def _fill(message: str, values: dict[str, OxTerm]) -> str:

@@ -63,6 +63,20 @@ _INTEGER_PARAMETERS = (
     SH.qualifiedMinCount,
     SH.qualifiedMaxCount,
 )
+#: The parameters a shape may have one value of (SHACL 4).
+_SINGLE_VALUED = (
+    SH.datatype,
+    SH.nodeKind,
+    SH.minCount,
+    SH.maxCount,
+    SH.minInclusive,
+    SH.minLength,
+    SH.pattern,
+    SH.flags,
+    SH.uniqueLang,
+    SH.qualifiedMinCount,
+    SH.qualifiedMaxCount,
+)
 #: The node kinds of sh:nodeKind.
 NODE_KINDS = {
     SH.IRI,
@@ -124,9 +138,13 @@ class _Reader:
             )
             for s in shapes.subjects(p, None)
         }
+        _refuse_unknown_terms(shapes)
         for cls in (RDFS.Class, URIRef("http://www.w3.org/2002/07/owl#Class")):
-            if any(shapes.subjects(RDF.type, cls)):
-                raise UnsupportedShapes("implicit class targets (a shape that is also a class)")
+            for node in shapes.subjects(RDF.type, cls):
+                if _is_shape(shapes, node):
+                    raise UnsupportedShapes(
+                        f"an implicit class target: {node} is a shape and a class"
+                    )
         self.roots: list[Shape] = [self._shape(node) for node in sorted(roots, key=str)]
         # Every other shape is checked too: one that nothing reaches cannot hide an unknown term.
         for node in set(shapes.subjects(RDF.type, SH.NodeShape)) | set(
@@ -176,8 +194,9 @@ class _Reader:
         for kind in shape.constraints.get(SH.nodeKind, []):
             if kind not in NODE_KINDS:
                 raise UnsupportedShapes(f"the node kind {kind}, on {node}")
-        if SH.pattern in shape.constraints and len(shape.constraints[SH.pattern]) > 1:
-            raise UnsupportedShapes(f"several sh:pattern on {node}")
+        for p in _SINGLE_VALUED:  # SHACL allows one value (pySHACL says what is wrong)
+            if len(shape.constraints.get(p, [])) > 1:
+                raise UnsupportedShapes(f"several {p} on {node}")
         for pattern in shape.constraints.get(SH.pattern, []):
             try:  # Python's and XPath's regular expressions agree on what our shapes write
                 re.compile(str(pattern), regex_flags(shape.constraints.get(SH.flags, [])))
@@ -233,10 +252,53 @@ class _Reader:
         return "".join(sorted(set(lines)))
 
 
+#: The SHACL terms a shapes graph may use besides those of the shapes: SPARQL constraints and
+#: targets, their prefixes, and groups of properties (documentation).
+_SPARQL_TERMS = {SH.select, SH.prefixes, SH.declare, SH.prefix, SH.namespace}
+_KNOWN_TYPES = {
+    SH.Shape,
+    SH.NodeShape,
+    SH.PropertyShape,
+    SH.SPARQLConstraint,
+    SH.SPARQLTarget,
+    SH.PrefixDeclaration,
+    SH.PropertyGroup,
+}
+
+
+def _refuse_unknown_terms(shapes: Graph) -> None:
+    """`UnsupportedShapes` for any SHACL term the engine does not know, anywhere in the graph: a
+    SPARQL-based constraint component (sh:ConstraintComponent, sh:parameter, sh:validator, ...),
+    a function, a rule, a custom target type, SHACL-JS; each of them changes what validation does."""
+    known = _SHAPE_TERMS | _CONSTRAINT_TERMS | _SPARQL_TERMS
+    for predicate in set(shapes.predicates()):
+        if str(predicate).startswith(str(SH)) and predicate not in known:
+            raise UnsupportedShapes(f"{predicate} in the shapes graph")
+    for kind in set(shapes.objects(None, RDF.type)):
+        if str(kind).startswith(str(SH)) and kind not in _KNOWN_TYPES:
+            raise UnsupportedShapes(f"a {kind} in the shapes graph")
+
+
+def _is_shape(shapes: Graph, node: Node) -> bool:
+    """Whether `node` is a shape: typed as one, or the subject of a SHACL term."""
+    types = set(shapes.objects(node, RDF.type))
+    return bool(types & {SH.Shape, SH.NodeShape, SH.PropertyShape}) or any(
+        str(p).startswith(str(SH)) for p in shapes.predicates(node, None)
+    )
+
+
 def read_shapes(shapes: Graph) -> list[Shape]:
     """The shapes of `shapes` that have targets, with the shapes they refer to; `UnsupportedShapes`
     when a shape uses what the engine does not evaluate."""
     return _Reader(shapes).roots
+
+
+def with_values(query: str, values: str) -> str:
+    """`query` with `VALUES ?this { values }` at the head of its WHERE clause."""
+    head = SELECT_HEAD.search(query)
+    if head is None:
+        raise UnsupportedShapes("a SPARQL query without SELECT ... WHERE")
+    return f"{query[: head.end()]} VALUES ?this {{ {values} }} {query[head.end() :]}"
 
 
 def integers(constraints: dict[URIRef, list[Node]], parameter: URIRef) -> list[int]:

@@ -22,10 +22,11 @@ from rdflib.term import IdentifiedNode, Node
 from mdq_graph.collector import collector_paused
 from mdq_graph.errors import ShapesError
 from mdq_graph.graph.dataset import INFERRED_GRAPH, load_dataset, new_dataset
-from mdq_graph.graph.loader import load_store, ox_term, rdflib_term
+from mdq_graph.graph.loader import ox_term, rdflib_term
 from mdq_graph.graph.namespaces import BASE, ID, OA, PREFIXES, RDF, RDFS, SKOS
 from mdq_graph.graph.parsing import parse_into, rdf_files
 from mdq_graph.graph.resources import data_dir, ontology_file, shapes_dir, sources_dir
+from mdq_graph.graph.store import populate
 from mdq_graph.validate.quotes import QuoteProblem, check_quotes
 from mdq_graph.validate.shacl_engine import ShapeSet, report
 from mdq_graph.validate.shacl_shapes import UnsupportedShapes
@@ -116,9 +117,9 @@ def validate_graph(
         problems = check_quotes(dataset, folder)
         view = dataset
     else:
-        store, graph = checked
+        store, graph, held = checked
         problems = check_quotes(store, folder)
-        view = _view(store, graph, [URIRef(p.quote) for p in problems])
+        view = _view(store, graph, [URIRef(p.quote) for p in problems], held)
     findings = _shacl_findings(graph, shapes, view, sources)
     findings += _quote_findings(problems, view, folder, sources, graph)
     findings.sort(key=_finding_order)
@@ -126,7 +127,9 @@ def validate_graph(
         f.severity is Severity.VIOLATION or (strict and f.severity is Severity.WARNING)
         for f in findings
     )
-    graph.set((_report_node(graph), SH.conforms, Literal(conforms)))
+    # SHACL's verdict, whatever the exit code: conforms if and only if there is no result at all.
+    node = _report_node(graph)
+    graph.set((node, SH.conforms, Literal(not any(graph.objects(node, SH.result)))))
     return ValidationReport(conforms, findings, strict, graph)
 
 
@@ -149,22 +152,41 @@ def load_shapes(extra: Iterable[Path] = ()) -> Graph:
     return shapes
 
 
-def _run_engine(paths: Sequence[Path] | None, shapes: Graph) -> tuple[ox.Store, Graph] | None:
-    """The data in a pyoxigraph store and the report of the set-at-a-time engine on it; None when
-    the shapes use a part of SHACL the engine does not know (or a query it cannot run)."""
+def _run_engine(
+    paths: Sequence[Path] | None, shapes: Graph
+) -> tuple[ox.Store, Graph, dict[ox.Literal, ox.Literal]] | None:
+    """The data in a pyoxigraph store, the report of the set-at-a-time engine on it and the typed
+    literals as stated -> as the store holds them; None when the shapes use a part of SHACL the
+    engine does not know (or a query it cannot run)."""
     try:
         engine = ShapeSet(shapes)
     except UnsupportedShapes:
         return None
-    store = load_store(list(paths) if paths else None)
+    store, held = load_engine_store(paths)
     try:
-        results = engine.validate(store)
+        results = engine.validate(store, held)
     except (UnsupportedShapes, SyntaxError):  # pySHACL says what is wrong with such a shape
         return None
-    return store, report(results, conforms=True, shapes=shapes)
+    return store, report(results, shapes=shapes), held
 
 
-def _view(store: ox.Store, report: Graph, quotes: Iterable[URIRef]) -> Dataset:
+def load_engine_store(
+    paths: Sequence[Path] | None,
+) -> tuple[ox.Store, dict[ox.Literal, ox.Literal]]:
+    """The store `load_store` gives, but with the typed literals as the files state them (not as
+    rdflib reads them), and a map of each, as stated, to the term the store holds for it: the
+    engine checks and reports what the files say."""
+    store = ox.Store()
+    files = list(rdf_files(list(paths) if paths else [data_dir()]))
+    return store, populate(store, files, in_memory=True, as_stated=True).held_literals
+
+
+def _view(
+    store: ox.Store,
+    report: Graph,
+    quotes: Iterable[URIRef],
+    held: dict[ox.Literal, ox.Literal],
+) -> Dataset:
     """What the findings need to know of the data, graph by graph, as a small rdflib dataset: the
     labels of the focus nodes, the selectors of quotes, and the graphs that hold each result's triple
     (to tell a stated triple from an inferred one)."""
@@ -175,13 +197,17 @@ def _view(store: ox.Store, report: Graph, quotes: Iterable[URIRef]) -> Dataset:
         graph states it); their objects."""
         named: set[tuple[Node, Node]] = set()
         in_default: set[tuple[Node, Node]] = set()
+        stated = ox_term(value) if value is not None else None
         pattern = (
             ox_term(subject),
             ox_term(predicate) if predicate is not None else None,
-            ox_term(value) if value is not None else None,
+            held.get(stated, stated) if isinstance(stated, ox.Literal) else stated,
         )
         for quad in store.quads_for_pattern(*pattern):  # type: ignore[arg-type]
-            pair = (rdflib_term(quad.predicate), rdflib_term(quad.object))
+            pair = (
+                rdflib_term(quad.predicate),
+                value if value is not None else rdflib_term(quad.object),
+            )
             if isinstance(quad.graph_name, ox.DefaultGraph):
                 in_default.add(pair)
             else:
@@ -224,7 +250,27 @@ class _PreparedQueries(Dataset):
         """Run `query_object`, parsing it only the first time it is seen."""
         if isinstance(query_object, str):
             query_object = _prepared(_with_sorted_prefixes(query_object))
+        _refuse_service(query_object)
         return super().query(query_object, *args, **kwargs)
+
+
+def _refuse_service(query: Query) -> None:
+    """`ShapesError` if rdflib, which runs the query, reads a SERVICE in it: a shape may not make
+    `validate` open a connection to another host."""
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    stack: list[object] = [query.algebra]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, CompValue):
+            if node.name == "ServiceGraphPattern":
+                raise ShapesError(
+                    "a SHACL-SPARQL query in the shapes calls SERVICE (another host); "
+                    "validate never fetches from the network: remove the SERVICE clause"
+                )
+            stack.extend(node.values())
+        elif isinstance(node, list | tuple):
+            stack.extend(node)
 
 
 def _with_sorted_prefixes(text: str) -> str:
@@ -263,6 +309,8 @@ def _run_shacl(dataset: Dataset, shapes: Graph, strict: bool, extra: Sequence[Pa
             allow_infos=True,
             allow_warnings=not strict,
         )
+    except ShapesError:
+        raise
     except ReportableRuntimeError as err:
         text = str(err.message)
         if link := getattr(err, "link", None):

@@ -17,6 +17,17 @@ from xml.sax.saxutils import escape, quoteattr
 
 from mdq_graph.graph.rdf_formats import FORMATS
 
+#: What a page may load and run: only the site's own stylesheet and script, no inline code, no
+#: plugins, no framing. 'wasm-unsafe-eval' lets the workbench compile the site's own WebAssembly
+#: (the SPARQL engine a static site runs in the browser); it allows no JavaScript eval. `serve` sends it, the recipes below make the web server send it, and every
+#: page carries it too (without frame-ancestors, which a <meta> cannot set), so it holds wherever
+#: the static site is hosted.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self' 'wasm-unsafe-eval'; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+PAGE_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(" frame-ancestors 'none';", "")
+
 #: The RDF representations a resource IRI negotiates, in order of preference: (media type, extension).
 NEGOTIATED: tuple[tuple[str, str], ...] = tuple(
     (fmt.media_type, fmt.extension) for fmt in FORMATS.values()
@@ -31,6 +42,9 @@ OTHER_TYPES: Mapping[str, str] = {
     ".rq": "application/sparql-query",
     ".csv": "text/csv",
     ".srj": "application/sparql-results+json",
+    # The workbench: its model and the browser's SPARQL engine.
+    ".json": "application/json",
+    ".wasm": "application/wasm",
 }
 #: What the sitemap protocol allows in one file.
 SITEMAP_LIMIT = 50_000
@@ -75,6 +89,7 @@ def apache_htaccess(base: str, languages: Sequence[str]) -> str:
         "<IfModule mod_headers.c>",
         '  Header set Access-Control-Allow-Origin "*"',
         '  Header set X-Content-Type-Options "nosniff"',
+        f'  Header set Content-Security-Policy "{CONTENT_SECURITY_POLICY}"',
         '  <FilesMatch "\\.(html|' + "|".join(e[1:] for _, e in NEGOTIATED) + ')$">',
         '    Header merge Vary "Accept, Accept-Language"',
         "  </FilesMatch>",
@@ -117,6 +132,84 @@ def apache_htaccess(base: str, languages: Sequence[str]) -> str:
         "RewriteCond %{REQUEST_URI} !/$",
         "RewriteRule ^ %{REQUEST_URI}/ [R=301,END]",
     ]
+    return "\n".join(lines) + "\n"
+
+
+#: Where the w3id.org rules send the IRIs until a publisher sets the host (w3id/.htaccess).
+W3ID_PLACEHOLDER_HOST = "https://mdq.example.org/"
+#: The extensions of the files a static site holds, which the w3id.org rules pass on as they are.
+_FILE_EXTENSIONS = sorted(
+    {*(extension[1:] for _, extension in NEGOTIATED), *(e[1:] for e in OTHER_TYPES), "ico", "svg"}
+)
+
+
+def w3id_htaccess(host: str, languages: Sequence[str] = ("en", "ja")) -> str:
+    """The redirect rules for the w3id.org repository's `mdq/.htaccess`: every IRI under
+    https://w3id.org/mdq/ to its file on `host`, where `mdq-graph publish` put the site.
+
+    A thing (no file extension) is a 303 to the file of the RDF format the Accept header names,
+    else to its page in the browser's first language (content negotiation, as the site's own
+    `.htaccess` does it, so that a host that cannot negotiate, such as GitHub Pages, will do); the
+    site's root in RDF is the DCAT-AP catalog. A file (a download, the context, a page) is a 302
+    to the same path on the host. `host` is set in one line of the rules, which a publisher edits.
+    """
+    if not host.endswith("/") or urlsplit(host).scheme not in ("http", "https"):
+        raise ValueError(f"the host must be an http(s) URL ending in '/', not {host!r}")
+    others = languages[1:]
+    lines = [
+        "# w3id.org/mdq: the persistent IRIs of the MDQ knowledge graph (https://w3id.org/mdq/).",
+        "# For the w3id.org repository (https://github.com/perma-id/w3id.org) as mdq/.htaccess.",
+        "# Written by mdq-graph (web/hosting.py, w3id_htaccess); see w3id/README.md.",
+        "#",
+        "# Things (id/..., graph/..., the ontology and its versions, the catalog and the dataset):",
+        "# 303 See Other to the file of the RDF format the Accept header names, else to the page in",
+        "# the browser's first language. Files (download/mdq.*, context.jsonld, pages): 302 Found",
+        "# to the same path. The host is a static site that `mdq-graph publish` wrote for the base",
+        "# https://w3id.org/mdq/ (its own .htaccess or nginx.conf may stay: it is not needed here).",
+        "",
+        "Options +FollowSymLinks",
+        "RewriteEngine On",
+        "",
+        "# The host: edit this line (an http(s) URL ending in '/').",
+        f"RewriteRule ^ - [E=MDQ_HOST:{host}]",
+        "",
+        "<IfModule mod_headers.c>",
+        '  Header always set Vary "Accept, Accept-Language"',
+        '  Header always set Access-Control-Allow-Origin "*"',
+        "</IfModule>",
+        "",
+        "# Files: to the same path on the host.",
+        f"RewriteRule ^(.+\\.({'|'.join(_FILE_EXTENSIONS)}))$ %{{ENV:MDQ_HOST}}$1 [R=302,L]",
+        "",
+        "# The root: in RDF, the DCAT-AP catalog; else the home page.",
+    ]
+    for media, extension in NEGOTIATED:
+        lines += [
+            f"RewriteCond %{{HTTP_ACCEPT}} {_regex(media)} [NC]",
+            f"RewriteRule ^$ %{{ENV:MDQ_HOST}}catalog{extension} [R=303,L]",
+        ]
+    for lang in others:
+        lines += [
+            f"RewriteCond %{{HTTP:Accept-Language}} ^{lang}\\b [NC]",
+            f"RewriteRule ^$ %{{ENV:MDQ_HOST}}index.{lang}.html [R=303,L]",
+        ]
+    lines += [
+        "RewriteRule ^$ %{ENV:MDQ_HOST} [R=303,L]",
+        "",
+        "# A thing in RDF: the file of the format the Accept header names.",
+    ]
+    for media, extension in NEGOTIATED:
+        lines += [
+            f"RewriteCond %{{HTTP_ACCEPT}} {_regex(media)} [NC]",
+            f"RewriteRule ^(.+)$ %{{ENV:MDQ_HOST}}$1{extension} [R=303,L]",
+        ]
+    lines += ["", "# Else its page, in the browser's first language."]
+    for lang in others:
+        lines += [
+            f"RewriteCond %{{HTTP:Accept-Language}} ^{lang}\\b [NC]",
+            f"RewriteRule ^(.+)$ %{{ENV:MDQ_HOST}}$1.{lang}.html [R=303,L]",
+        ]
+    lines += ["RewriteRule ^(.+)$ %{ENV:MDQ_HOST}$1.html [R=303,L]"]
     return "\n".join(lines) + "\n"
 
 
@@ -167,6 +260,7 @@ def nginx_conf(base: str, languages: Sequence[str]) -> str:
         "        charset_types " + " ".join(sorted({m for _, m in types} - {"text/html"})) + ";",
         '        add_header Access-Control-Allow-Origin "*" always;',
         '        add_header X-Content-Type-Options "nosniff" always;',
+        f'        add_header Content-Security-Policy "{CONTENT_SECURITY_POLICY}" always;',
         '        add_header Vary "Accept, Accept-Language" always;',
         "        index $mdq_root index.html;",
         "        # A resource: the file asked for, else its RDF, else its page.",

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+import anyio
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.responses import Response
@@ -19,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from mdq_graph.graph.rdf_formats import FORMATS
 from mdq_graph.query.guard import QUERY_FORMS, SOLUTION_FORMS
 from mdq_graph.query.results import RESULT_FORMATS
+from mdq_graph.web.hosting import CONTENT_SECURITY_POLICY
 from mdq_graph.web.negotiation import HTML_MEDIA_TYPE, SPARQL_RESULTS_ALIASES
 from mdq_graph.web.writers import SOLUTION_MEDIA_TYPES
 
@@ -45,10 +47,6 @@ RESULT_ALIASES: Mapping[str, str] = {
 #: `format=` (and `output=`) values for a graph result that are not names of FORMATS.
 _GRAPH_FORMAT_ALIASES = {"json": "json-ld", "n3": "turtle", "rdf": "xml", "rdf+xml": "xml"}
 _TEXT_TYPES = ("text/", "application/n-triples", "application/n-quads", "application/trig")
-_CSP = (
-    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
-)
 
 
 class HttpError(Exception):
@@ -184,7 +182,20 @@ def not_acceptable(offered: list[str], why: str | None = None) -> HttpError:
     return HttpError(406, f"{reason}; available: {', '.join(offered)}")
 
 
-async def read_body(request: Request, limit: int) -> bytes:
+async def read_body(request: Request, limit: int, timeout: float = 10.0) -> bytes:
+    """The request body, refusing (413) one longer than `limit` bytes before reading it all, and
+    (408) one that takes longer than `timeout` seconds to arrive: a client that trickles its body
+    would otherwise hold a connection, and a file descriptor, for ever."""
+    try:
+        with anyio.fail_after(timeout):
+            return await _read_body(request, limit)
+    except TimeoutError:
+        raise HttpError(
+            408, f"the request body did not arrive within {timeout:g} s", {"Connection": "close"}
+        ) from None
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
     """The request body, refusing (413) one longer than `limit` bytes before reading it all."""
     declared = request.headers.get("content-length")
     if declared is not None:
@@ -245,7 +256,7 @@ class SecurityHeaders:
                 headers.setdefault("X-Content-Type-Options", "nosniff")
                 headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
                 if headers.get("content-type", "").startswith("text/html"):
-                    headers.setdefault("Content-Security-Policy", _CSP)
+                    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -18,6 +18,7 @@ from markupsafe import Markup, escape
 
 from mdq_graph.graph.rdf_formats import FORMATS
 from mdq_graph.query.curated import CuratedQuery
+from mdq_graph.web.hosting import PAGE_CONTENT_SECURITY_POLICY
 from mdq_graph.web.views import (
     PAGE_LANGUAGES,
     ErrorView,
@@ -301,8 +302,11 @@ def query_anchor(name: str) -> str:
     return f"query-{name}"
 
 
-def render_query_page(page: Page[QueryView], lang: str) -> str:
-    """The SPARQL query form with the curated queries, and a result as a table."""
+def render_query_page(
+    page: Page[QueryView], lang: str, workbench: Mapping[str, Any] | None = None
+) -> str:
+    """The SPARQL query form with the curated queries, and a result as a table; with
+    `workbench` (`mdq_graph.web.workbench.page_settings`), the query workbench above it."""
     view = page.content
     selected: CuratedQuery | None = next((q for q in view.queries if q.name == view.selected), None)
     return _render(
@@ -314,6 +318,7 @@ def render_query_page(page: Page[QueryView], lang: str) -> str:
         title=TEXT[_lang(lang)]["sparql"],
         selected_query=selected,
         formats=QUERY_FORMATS,
+        workbench=workbench,
     )
 
 
@@ -338,6 +343,7 @@ def _render(template: str, site: Site, lang: str, iri: str | None, **context: An
         "lang": _lang(lang),
         "t": TEXT[_lang(lang)],
         "site_title": helpers.text(site.title) or "",
+        "content_security_policy": PAGE_CONTENT_SECURITY_POLICY,
         "license": site.license,
         "language_links": [(code, links.language(code)) for code in site.languages],
         "language_names": LANGUAGE_NAMES,
@@ -390,6 +396,11 @@ def _script_json(document: Mapping[str, object]) -> Markup:
     return Markup(text)
 
 
+def is_web_url(iri: str) -> bool:
+    """Whether `iri` is an http or https URL, the only kind that data may turn into a link."""
+    return iri[:8].lower().startswith(("http://", "https://"))
+
+
 class _Helpers:
     """Functions the templates call to show terms in the page's language, with the site's links."""
 
@@ -418,8 +429,10 @@ class _Helpers:
         return node.value
 
     def href_iri(self, iri: str) -> str:
-        """Where a link to `iri` goes: its page here, or the IRI itself."""
-        return self.site.links.resource(iri) or iri
+        """Where a link to `iri` goes: its page here, or the IRI itself if it is an http(s) URL;
+        otherwise nowhere (""): data may hold any IRI, and `javascript:` or `data:` in a link
+        would run in the reader's browser."""
+        return self.site.links.resource(iri) or (iri if is_web_url(iri) else "")
 
     def href(self, node: Node) -> str:
         """Where a link to an IRI node goes."""
@@ -459,6 +472,8 @@ class _Helpers:
             text = escape(chosen[1])
         css = "" if local else ' class="external" rel="external"'
         title = node.value if not raw else (chosen[1] if chosen else node.value)
+        if not local and not is_web_url(node.value):  # not a link: see `href_iri`
+            return Markup('<span class="iri" title="{}">{}</span>').format(title, text)
         return Markup('<a href="{}" title="{}"{}>{}</a>').format(
             local or node.value, title, Markup(css), text
         )

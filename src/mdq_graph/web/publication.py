@@ -3,7 +3,8 @@
 The served dataset is the knowledge graph moved under the base (`--base-uri`), plus the published
 DCAT-AP catalog (with the byte size and SHA-256 of each download) in graph/catalog, so that the
 catalog's resources are queryable and dereferenceable like any other. The downloads are exactly
-what `mdq-graph export` writes for that base, so their checksums hold. Everything here is read-only
+what `mdq-graph export` writes for that base (`export.exporter`, which also gives the catalog the
+sizes and checksums of those very bytes), so their checksums hold. Everything here is read-only
 and safe to share between threads.
 """
 
@@ -19,11 +20,20 @@ import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node as RdfNode
 
-from mdq_graph.catalog.dcat import CATALOG_GRAPH, build_catalog, dump_path, export_parts
+from mdq_graph import __version__
+from mdq_graph.catalog.dcat import dump_path
+from mdq_graph.export.exporter import (
+    Exportable,
+    description_quads,
+    from_dataset,
+    from_engine,
+    from_store,
+    published_catalog,
+    write_export,
+)
 from mdq_graph.formats.jsonld import JsonLdOptions
-from mdq_graph.formats.rdf import UNION, serialize, write_rdf
-from mdq_graph.graph.dataset import new_dataset
-from mdq_graph.graph.engine import Engine
+from mdq_graph.formats.rdf import write_rdf
+from mdq_graph.graph.engine import Engine, fill_union_graph
 from mdq_graph.graph.namespaces import (
     BASE,
     CONTEXT_IRI,
@@ -36,7 +46,7 @@ from mdq_graph.graph.namespaces import (
     XSD,
 )
 from mdq_graph.graph.rdf_formats import FORMATS, RdfFormat
-from mdq_graph.graph.rebase import check_base, rebase_dataset, rebase_iri
+from mdq_graph.graph.rebase import check_base, rebase_iri, rebase_quads
 from mdq_graph.graph.resources import jsonld_context_file
 from mdq_graph.query.curated import CuratedQuery, curated_queries
 from mdq_graph.web.describe import Describer
@@ -60,7 +70,7 @@ FORMAT_IRIS = {
 GRAPH_FORMATS: tuple[RdfFormat, ...] = tuple(f for f in FORMATS.values() if not f.quads)
 #: How the RDF representations of the server embed the JSON-LD context: in the document, so that
 #: no client has to fetch it (from w3id.org) to read a response.
-SERVER_JSONLD = JsonLdOptions(embed_context=True)
+SERVER_JSONLD = JsonLdOptions()
 _BASE_IN_TEXT = re.compile(re.escape(BASE))
 #: The site's name until the catalog (which gives the dataset's title) is made.
 DEFAULT_TITLE: Labels = (("en", "MDQ knowledge graph"), ("ja", "MDQ ナレッジグラフ"))
@@ -68,12 +78,11 @@ DEFAULT_TITLE: Labels = (("en", "MDQ knowledge graph"), ("ja", "MDQ ナレッジ
 
 @dataclass(frozen=True)
 class Exports:
-    """What the catalog and the downloads are made of: the published catalog (with byte sizes and
-    checksums where they were computed), the data, and the description the exports carry."""
+    """What the catalog and the downloads are made of: the published catalog under the base (with
+    byte sizes and checksums where they were computed), and what the exports are written from."""
 
     catalog: Graph
-    data: Dataset
-    carried_catalog: Graph
+    exportable: Exportable
 
 
 @dataclass
@@ -123,6 +132,16 @@ class Publication:
         return self.describer.ontology_iri
 
     @property
+    def ontology_version_iri(self) -> str:
+        """The IRI of this version of the ontology (its owl:versionIRI) under the base, which
+        resolves to the ontology's document: the one version this build holds."""
+        return f"{self.ontology_iri}/{__version__}"
+
+    def is_ontology(self, iri: str) -> bool:
+        """Whether `iri` is the ontology's, or its version's."""
+        return iri in (self.ontology_iri, self.ontology_version_iri)
+
+    @property
     def context_iri(self) -> str:
         """The IRI of the JSON-LD context under the base."""
         return rebase_iri(CONTEXT_IRI, self.base)
@@ -145,8 +164,7 @@ class Publication:
         """The export in `fmt` (what `mdq-graph export` writes under this base)."""
 
         def make() -> bytes:
-            exports = self.prepared()
-            return serialize(exports.data, fmt, UNION, catalog=exports.carried_catalog)
+            return write_export(self.prepared().exportable, fmt, base=self.base)
 
         return self._cached(("download", fmt.name), make)
 
@@ -200,34 +218,37 @@ class Publication:
         return service_description(endpoint, self)
 
 
-def publish(source: Dataset | Engine, base: str = BASE, *, service: bool = True) -> Publication:
-    """Prepare `source` (a dataset as `load_dataset` gives, or an engine over a store) for serving
-    under `base`; `UsageError` if the base is not an absolute http(s) IRI ending in '/'. Without
-    `service` (a static site), the catalog describes no SPARQL endpoint.
+def publish(
+    source: Exportable | Engine | Dataset, base: str = BASE, *, service: bool = True
+) -> Publication:
+    """Prepare `source` (what `export.exporter` reads, an engine over a store, or a dataset as
+    `load_dataset` gives) for serving under `base`; `UsageError` if the base is not an absolute
+    http(s) IRI ending in '/'. Without `service` (a static site), the catalog describes no SPARQL
+    endpoint.
 
     An on-disk store under the default base is served as it is: the query workers open it too, and
     its catalog (without byte sizes and checksums, which would need every export written) is made
-    when first needed. Anything else is copied into memory under the base, with its catalog.
+    when first needed. Anything else is copied into memory under the base, with its catalog and
+    its downloads, written once.
     """
     check_base(base)
     queries = tuple(_rebased_query(q, base) for q in curated_queries() if not q.needs_network)
     if isinstance(source, Engine) and source.path is not None and base == BASE:
         return _publish_store(source, source.path, queries, service)
-    dataset = source if isinstance(source, Dataset) else dataset_from_engine(source)
-    data, _ = export_parts(dataset)
-    exports = Exports(
-        catalog=build_catalog(dataset, base_uri=base, distributions=True, service=service),
-        data=rebase_dataset(data, base),
-        carried_catalog=build_catalog(dataset, base_uri=base, distributions=False, service=service),
-    )
-    served = new_dataset()
-    for s, p, o, g in exports.data.quads((None, None, None, None)):
-        served.add((s, p, o, served.graph(getattr(g, "identifier", g))))
-    catalog_graph = served.graph(URIRef(rebase_iri(str(CATALOG_GRAPH), base)))
-    for triple in exports.catalog:
-        catalog_graph.add(triple)
-    engine = Engine.from_dataset(served)
-    return Publication(
+    if isinstance(source, Exportable):
+        exportable = source
+    elif isinstance(source, Engine):
+        exportable = from_engine(source, service=service)
+    else:
+        exportable = from_dataset(source, service=service)
+    catalog, downloads = published_catalog(exportable, base=base)
+    served = ox.Store()
+    served.bulk_extend(rebase_quads(exportable.quads(), base))
+    served.bulk_extend(description_quads(catalog))
+    fill_union_graph(served)
+    engine = Engine(served)
+    exports = Exports(catalog=catalog, exportable=exportable)
+    publication = Publication(
         base=base,
         engine=engine,
         describer=Describer(engine, base),
@@ -235,6 +256,8 @@ def publish(source: Dataset | Engine, base: str = BASE, *, service: bool = True)
         exports=lambda: exports,
         _exports=exports,
     )
+    publication._cache.update({("download", name): data for name, data in downloads.items()})
+    return publication
 
 
 def _publish_store(
@@ -243,12 +266,8 @@ def _publish_store(
     """An on-disk store, served in place; its catalog is made when first needed."""
 
     def store_exports() -> Exports:
-        from mdq_graph.graph.store import store_dataset
-
-        dataset = store_dataset(path)
-        data, _ = export_parts(dataset)
-        carried = build_catalog(dataset, distributions=False, service=service)
-        return Exports(carried, data, carried)
+        exportable = from_store(path, service=service)
+        return Exports(exportable.description, exportable)
 
     return Publication(
         base=BASE,
@@ -258,16 +277,6 @@ def _publish_store(
         exports=store_exports,
         store_path=path,
     )
-
-
-def dataset_from_engine(engine: Engine) -> Dataset:
-    """The named graphs of an engine's store as an rdflib dataset (the union default graph left
-    out: the dataset's default graph is the union already)."""
-    quads = [q for q in engine.store if not isinstance(q.graph_name, ox.DefaultGraph)]
-    data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
-    dataset = new_dataset()
-    dataset.parse(data=data, format="nquads")
-    return dataset
 
 
 def _rebased_query(query: CuratedQuery, base: str) -> CuratedQuery:

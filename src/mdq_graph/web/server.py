@@ -10,11 +10,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import json
 import logging
 import threading
 from collections.abc import AsyncIterator, Callable, Hashable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import anyio
@@ -29,6 +31,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from mdq_graph.errors import MdqError
+from mdq_graph.export.exporter import Exportable
 from mdq_graph.graph.engine import Engine
 from mdq_graph.graph.namespaces import BASE
 from mdq_graph.graph.rdf_formats import FORMATS
@@ -70,6 +73,16 @@ from mdq_graph.web.views import (
     ResultsView,
     Site,
 )
+from mdq_graph.web.workbench import (
+    MAX_HITS,
+    MODEL_PATH,
+    SEARCH_PATH,
+    SearchIndex,
+    page_settings,
+    search_document,
+    vendor_files,
+    workbench_model,
+)
 from mdq_graph.web.workers import (
     TABLE,
     DataSource,
@@ -85,7 +98,21 @@ from mdq_graph.web.writers import SOLUTION_MEDIA_TYPES, Cell
 
 log = logging.getLogger("mdq_graph.web.server")
 
-_ASSETS = {"mdq.css": "text/css", "mdq.js": "text/javascript", "favicon.svg": "image/svg+xml"}
+_ASSETS = {
+    "mdq.css": "text/css",
+    "mdq.js": "text/javascript",
+    "favicon.svg": "image/svg+xml",
+    "workbench.js": "text/javascript",
+    "workbench.css": "text/css",
+    "search.js": "text/javascript",
+}
+_VENDOR_TYPES = {
+    ".js": "text/javascript",
+    ".css": "text/css",
+    ".wasm": "application/wasm",
+    ".json": "application/json",
+    ".txt": "text/plain",
+}
 #: The pages' stylesheet and script (package data, beside the templates).
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
@@ -105,6 +132,12 @@ class ServerSettings:
     cache_bytes: int = 64 * 1024 * 1024
     isolate_network: bool = True
     worker_memory: int | None = 2 * 1024**3
+    #: Open connections at most; beyond it uvicorn answers 503 at once (a crowd of slow clients
+    #: cannot take every file descriptor).
+    max_connections: int = 512
+    #: Seconds a request body may take to arrive (408 after), and an idle connection may stay open.
+    body_timeout: float = 10.0
+    keep_alive: float = 5.0
 
 
 class Server:
@@ -133,7 +166,11 @@ class Server:
         self.pages = LruCache(settings.cache_entries, settings.cache_bytes)
         self._inflight: dict[Job, asyncio.Future[Outcome | Failure]] = {}
         self._limiter: anyio.CapacityLimiter | None = None
+        self._admitted = 0  # queries running or waiting for a worker (on the event loop only)
         self._site: tuple[Labels, Node | None] | None = None
+        self._model: dict[str, Any] | None = None
+        self._index: SearchIndex | None = None
+        self._vendor: dict[str, bytes] | None = None
 
     # --- the lifespan -------------------------------------------------------------------------
 
@@ -202,6 +239,8 @@ class Server:
         rest = self.rest_of(request)
         if rest.startswith("static/"):
             return self.asset(request, rest[len("static/") :])
+        if rest in (MODEL_PATH, SEARCH_PATH):
+            return await self.workbench(request, rest)
         downloads = self.publication.download_formats()
         if rest in downloads:
             fmt = downloads[rest]
@@ -221,11 +260,79 @@ class Server:
         return data
 
     def asset(self, request: Request, name: str) -> Response:
-        """The stylesheet and the script of the pages."""
+        """The stylesheets and scripts of the pages, and the workbench's built vendor files."""
+        if name.startswith("vendor/"):
+            if self._vendor is None:
+                self._vendor = vendor_files()
+            data = self._vendor.get(name)
+            if data is None:
+                raise HttpError(404, f"no asset {name!r} (is the workbench built?)")
+            media = _VENDOR_TYPES.get(Path(name).suffix, "application/octet-stream")
+            return respond(request, data, media, cache="public, max-age=86400")
         if name not in _ASSETS:
             raise HttpError(404, f"no asset {name!r}")
         data = (STATIC_DIR / name).read_bytes()
         return respond(request, data, _ASSETS[name], cache="public, max-age=86400")
+
+    # --- the workbench ------------------------------------------------------------------------
+
+    def workbench_model(self) -> dict[str, Any]:
+        """What the workbench completes from and draws with (made once: the data cannot change)."""
+        if self._model is None:
+            publication = self.publication
+            self._model = workbench_model(
+                publication.engine,
+                self.base,
+                publication.prefixes,
+                publication.queries,
+                publication.describer.labels,
+            )
+        return self._model
+
+    def search_index(self) -> SearchIndex:
+        """The label search's index of the model (made once)."""
+        if self._index is None:
+            self._index = SearchIndex(self.workbench_model())
+        return self._index
+
+    async def workbench(self, request: Request, rest: str) -> Response:
+        """The workbench's model (`workbench.json`), or the label search (`search?q=`: JSON)."""
+        headers = {"Vary": "Accept"}
+        if rest == MODEL_PATH:
+            model = await anyio.to_thread.run_sync(self.workbench_model)
+            data = await self.cached_bytes(
+                ("workbench",), lambda: json.dumps(model, ensure_ascii=False).encode("utf-8")
+            )
+            return respond(request, data, "application/json", headers)
+        text = request.query_params.get("q", "")
+        lang = request.query_params.get("lang", PAGE_LANGUAGES[0])
+        if lang not in PAGE_LANGUAGES:
+            raise HttpError(400, f"lang must be one of {', '.join(PAGE_LANGUAGES)}, not {lang!r}")
+        limit_text = request.query_params.get("limit", "10")
+        if not limit_text.isdigit() or not 1 <= int(limit_text) <= MAX_HITS:
+            raise HttpError(400, f"limit must be a whole number from 1 to {MAX_HITS}")
+        index = await anyio.to_thread.run_sync(self.search_index)
+        hits = await anyio.to_thread.run_sync(lambda: index.search(text, lang, int(limit_text)))
+        # Links keep a language other than the default, as the pages' own links do.
+        explicit = lang if lang != PAGE_LANGUAGES[0] else None
+        links = ServerLinks(
+            self.base, self.root, request.url.path, self.publication.ontology_iri, explicit
+        )
+        hrefs = {h.iri: links.resource(h.iri) or h.iri for h in hits}
+        return respond(request, search_document(hits, text, hrefs), "application/json", headers)
+
+    def workbench_settings(self, lang: str, explicit: str | None) -> dict[str, Any]:
+        """The workbench on the query form: queries go to this endpoint."""
+        return page_settings(
+            mode="server",
+            base=self.base,
+            root=self.root,
+            model=self.root + MODEL_PATH,
+            endpoint=self.root + "sparql",
+            search=self.root + SEARCH_PATH,
+            lang=lang,
+            explicit_lang=explicit,
+        )
 
     async def resource(self, request: Request, rest: str) -> Response:
         """An IRI under the base: its page, or its description in an RDF format."""
@@ -238,7 +345,7 @@ class Server:
         publication = self.publication
         describer = publication.describer
         is_home = split.path == "" and not split.requested
-        is_ontology = iri == publication.ontology_iri
+        is_ontology = publication.is_ontology(iri)
         is_graph = describer.is_graph(iri)
         if not (is_home or is_ontology or is_graph or describer.exists(iri)):
             raise HttpError(404, f"nothing is known about {iri}")
@@ -353,7 +460,7 @@ class Server:
         if request.method != "POST":
             return params, None
         kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        body = await read_body(request, self.settings.max_body)
+        body = await read_body(request, self.settings.max_body, self.settings.body_timeout)
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError:
@@ -418,8 +525,14 @@ class Server:
         running = self._inflight.get(job)
         if running is not None:
             return await asyncio.shield(running)
+        # Admission at once: a query that would only queue behind every worker and every
+        # waiting place is answered "busy" (503, Retry-After) now, not after minutes in a queue.
+        if self._admitted >= self.settings.workers + self.settings.max_waiting:
+            self.pool.stats.busy += 1
+            raise PoolBusy("too many queries are running or waiting; try again in a moment")
         future: asyncio.Future[Outcome | Failure] = asyncio.get_running_loop().create_future()
         self._inflight[job] = future
+        self._admitted += 1
         try:
             result = await anyio.to_thread.run_sync(self.pool.run, job, limiter=self._limiter)
         except BaseException as err:
@@ -427,6 +540,7 @@ class Server:
             future.exception()  # retrieved: waiters get it, nobody is warned
             raise
         finally:
+            self._admitted -= 1
             self._inflight.pop(job, None)
         size = len(result.body) if isinstance(result, Outcome) else len(result.message)
         if isinstance(result, Outcome) and result.table is not None:
@@ -445,7 +559,9 @@ class Server:
             raise not_acceptable([*offered, HTML_MEDIA_TYPE])
         if media == HTML_MEDIA_TYPE:
             return await self.query_form(request, "", None)
-        endpoint = str(request.url.replace(query=""))
+        # From the configured base, never from the request's Host or X-Forwarded-* headers:
+        # the description is cached and shared, and a client must not be able to write into it.
+        endpoint = self.base + "sparql"
         fmt = next(f for f in GRAPH_FORMATS if f.media_type == media)
 
         def make() -> bytes:
@@ -464,22 +580,23 @@ class Server:
         """The query form (HTML), with a result or an error under it."""
         lang, explicit = self.language(request)
         site = self.site(request, explicit)
-        results = None
-        error = None
-        if isinstance(result, Failure):
-            error = result.message
-        elif result is not None:
-            results = self.results_view(result)
-        view = QueryView(
-            query=text,
-            selected=name,
-            queries=self.publication.queries,
-            results=results,
-            error=error,
-            max_rows=self.settings.max_results,
-            timeout=self.settings.timeout,
-        )
-        body = await anyio.to_thread.run_sync(lambda: render_query_page(Page(site, view), lang))
+        error = result.message if isinstance(result, Failure) else None
+        workbench = self.workbench_settings(lang, explicit)
+
+        def render() -> str:
+            # Off the event loop: labelling and writing 10,000 rows takes most of a second.
+            view = QueryView(
+                query=text,
+                selected=name,
+                queries=self.publication.queries,
+                results=self.results_view(result) if isinstance(result, Outcome) else None,
+                error=error,
+                max_rows=self.settings.max_results,
+                timeout=self.settings.timeout,
+            )
+            return render_query_page(Page(site, view), lang, workbench)
+
+        body = await anyio.to_thread.run_sync(render)
         status = 400 if error else 200
         headers = {"Vary": "Accept, Accept-Language"}
         if result is not None and isinstance(result, Outcome) and result.truncated:
@@ -551,7 +668,7 @@ class Server:
 
 
 def create_app(
-    source: Dataset | Engine | Publication,
+    source: Exportable | Engine | Dataset | Publication,
     *,
     base_uri: str = BASE,
     settings: ServerSettings | None = None,
@@ -624,7 +741,7 @@ def create_app(
 
 
 def serve(
-    source: Dataset | Engine,
+    source: Exportable | Engine | Dataset,
     *,
     host: str = "127.0.0.1",
     port: int = 8000,
@@ -634,5 +751,20 @@ def serve(
     """Serve `source` with uvicorn until interrupted."""
     import uvicorn
 
-    app = create_app(source, base_uri=base_uri, settings=settings)
-    uvicorn.run(app, host=host, port=port, server_header=False, log_level="info")
+    from mdq_graph.graph.store import store_lock
+
+    settings = settings or ServerSettings()
+    store = source.path if isinstance(source, Engine) else None
+    # A served store is not replaced under the server: `load` into it is refused meanwhile.
+    with store_lock(store, shared=True) if store is not None else contextlib.nullcontext():
+        app = create_app(source, base_uri=base_uri, settings=settings)
+        uvicorn.run(app, host=host, port=port, log_level="info", **uvicorn_options(settings))
+
+
+def uvicorn_options(settings: ServerSettings) -> dict[str, Any]:
+    """uvicorn's options for `settings`: the connection cap and the idle timeout."""
+    return {
+        "server_header": False,
+        "limit_concurrency": settings.max_connections,
+        "timeout_keep_alive": int(max(1, settings.keep_alive)),
+    }

@@ -33,6 +33,7 @@ from mdq_graph.catalog.authority import FORMAT_FACTS
 from mdq_graph.catalog.dcat import dump_path
 from mdq_graph.catalog.void import void_description
 from mdq_graph.errors import PublishError
+from mdq_graph.export.exporter import Exportable
 from mdq_graph.graph.engine import Engine
 from mdq_graph.graph.namespaces import BASE, DCAT, RDF
 from mdq_graph.graph.rdf_formats import FORMATS, RdfFormat
@@ -48,6 +49,7 @@ from mdq_graph.web.pages import (
     render_home_page,
     render_ontology_page,
     render_queries_page,
+    render_query_page,
     render_resource_page,
 )
 from mdq_graph.web.publication import Publication, publish, site_license, site_title
@@ -61,9 +63,11 @@ from mdq_graph.web.views import (
     Node,
     Page,
     QueriesView,
+    QueryView,
     ResultsView,
     Site,
 )
+from mdq_graph.web.workbench import MODEL_PATH, page_settings, vendor_files, workbench_model
 from mdq_graph.web.writers import solution_rows
 
 #: The file that marks a folder as written by `mdq-graph publish` (so it may be replaced).
@@ -71,6 +75,9 @@ MARKER = ".mdq-site"
 #: The language of the pages without a language in their name (`jp.html`; `jp.ja.html`).
 DEFAULT_LANGUAGE = PAGE_LANGUAGES[0]
 QUERIES_STEM = "queries"
+#: The workbench's page (`query.html`) and the graph it loads into the browser's SPARQL engine.
+WORKBENCH_STEM = "query"
+WORKBENCH_DATA = "workbench.nq"
 #: The values of a property, and the links into a resource, that a page shows (the server's
 #: pages show 100 and 300, and point to the endpoint for the rest).
 PAGE_VALUES = 2_000
@@ -126,6 +133,8 @@ class Layout:
     #: The files that are resources themselves (downloads, the context, the catalog, queries).
     files: frozenset[str]
     ontology_stem: str
+    #: Whether the site has the workbench (its vendor files are built).
+    workbench: bool = False
 
     def page_path(self, stem: str, lang: str) -> str:
         """The HTML file of the page `stem` in `lang`: `x.html`, `x.ja.html`, `x/index.html`."""
@@ -187,13 +196,15 @@ class SiteLinks:
         if name == "query" and params and "name" in params:
             path = self.layout.page_path(QUERIES_STEM, self.lang)
             return self.href(path, query_anchor(params["name"]))
+        if name == "sparql" and self.layout.workbench:
+            return self.href(self.layout.page_path(WORKBENCH_STEM, self.lang))
         if name.startswith("asset/"):
             return self.href("static/" + name[len("asset/") :])
         return None
 
 
 def write_site(
-    source: Dataset | Engine | Publication,
+    source: Exportable | Engine | Dataset | Publication,
     outdir: Path,
     *,
     base: str = BASE,
@@ -315,12 +326,22 @@ def build_site(publication: Publication, folder: Path) -> BuiltSite:
         for fmt in FORMATS.values()
         if catalog_stem
     } | {"void.ttl": f"VoID · {FORMAT_FACTS[TURTLE.name][0]}"}
-    layout = Layout(base, pages, frozenset([*own, *metadata]), pages[publication.ontology_iri])
+    vendor = vendor_files()
+    layout = Layout(
+        base,
+        pages,
+        frozenset([*own, *metadata]),
+        pages[publication.ontology_iri],
+        workbench=bool(vendor),
+    )
 
     for path, data in own.items():
         files.write(path, data, path)
     for asset in sorted(STATIC_DIR.iterdir()):
-        files.write(f"static/{asset.name}", asset.read_bytes(), "the pages' assets")
+        if asset.is_file():
+            files.write(f"static/{asset.name}", asset.read_bytes(), "the pages' assets")
+    for path, data in vendor.items():
+        files.write(f"static/{path}", data, "the workbench's npm packages")
     home = replace(
         publication.home_view(),
         metadata=tuple(
@@ -345,7 +366,7 @@ def build_site(publication: Publication, folder: Path) -> BuiltSite:
         if iri == base:
             write_page(stem, iri, render_home_page, home)
             continue
-        if iri == publication.ontology_iri:
+        if publication.is_ontology(iri):
             write_page(stem, iri, render_ontology_page, describer.ontology_view())
         else:
             write_page(stem, iri, render_resource_page, describer.resource_view(iri))
@@ -354,8 +375,50 @@ def build_site(publication: Publication, folder: Path) -> BuiltSite:
                 data = _description(publication, iri, iri == catalog_iri, fmt)
                 files.write(stem + fmt.extension, data, iri)
     write_page(QUERIES_STEM, "the curated queries", render_queries_page, QueriesView(answers))
-    _write_hosting(files, layout, home.modified, [*pages.values(), QUERIES_STEM], title, licence)
+    stems = [*pages.values(), QUERIES_STEM]
+    if vendor:
+        _write_workbench(files, layout, publication, title, licence)
+        stems.append(WORKBENCH_STEM)
+    _write_hosting(files, layout, home.modified, stems, title, licence)
     return BuiltSite(files, len(pages), tuple(skipped))
+
+
+def _write_workbench(
+    files: SiteFiles,
+    layout: Layout,
+    publication: Publication,
+    title: Labels,
+    licence: Node | None,
+) -> None:
+    """The workbench (`query.html`): its model, and the graph it queries in the browser (the
+    named graphs of the store `serve` queries, whose union the page makes its default graph)."""
+    model = workbench_model(
+        publication.engine,
+        layout.base,
+        publication.prefixes,
+        publication.queries,
+        publication.describer.labels,
+    )
+    model["files"] = sorted(layout.files)
+    files.write(MODEL_PATH, json.dumps(model, ensure_ascii=False), "the workbench")
+    quads = sorted(
+        (q for q in publication.engine.store if isinstance(q.graph_name, ox.NamedNode)), key=str
+    )
+    graph = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
+    files.write(WORKBENCH_DATA, graph, "the workbench")
+    view = QueryView(queries=publication.queries)
+    for lang in PAGE_LANGUAGES:
+        links = SiteLinks(layout, WORKBENCH_STEM, lang)
+        settings = page_settings(
+            mode="static",
+            base=layout.base,
+            root="",
+            model=MODEL_PATH,
+            data=WORKBENCH_DATA,
+            lang=lang,
+        )
+        page = render_query_page(Page(Site(title, links, licence), view), lang, settings)
+        files.write(layout.page_path(WORKBENCH_STEM, lang), page, "the workbench")
 
 
 def _pages(publication: Publication, files: frozenset[str]) -> tuple[dict[str, str], list[str]]:
@@ -367,7 +430,13 @@ def _pages(publication: Publication, files: frozenset[str]) -> tuple[dict[str, s
         for term in (quad.subject, quad.predicate, quad.object, quad.graph_name):
             if isinstance(term, ox.NamedNode) and term.value.startswith(base):
                 named.add(term.value)
-    pages = {base: "", publication.ontology_iri: stem_of(base, publication.ontology_iri) or ""}
+    pages = {
+        base: "",
+        **{
+            iri: stem_of(base, iri) or ""
+            for iri in (publication.ontology_iri, publication.ontology_version_iri)
+        },
+    }
     skipped = []
     for iri in sorted(named):
         rest, fragment, _ = iri[len(base) :].partition("#")
@@ -404,7 +473,7 @@ def _description(publication: Publication, iri: str, catalog: bool, fmt: RdfForm
     describer = publication.describer
     if catalog:
         return publication.catalog_rdf(fmt)
-    if iri == publication.ontology_iri:
+    if publication.is_ontology(iri):
         return publication.graph_rdf(describer.ontology_graph, fmt)
     if describer.is_graph(iri):
         return publication.graph_rdf(iri, fmt)

@@ -185,7 +185,7 @@ def _write_graph(fmt: RdfFormat, prefixes: Mapping[str, str], triples: list[ox.T
         fmt,
         prefixes=prefixes,
         base=prefixes.get("id"),
-        jsonld=JsonLdOptions(embed_context=True),
+        jsonld=JsonLdOptions(),
     )
 
 
@@ -282,7 +282,37 @@ def serve_jobs(conn: Connection) -> None:
             return
         if job is None:
             return
-        conn.send(run_job(engine, job, dict(config.prefixes) or None))
+        conn.send(_on_deep_stack(run_job, engine, job, dict(config.prefixes) or None))
+
+
+#: The stack of the thread that runs a query. Oxigraph recurses per level of a query, and the main
+#: thread's 8 MiB dies at chains of a few thousand (bench/query_depth.py); the guard keeps queries
+#: well below that, and this stack multiplies the margin by 32.
+WORKER_STACK = 256 * 1024**2
+
+
+def _on_deep_stack(function: Any, *args: Any) -> Any:
+    """`function(*args)` on a new thread with a `WORKER_STACK` stack (made after the worker has
+    left the network: a new thread inherits the namespace), its result or its exception."""
+    outcome: list[Any] = []
+
+    def call() -> None:
+        try:
+            outcome.append((True, function(*args)))
+        except BaseException as err:  # handed to the caller's thread, as if called there
+            outcome.append((False, err))
+
+    previous = threading.stack_size(WORKER_STACK)
+    try:
+        thread = threading.Thread(target=call, name="mdq-query")
+        thread.start()
+    finally:
+        threading.stack_size(previous)
+    thread.join()
+    succeeded, value = outcome[0]
+    if not succeeded:
+        raise value
+    return value
 
 
 # --- in the server ------------------------------------------------------------------------------
@@ -378,6 +408,12 @@ class WorkerPool:
         except (EOFError, OSError, BrokenPipeError):
             self.stats.failures += 1
             self._replace(worker)
+            log.warning(
+                "a query worker died (exit status %s) running a query of %d characters; "
+                "a new one is starting",
+                worker.process.returncode,
+                len(job.query),
+            )
             raise WorkerFailed(
                 "the query stopped the process that ran it (it crashed, or needed more memory "
                 "than allowed); make it more selective"

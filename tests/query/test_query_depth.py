@@ -1,0 +1,78 @@
+"""A query too deep for the engine is refused, by `query` and by the endpoint, before it runs:
+it would overflow Oxigraph's stack and kill the process (exit 139)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+from starlette.testclient import TestClient
+
+from mdq_graph import load_dataset
+from mdq_graph.web.server import create_app
+from tests.conftest import TEST_DATA
+
+#: Chains without deep brackets, each one that crashed `mdq-graph query` before the limit.
+CHAINS = {
+    "not": "SELECT * WHERE { FILTER(" + "!" * 9_400 + "true) }",
+    "or": "SELECT * WHERE { FILTER(" + "||".join(["true"] * 9_400) + ") }",
+    "plus": "SELECT (" + "+".join(["1"] * 7_000) + " AS ?x) WHERE {}",
+    "union": "SELECT * WHERE { " + " UNION ".join(["{}"] * 7_000) + " }",
+    "minus": "SELECT * WHERE { " + " ".join(["MINUS {}"] * 3_000) + " }",
+    "binds": "SELECT * WHERE { " + " ".join(f"BIND(1 AS ?v{i})" for i in range(3_000)) + " }",
+}
+
+
+def test_every_chain_is_collected() -> None:
+    assert len(CHAINS) == 6
+
+
+@pytest.mark.parametrize("query", CHAINS.values(), ids=CHAINS.keys())
+def test_the_cli_refuses_a_chain_with_exit_2(query: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "mdq_graph", "query", query], capture_output=True, timeout=120
+    )
+    assert done.returncode == 2, done.stderr.decode()
+    assert b"limit is" in done.stderr and b"Traceback" not in done.stderr
+
+
+def test_an_engine_panic_is_an_error_not_a_crash(monkeypatch: pytest.MonkeyPatch) -> None:
+    # pyo3 raises a Rust panic as pyo3_runtime.PanicException (a BaseException); Oxigraph's sort
+    # panicked so on "comparison function does not correctly implement a total order".
+    panic = type("PanicException", (BaseException,), {"__module__": "pyo3_runtime"})
+
+    def panicking(*args: object, **kwargs: object) -> None:
+        raise panic("comparison function does not correctly implement a total order")
+
+    import mdq_graph.cli
+
+    monkeypatch.setattr(mdq_graph.cli, "run_query", panicking)
+    result = CliRunner().invoke(mdq_graph.cli.main, ["query", "SELECT * WHERE {} ORDER BY ?s"])
+    assert result.exit_code == 2, result.output
+    assert "the query engine failed" in result.output
+    assert "total order" in result.output
+
+
+def test_a_worker_runs_queries_on_a_deep_stack() -> None:
+    # 9,000 UNIONs kill a main thread (8 MiB); a worker's query thread survives them, so the
+    # guard's limit (far below) has a margin in the endpoint beyond the one it has in the CLI.
+    code = (
+        "import pyoxigraph as ox; from mdq_graph.web.workers import _on_deep_stack; "
+        "q = 'SELECT * { ' + ' UNION '.join(['{}'] * 9000) + ' }'; "
+        "print(len(_on_deep_stack(lambda: list(ox.Store().query(q)))))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=120)
+    assert done.returncode == 0, done.stderr.decode()[-500:]
+    assert done.stdout.strip() == b"9000"
+
+
+@pytest.mark.parametrize("query", list(CHAINS.values())[:2], ids=list(CHAINS)[:2])
+def test_the_endpoint_refuses_a_chain(query: str) -> None:
+    dataset = load_dataset([TEST_DATA / "site" / "small.ttl"])
+    with TestClient(create_app(dataset)) as client:
+        response = client.post(
+            "/sparql", content=query, headers={"Content-Type": "application/sparql-query"}
+        )
+    assert response.status_code == 400 and "the limit is" in response.text
