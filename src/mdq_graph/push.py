@@ -168,9 +168,7 @@ def _check_options(
     try:
         httpx.URL(endpoint)
     except (httpx.InvalidURL, ValueError) as err:
-        raise UsageError(
-            f"the endpoint {redacted(endpoint)!r} is not a valid URL: {err}"
-        ) from None
+        raise UsageError(f"the endpoint {redacted(endpoint)!r} is not a valid URL: {err}") from None
     if auth not in AUTH_SCHEMES:
         raise UsageError(f"unknown auth scheme {auth!r}; known schemes: {', '.join(AUTH_SCHEMES)}")
     if (user is None) != (password is None):
