@@ -274,8 +274,9 @@ def on_a_terminal(args: list[str], cwd: Path) -> tuple[int, str]:
         (["validate", "{corpus}"], "validating"),
         (["--data", "{corpus}", "export", "-f", "nq", "-o", "out.nq"], "exporting"),
         (["load", "--store", "store", "-d", "{corpus}"], "loading"),
+        (["publish", "site"], "publishing"),
     ],
-    ids=["validate", "export", "load"],
+    ids=["validate", "export", "load", "publish"],
 )
 def test_progress_shows_on_a_terminal_and_not_with_quiet(
     tmp_path: Path, corpus: Path, args: list[str], verb: str
