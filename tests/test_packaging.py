@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import site
 import subprocess
 import sys
 import venv
@@ -55,11 +57,28 @@ def test_wheel_carries_the_bundled_files(wheel: Path) -> None:
     assert "mdq_graph/py.typed" in names
 
 
+def venv_site_packages(python: Path) -> Path:
+    """The site-packages folder of the virtual environment whose interpreter is `python`."""
+    found = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return Path(found.stdout.strip())
+
+
 def test_installed_cli_works_from_any_folder(wheel: Path, tmp_path: Path) -> None:
     env_dir = tmp_path / "venv"
-    # Reuse the test environment's packages (rdflib, pyshacl, ...): no network needed.
-    venv.EnvBuilder(system_site_packages=True, with_pip=True).create(env_dir)
+    venv.EnvBuilder(with_pip=True).create(env_dir)
     python = env_dir / "bin" / "python"
+    # Reuse the test environment's packages (rdflib, pyshacl, ...): no network needed. Not with
+    # `system_site_packages`, which inside a virtual environment gives the base interpreter's
+    # packages, not this environment's: a .pth file lists this environment's folders, after the
+    # new one's own, so the wheel installed there is the mdq_graph it imports.
+    (venv_site_packages(python) / "test-environment.pth").write_text(
+        "\n".join(site.getsitepackages()) + "\n", encoding="utf-8"
+    )
     subprocess.run(
         [
             str(python),
@@ -76,14 +95,24 @@ def test_installed_cli_works_from_any_folder(wheel: Path, tmp_path: Path) -> Non
     )
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
+    # The installed package only: not the source tree a PYTHONPATH may name.
+    clean = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
     cli = env_dir / "bin" / "mdq-graph"
     subprocess.run(
-        [str(cli), "export", "--format", "json-ld", "-o", "mdq.jsonld"], cwd=elsewhere, check=True
+        [str(cli), "export", "--format", "json-ld", "-o", "mdq.jsonld"],
+        cwd=elsewhere,
+        check=True,
+        env=clean,
     )
     exported = json.loads((elsewhere / "mdq.jsonld").read_text(encoding="utf-8"))
     assert "https://w3id.org/mdq/id/meeting/mdq-7" in json.dumps(exported)
     info = subprocess.run(
-        [str(cli), "info", "--json"], cwd=elsewhere, check=True, capture_output=True, text=True
+        [str(cli), "info", "--json"],
+        cwd=elsewhere,
+        check=True,
+        capture_output=True,
+        text=True,
+        env=clean,
     )
     where = subprocess.run(
         [str(python), "-c", "import mdq_graph.graph.resources as r; print(r.data_dir())"],
@@ -91,6 +120,7 @@ def test_installed_cli_works_from_any_folder(wheel: Path, tmp_path: Path) -> Non
         check=True,
         capture_output=True,
         text=True,
+        env=clean,
     )
-    assert "_bundle" in where.stdout and "site-packages" in where.stdout
+    assert "_bundle" in where.stdout and str(env_dir) in where.stdout
     assert json.loads(info.stdout)["total_triples"] > 2000

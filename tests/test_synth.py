@@ -135,7 +135,7 @@ def test_synth_command(runner: CliRunner, tmp_path: Path) -> None:
     statements = len(quads(out))
     assert abs(statements - 10_000) < TRIPLES_PER_MEETING  # a corpus holds whole meetings
     assert f"{statements} triples" in result.stdout
-    assert any((tmp_path / "corpus" / "sources").glob("synth-*.en.txt"))
+    assert any((tmp_path / "corpus" / "c.sources").glob("synth-*.en.txt"))
 
 
 @pytest.mark.parametrize(

@@ -3,20 +3,31 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import json
+import os
+import signal
 import sys
-from collections.abc import Callable
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, ClassVar, TypeVar, overload
 
 import click
 from rdflib import Dataset
 
 from mdq_graph import __version__
 from mdq_graph.catalog.dcat import serialize_catalog
-from mdq_graph.errors import EXIT_NONCONFORMANT, MdqError, UsageError
+from mdq_graph.errors import (
+    EXIT_BAD_INPUT,
+    EXIT_NONCONFORMANT,
+    InputError,
+    MdqError,
+    UsageError,
+)
 from mdq_graph.export.exporter import Exportable, export_graph, published_catalog
 from mdq_graph.export.exporter import from_files as exportable_from_files
 from mdq_graph.export.exporter import from_store as exportable_from_store
@@ -24,19 +35,28 @@ from mdq_graph.formats.jsonld import JsonLdOptions
 from mdq_graph.formats.rdf import UNION
 from mdq_graph.graph.dataset import load_dataset
 from mdq_graph.graph.engine import Engine
-from mdq_graph.graph.info import DatasetInfo, engine_info
+from mdq_graph.graph.info import DatasetInfo, engine_info, files_without_statements
 from mdq_graph.graph.namespaces import BASE
 from mdq_graph.graph.rdf_formats import FORMAT_NAMES, get_format
-from mdq_graph.graph.store import StoreInfo, build_store, open_store, store_dataset, store_summary
-from mdq_graph.output import write_atomic
+from mdq_graph.graph.store import (
+    StoreInfo,
+    build_store,
+    open_store,
+    store_dataset,
+    store_source_paths,
+    store_summary,
+)
+from mdq_graph.output import atomic_writer, discard_pending, write_atomic
 from mdq_graph.push import AUTH_SCHEMES, AuthScheme, push_graphs, store_graphs
 from mdq_graph.query.curated import (
+    QUERY_PREFIXES,
     curated_queries,
+    curated_query,
     engine_failures_contained,
     query_source,
     run_query,
 )
-from mdq_graph.query.results import QUERY_FORMAT_NAMES, render
+from mdq_graph.query.results import QUERY_FORMAT_NAMES, write_result
 from mdq_graph.synth import default_texts_dir, meetings_for_triples, synthesize
 from mdq_graph.validate.report import RENDERERS
 from mdq_graph.validate.validation import validate_graph
@@ -46,15 +66,19 @@ if TYPE_CHECKING:
     from click._termui_impl import ProgressBar
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 
 class Context:
     """What the group's options give every command: the data paths or the store, and the dataset
     or the engine once loaded."""
 
-    def __init__(self, data: tuple[Path, ...], store: Path | None = None) -> None:
+    def __init__(
+        self, data: tuple[Path, ...], store: Path | None = None, *, store_from_env: bool = False
+    ) -> None:
         self.data = data
         self.store = store
+        self.store_from_env = store_from_env
         self._dataset: Dataset | None = None
         self._engine: Engine | None = None
 
@@ -85,6 +109,19 @@ class Context:
             )
         return self.store
 
+    def refuse_data(self, command: str) -> None:
+        """`UsageError` when --data or --store is given to a command that reads no data (a store
+        named only by $MDQ_STORE is for the commands that read one, and is left alone)."""
+        if self.data or (self.store is not None and not self.store_from_env):
+            raise UsageError(
+                f"{command} does not read the graph: --data and --store do not apply to it"
+            )
+
+    def warn_empty(self, paths: Sequence[Path] = ()) -> None:
+        """A warning on stderr for each given file (`paths`, or --data) that states nothing."""
+        for path in files_without_statements(list(paths or self.data)):
+            click.echo(f"mdq-graph: warning: {path} holds no RDF statement", err=True)
+
     def engine(self) -> Engine:
         """The SPARQL engine over the same graph, built once: every query command gets it here.
 
@@ -102,26 +139,279 @@ class Context:
         return self._engine
 
 
-def reports_errors(command: F) -> F:
-    """Turn our exceptions into a one-line message on stderr and the exit code they carry."""
+#: Exit codes beyond errors.py's: stopped by Ctrl-C (SIGINT), by SIGTERM, and the reader of the
+#: output went away (a closed pipe), as a shell reports a process ended by that signal.
+EXIT_INTERRUPTED = 128 + signal.SIGINT
+EXIT_TERMINATED = 128 + signal.SIGTERM
+EXIT_BROKEN_PIPE = 128 + signal.SIGPIPE
 
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except MdqError as err:
-            click.echo(f"mdq-graph: error: {err}", err=True)
-            sys.exit(err.exit_code)
 
-    return wrapper  # type: ignore[return-value]
+class Terminated(BaseException):
+    """SIGTERM arrived: stop as on Ctrl-C."""
+
+
+@overload
+def reports_errors(command: F) -> F: ...
+@overload
+def reports_errors(*, stoppable: bool) -> Callable[[F], F]: ...
+def reports_errors(command: F | None = None, *, stoppable: bool = True) -> Any:
+    """Turn our exceptions (and a file that cannot be written, a lack of memory, a closed pipe)
+    into a one-line message on stderr and the exit code they carry.
+
+    A `stoppable` command ends at once on Ctrl-C (exit 130) or SIGTERM (exit 143), even inside
+    a long Oxigraph evaluation, removing the temporary files and staging folders it was writing
+    (see `_run_stoppably`). On a terminal it shows the time it has been working, on stderr.
+    """
+
+    def decorate(function: F) -> F:
+        @functools.wraps(function)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                if not stoppable:
+                    return function(*args, **kwargs)
+                status = StatusLine.for_command(function.__name__, kwargs.get("quiet", False))
+                return _run_stoppably(functools.partial(function, *args, **kwargs), status)
+            except MdqError as err:
+                _fail(str(err), err.exit_code)
+            except BrokenPipeError:
+                _quiet_stdout()
+                sys.exit(EXIT_BROKEN_PIPE)
+            except OSError as err:
+                _fail(_os_error_message(err), EXIT_BAD_INPUT)
+            except MemoryError as err:
+                detail = f" ({err})" if str(err) else ""
+                _fail(
+                    f"out of memory{detail}: the input or the result is too large to hold; "
+                    "nothing was written",
+                    EXIT_BAD_INPUT,
+                )
+            except RecursionError:
+                _fail("the input is nested too deeply to be read; nothing was written", 2)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate(command) if command is not None else decorate
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"mdq-graph: error: {message}", err=True)
+    sys.exit(code)
+
+
+def _os_error_message(err: OSError) -> str:
+    """`path: cause` for a file or folder the system refused."""
+    reason = err.strerror or str(err) or type(err).__name__
+    if err.errno == errno.ENOSPC:
+        reason = "no space left on the device"
+    elif err.errno == errno.EROFS:
+        reason = "the file system is read-only"
+    where = err.filename if err.filename is not None else None
+    return f"{where}: {reason}" if where is not None else reason
+
+
+def _quiet_stdout() -> None:
+    """After a closed pipe, send what Python flushes at exit nowhere (no second error)."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
+def _run_stoppably(call: Callable[[], Any], status: StatusLine | None) -> Any:
+    """Run `call`, ending the process at once on Ctrl-C or SIGTERM.
+
+    The work runs here, in the main thread; Python runs signal handlers only between two of its
+    instructions, which may be minutes away inside Oxigraph. So the signal also wakes a watcher
+    thread (through `signal.set_wakeup_fd`, written by the C handler the moment it arrives), and
+    the watcher ends the process, taking away what it was writing."""
+    if threading.current_thread() is not threading.main_thread():
+        return call()
+    read_end, write_end = os.pipe()
+    os.set_blocking(write_end, False)
+    previous_term = signal.signal(signal.SIGTERM, _on_sigterm)
+    previous_int = signal.getsignal(signal.SIGINT)
+    if previous_int is not signal.SIG_IGN:  # a SIGINT the parent ignores stays ignored
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    previous_wakeup = signal.set_wakeup_fd(write_end, warn_on_full_buffer=False)
+    watcher = threading.Thread(
+        target=_watch, args=(read_end, status), name="mdq-graph-signals", daemon=True
+    )
+    StatusLine.current = status
+    watcher.start()
+    try:
+        return call()
+    except KeyboardInterrupt:
+        _stop(EXIT_INTERRUPTED, status)
+    except Terminated:
+        _stop(EXIT_TERMINATED, status)
+    finally:
+        signal.set_wakeup_fd(previous_wakeup)
+        signal.signal(signal.SIGTERM, previous_term)
+        if previous_int is not signal.SIG_IGN and previous_int is not None:
+            signal.signal(signal.SIGINT, previous_int)
+        os.close(write_end)  # the watcher reads the end of the pipe and stops
+        watcher.join()
+        StatusLine.current = None
+        if status is not None:
+            status.clear()
+
+
+def _on_sigterm(_signum: int, _frame: object) -> None:
+    raise Terminated
+
+
+def _watch(read_end: int, status: StatusLine | None) -> None:
+    """Wait for a signal's byte on the wake-up pipe (ticking the status line meanwhile) and stop
+    the process when one comes; return when the pipe is closed."""
+    import select
+
+    try:
+        while True:
+            ready, _, _ = select.select([read_end], [], [], 0.2)
+            if not ready:
+                if status is not None:
+                    status.tick()
+                continue
+            data = os.read(read_end, 64)
+            if not data:
+                return
+            for signum in data:
+                if signum == signal.SIGINT:
+                    _stop(EXIT_INTERRUPTED, status)
+                if signum == signal.SIGTERM:
+                    _stop(EXIT_TERMINATED, status)
+    finally:
+        os.close(read_end)
+
+
+_stopping = threading.Lock()
+
+
+def _stop(code: int, status: StatusLine | None) -> None:
+    """End the process now with `code`, removing the files and folders it had not finished
+    (the work cannot be stopped from Python; it may be inside Oxigraph)."""
+    if not _stopping.acquire(blocking=False):
+        while True:  # the other thread is ending the process
+            time.sleep(1)
+    discard_pending()
+    if status is not None:
+        status.clear()
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.write("mdq-graph: interrupted\n")
+        sys.stderr.flush()
+    os._exit(code)
+
+
+class StatusLine:
+    """Progress on a terminal: the steps of the work and the time it has taken so far, on one
+    line of stderr that is rewritten; nothing when stderr is not a terminal or with -q."""
+
+    #: The status line of the command running now (the steps of `load` go through it).
+    current: ClassVar[StatusLine | None] = None
+    _VERBS: ClassVar[dict[str, str]] = {
+        "validate_command": "validating",
+        "export": "exporting",
+        "load_command": "loading",
+        "publish_command": "publishing",
+        "catalog_command": "describing",
+        "query_command": "querying",
+        "push_command": "reading the graphs to push",
+    }
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.step = ""
+        self.started = time.monotonic()
+        self.shown = False
+        self.done = False
+        self._lock = threading.Lock()
+
+    @classmethod
+    def for_command(cls, name: str, quiet: bool) -> StatusLine | None:
+        """A status line for the command called `name`, if it shows one here and now."""
+        if quiet or name not in cls._VERBS or not _stderr_is_terminal():
+            return None
+        return cls(cls._VERBS[name])
+
+    def tick(self) -> None:
+        """Rewrite the line, once the work has taken half a second (a quick command shows none)."""
+        elapsed = time.monotonic() - self.started
+        if elapsed < 0.5 or self.done:
+            return
+        step = f": {self.step}" if self.step else ""
+        with self._lock:
+            sys.stderr.write(f"\r\x1b[Kmdq-graph: {self.label}{step} ({elapsed:.0f} s)")
+            sys.stderr.flush()
+            self.shown = True
+
+    def note(self, step: str) -> None:
+        """A new step of the work."""
+        self.step = step
+
+    def finish(self) -> None:
+        """Take the line away for good: the command's output follows."""
+        self.done = True
+        self.clear()
+
+    def clear(self) -> None:
+        """Take the line away."""
+        with self._lock:
+            if self.shown:
+                sys.stderr.write("\r\x1b[K")
+                sys.stderr.flush()
+                self.shown = False
+
+
+def _stderr_is_terminal() -> bool:
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+quiet_option = click.option(
+    "--quiet", "-q", is_flag=True, help="No progress on stderr (shown only on a terminal)."
+)
 
 
 def emit(data: bytes, output: Path | None) -> None:
     """Write to `output` atomically, or to stdout."""
+    if StatusLine.current is not None:
+        StatusLine.current.finish()
     if output is None:
-        click.echo(data.decode("utf-8"), nl=not data.endswith(b"\n"))
+        with _stdout_errors():
+            click.echo(data.decode("utf-8"), nl=not data.endswith(b"\n"))
+            sys.stdout.flush()
     else:
         write_atomic(output, data)
+
+
+def stream(write: Callable[[IO[bytes]], T], output: Path | None) -> T:
+    """Let `write` write to `output` (atomically: the file appears only once complete) or to
+    stdout, as it goes."""
+    if output is not None:
+        with atomic_writer(output) as handle:
+            return write(handle)
+    if StatusLine.current is not None:
+        StatusLine.current.finish()
+    out = click.get_binary_stream("stdout")
+    with _stdout_errors():
+        written = write(out)
+        out.flush()
+    return written
+
+
+@contextlib.contextmanager
+def _stdout_errors() -> Iterator[None]:
+    """A failure to write standard output (a full disk behind `>`), named as such; a closed pipe
+    goes on to end the command quietly."""
+    try:
+        yield
+    except BrokenPipeError:
+        raise
+    except OSError as err:
+        if err.filename is not None:
+            raise
+        raise InputError("standard output", f"cannot write: {_os_error_message(err)}") from None
 
 
 format_option = click.option(
@@ -168,7 +458,11 @@ def main(ctx: click.Context, data: tuple[Path, ...], store: Path | None) -> None
       mdq-graph --data my-data/ info
       mdq-graph load --store ./store && mdq-graph --store ./store query --name participants
     """
-    ctx.obj = Context(data, store)
+    from_env = ctx.get_parameter_source("store") is click.core.ParameterSource.ENVIRONMENT
+    ctx.obj = Context(data, store, store_from_env=from_env)
+    if data and ctx.invoked_subcommand not in ("synth", "queries"):
+        with contextlib.suppress(MdqError):  # the command reports a path it cannot read
+            ctx.obj.warn_empty()
 
 
 @main.command()
@@ -244,6 +538,7 @@ def render_info(report: DatasetInfo) -> str:
     help="turtle, nt: write the statement nodes of the evidence as RDF 1.2 reifiers of triple "
     "terms (rdf:reifies <<( s p o )>>), the union of the source graphs (Turtle 1.2, N-Triples 1.2).",
 )
+@quiet_option
 @click.pass_obj
 @reports_errors
 def export(
@@ -256,6 +551,7 @@ def export(
     embed_context: bool,
     frame: str | None,
     rdf12: bool,
+    quiet: bool,
 ) -> None:
     """Export the graph in an RDF format; quad formats (nq, trig) keep the named graphs.
 
@@ -315,6 +611,7 @@ def export(
     help="text (grouped by resource), json (for machines) or turtle (the SHACL validation report).",
 )
 @output_option
+@quiet_option
 @click.pass_obj
 @reports_errors
 def validate_command(
@@ -324,11 +621,12 @@ def validate_command(
     strict: bool,
     fmt: str,
     output: Path | None,
+    quiet: bool,
 ) -> None:
     """Validate the graph against the SHACL shapes and its quotes against their source texts.
 
     PATHS (RDF files or folders) are validated instead of the bundled graph, with the bundled
-    ontology and shapes. Exit 0: conforms (warnings allowed unless --strict); 1: it does not;
+    ontology and shapes; with the global --store, the files the store was loaded from. Exit 0: conforms (warnings allowed unless --strict); 1: it does not;
     2: a file cannot be read.
 
     \b
@@ -337,9 +635,15 @@ def validate_command(
       mdq-graph validate my-data/ --format json
       mdq-graph validate catalog.ttl --shapes dcat-ap-SHACL.ttl --strict
     """
-    report = validate_graph(
-        list(paths or obj.data) or None, extra_shapes=extra_shapes, strict=strict
-    )
+    given = list(paths or obj.data)
+    store = obj.store_dir()
+    if store is not None and paths:
+        raise UsageError("give PATHS or --store, not both")
+    if store is not None:  # what the store holds: the files it was loaded from, unchanged since
+        given = store_source_paths(store)
+    elif paths:
+        obj.warn_empty(paths)
+    report = validate_graph(given or None, extra_shapes=extra_shapes, strict=strict)
     emit(RENDERERS[fmt.lower()](report).encode("utf-8"), output)
     if not report.conforms:
         sys.exit(EXIT_NONCONFORMANT)
@@ -374,14 +678,21 @@ def catalog_command(obj: Context, fmt: str, output: Path | None, base_uri: str) 
     emit(serialize_catalog(catalog, rdf_format), output)
 
 
-@main.command("query")
+def _prefixes_epilog() -> str:
+    """The predefined prefixes, one a line, for `query --help`."""
+    width = max(len(prefix) for prefix in QUERY_PREFIXES) + 1
+    lines = [f"  {prefix + ':':<{width}} <{iri}>" for prefix, iri in QUERY_PREFIXES.items()]
+    return "\b\nPredefined prefixes (a query's own PREFIX takes precedence):\n" + "\n".join(lines)
+
+
+@main.command("query", epilog=_prefixes_epilog())
 @click.argument("query_text", metavar="[QUERY]", required=False)
 @click.option(
     "--file",
     "-f",
     "query_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Read the query from this .rq file.",
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    help="Read the query from this .rq file ('-': from standard input).",
 )
 @click.option("--name", "-n", help="Run a curated query (`mdq-graph queries` lists them).")
 @click.option(
@@ -403,21 +714,30 @@ def query_command(
     fmt: str | None,
     output: Path | None,
 ) -> None:
-    """Run a SPARQL 1.1 query on the graph.
+    """Run a SPARQL 1.1 query on the graph (read-only: updates are refused).
 
     The default graph is the union of the named graphs; each source's statements are also in
-    a named graph of their own (GRAPH <https://w3id.org/mdq/graph/release-ja> { ... }).
+    a named graph of their own (GRAPH graph:release-ja { ... }). CSV, TSV, JSON and XML
+    results are written as they come; the table shows at most 10,000 rows.
 
     \b
     Examples:
       mdq-graph query --name participants
       mdq-graph query -f my-query.rq --format csv -o answers.csv
       mdq-graph query 'SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g'
+      mdq-graph queries show participants | mdq-graph query -f -
     """
-    source = query_source(query_text, query_file, name)
+    stdin = click.get_text_stream("stdin").read() if query_file == Path("-") else None
+    source = query_source(query_text, None if stdin is not None else query_file, name, stdin=stdin)
     with engine_failures_contained():
-        data = render(run_query(obj.engine(), source), fmt)
-    emit(data, output)
+        result = run_query(obj.engine(), source)
+        written = stream(functools.partial(write_result, result, fmt), output)
+    if written.truncated:
+        click.echo(
+            f"mdq-graph: warning: the table stops at {written.rows} rows; the result has more "
+            "(--format csv, tsv, json or xml writes them all)",
+            err=True,
+        )
 
 
 @main.command("why")
@@ -459,18 +779,39 @@ def why_command(
         sys.exit(EXIT_NONCONFORMANT)
 
 
-@main.command("queries")
+@main.group("queries", invoke_without_command=True)
+@click.pass_context
 @reports_errors
-def queries_command() -> None:
+def queries_command(ctx: click.Context) -> None:
     """List the curated queries: one line each, its name, then its title.
 
-    Example: mdq-graph queries
+    \b
+    Examples:
+      mdq-graph queries
+      mdq-graph queries show participants
     """
+    ctx.find_object(Context).refuse_data("queries")  # type: ignore[union-attr]
+    if ctx.invoked_subcommand is not None:
+        return
     curated = curated_queries()
     width = max((len(q.name) for q in curated), default=0)
     for item in curated:
         note = "  (needs the network)" if item.needs_network else ""
         click.echo(f"{item.name:<{width}}  {item.title}{note}")
+
+
+@queries_command.command("show")
+@click.argument("name")
+@reports_errors
+def queries_show_command(name: str) -> None:
+    """Print the SPARQL text of the curated query NAME (its header comment included).
+
+    \b
+    Examples:
+      mdq-graph queries show participants
+      mdq-graph queries show participants > mine.rq && mdq-graph query -f mine.rq
+    """
+    click.echo(curated_query(name).text, nl=False)
 
 
 @main.command("serve")
@@ -512,7 +853,7 @@ def queries_command() -> None:
     help="Query worker processes (queries that run at the same time).",
 )
 @click.pass_obj
-@reports_errors
+@reports_errors(stoppable=False)  # the server handles its own signals
 def serve_command(
     obj: Context,
     host: str,
@@ -537,9 +878,30 @@ def serve_command(
     from mdq_graph.web.server import ServerSettings, serve
 
     settings = ServerSettings(timeout=timeout, max_results=max_results, workers=workers)
+    _check_port_free(host, port)
     folder = store if store is not None else obj.store_dir()  # serve's --store, or the global one
     source = open_store(folder) if folder is not None else obj.exportable()
     serve(source, host=host, port=port, base_uri=base_uri, settings=settings)
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """`UsageError` (exit 2) when the server could not listen on `host`:`port` (in use, not an
+    address of this machine, not allowed), before anything is loaded."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except OSError as err:
+        raise UsageError(f"cannot listen on {host}:{port}: {err.strerror or err}") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+        try:
+            probe.bind(address)
+        except OSError as err:
+            raise UsageError(
+                f"cannot listen on {host}:{port}: {err.strerror or err} (choose another --port)"
+            ) from None
 
 
 # --- The store, pushing to a triple store, the synthetic corpus -----------------------------------
@@ -561,7 +923,7 @@ def serve_command(
     "--data).",
 )
 @click.option("--no-inferred", is_flag=True, help="Leave out the inferred schema.org/PROV-O view.")
-@click.option("--quiet", "-q", is_flag=True, help="Do not report the steps on stderr.")
+@quiet_option
 @click.pass_obj
 @reports_errors
 def load_command(
@@ -583,7 +945,10 @@ def load_command(
     target = store_dir or obj.store
     if target is None:
         raise UsageError("give the folder to build the store in: mdq-graph load --store DIR")
-    progress = None if quiet else (lambda step: click.echo(f"mdq-graph: {step}", err=True))
+    if data:
+        obj.warn_empty(data)
+    status = StatusLine.current
+    progress = status.note if status is not None else None
     loaded = build_store(
         target, list(obj.data + data) or None, inferred=not no_inferred, progress=progress
     )
@@ -680,10 +1045,13 @@ def push_command(
     """
     if user is not None and password is None:
         password = click.prompt(f"Password for {user}", hide_input=True, err=True)
+    started = time.monotonic()
     bodies = store_graphs(obj.engine().store, list(graphs) or None)
     total = sum(len(body) for _, body in bodies)
     bar = None
-    if not quiet and total >= _PROGRESS_BAR_BYTES:
+    if StatusLine.current is not None:
+        StatusLine.current.finish()  # the bar (or the list of graphs) takes over
+    if not quiet and total >= _PROGRESS_BAR_BYTES and _stderr_is_terminal():
         bar = click.progressbar(length=total, label="Pushing graphs", file=sys.stderr)
     with bar or contextlib.nullcontext():
         result = push_graphs(
@@ -701,7 +1069,7 @@ def push_command(
         click.echo(f"{pushed.status}  {pushed.size:>10} bytes  {pushed.iri}{retried}")
     click.echo(
         f"pushed {len(result.graphs)} graph(s), {result.size} bytes, to {result.endpoint} "
-        f"in {result.seconds:.1f} s"
+        f"in {time.monotonic() - started:.1f} s"
     )
 
 
@@ -746,8 +1114,8 @@ def _advancing(bar: ProgressBar[int]) -> Callable[[int, int], None]:
 @click.option(
     "--texts",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for the release texts the quotes point into (default: sources/ beside "
-    "the output, as data/sources/ is beside the bundled data).",
+    help="Folder for the release texts the quotes point into (default: NAME.sources/ beside "
+    "the output NAME.trig, where validate looks for them).",
 )
 @click.option("--no-texts", is_flag=True, help="Do not write the release texts.")
 @click.pass_obj
@@ -769,10 +1137,11 @@ def synth_command(
 
     \b
     Examples:
-      mdq-graph synth --triples 1e6 -o corpus/mdq-1e6.nq
-      mdq-graph synth --meetings 20 --seed 7 -o corpus/small.trig
+      mdq-graph synth --triples 1e6 -o corpus/mdq-1e6.nq   (the folder must exist)
+      mdq-graph synth --meetings 20 --seed 7 -o small.trig  (texts in small.sources/)
       mdq-graph --data corpus/small.trig validate
     """
+    obj.refuse_data("synth")
     if (meetings is None) == (triples is None):
         raise UsageError("give either --meetings N or --triples T")
     count = meetings if meetings is not None else meetings_for_triples(triples or 0)
@@ -803,9 +1172,10 @@ def synth_command(
     help="Replace OUTDIR even if it is not empty and was not written by this command "
     "(everything in it is deleted).",
 )
+@quiet_option
 @click.pass_obj
 @reports_errors
-def publish_command(obj: Context, outdir: Path, base_uri: str, force: bool) -> None:
+def publish_command(obj: Context, outdir: Path, base_uri: str, force: bool, quiet: bool) -> None:
     """Write the graph as a static linked-data site to OUTDIR, for any web host.
 
     A page per resource in English and Japanese (id/country/jp.html, id/country/jp.ja.html),

@@ -165,6 +165,10 @@ def _check_options(
         raise UsageError(
             f"the endpoint must be an http:// or https:// URL, not {redacted(endpoint)!r}"
         )
+    try:
+        httpx.URL(endpoint)
+    except (httpx.InvalidURL, ValueError) as err:
+        raise UsageError(f"the endpoint {redacted(endpoint)!r} is not a valid URL: {err}") from None
     if auth not in AUTH_SCHEMES:
         raise UsageError(f"unknown auth scheme {auth!r}; known schemes: {', '.join(AUTH_SCHEMES)}")
     if (user is None) != (password is None):
@@ -270,6 +274,10 @@ class _Sender:
             attempt += 1
             try:
                 response = self.client.send(request)
+            except httpx.DecodingError as exc:
+                raise PushError(
+                    f"the endpoint {self.endpoint} sent a response that cannot be decoded ({exc})"
+                ) from None
             except httpx.TransportError as exc:
                 if attempt > self.retries:
                     reason = str(exc) or type(exc).__name__

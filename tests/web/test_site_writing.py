@@ -12,7 +12,7 @@ from click.testing import CliRunner
 import mdq_graph.web.site as site
 from mdq_graph import output
 from mdq_graph.cli import main
-from mdq_graph.errors import PublishError
+from mdq_graph.errors import InputError, PublishError
 from mdq_graph.web.publication import Publication
 from mdq_graph.web.site import MARKER, BuiltSite, SiteFiles, write_site
 from tests.conftest import TEST_DATA
@@ -209,7 +209,7 @@ def test_a_failed_swap_puts_the_old_site_back(
     monkeypatch.setattr(Path, "rename", flaky)
     # Where folders cannot be exchanged atomically (not Linux), the swap is two renames.
     monkeypatch.setattr(output, "_exchange", lambda a, b: False)
-    with pytest.raises(OSError, match="simulated"):
+    with pytest.raises(InputError, match="cannot write: simulated"):  # one line, naming the site
         write_site(object(), out)  # type: ignore[arg-type]
     assert snapshot(out) == {MARKER: b"{}", "index.html": b"<p>old</p>"}
 

@@ -349,6 +349,15 @@ def _describe_catalog(g: Graph, facts: _Facts) -> None:
     _add_dates(g, record, facts)
 
 
+def citation(facts: _Facts, title: str) -> str:
+    """How to cite the dataset (as CITATION.cff says): who, when, what, which version, where."""
+    year = f" ({str(facts.modified or facts.issued)[:4]})" if facts.modified or facts.issued else ""
+    return (
+        f"{facts.project_en}{year}. {title}: knowledge graph (version {__version__}) [Data set]. "
+        f"{_Iri.dataset}"
+    )
+
+
 def _describe_dataset(g: Graph, facts: _Facts) -> None:
     """The dataset: what it is about, where and when, who made it, where to get it."""
     dataset = _Iri.dataset
@@ -382,6 +391,7 @@ def _describe_dataset(g: Graph, facts: _Facts) -> None:
     g.add((dataset, DCAT.contactPoint, _Iri.contact))
     g.add((dataset, DCAT.landingPage, _Iri.landing_page))
     g.add((dataset, DCAT_VERSION, Literal(__version__)))
+    g.add((dataset, DCTERMS.bibliographicCitation, Literal(citation(facts, meeting_en))))
     g.add((dataset, DCTERMS.license, facts.licence))
     g.add((dataset, DCTERMS.rights, _Iri.rights))
     g.add((dataset, DCTERMS.accessRights, EU_ACCESS_RIGHT.PUBLIC))

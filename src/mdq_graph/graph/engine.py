@@ -8,6 +8,7 @@ SPARQL over an RDF dataset, and rdflib, treat the union as a set.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,9 +44,16 @@ class Engine:
         *,
         default_graphs: list[str] | None = None,
         named_graphs: list[str] | None = None,
+        prefixes: Mapping[str, str] | None = None,
+        base_iri: str | None = None,
     ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-        """Run a SPARQL query; `QueryError` gives the position of a syntax error."""
+        """Run a SPARQL query (`prefixes` predefined, relative IRIs resolved against `base_iri`);
+        `QueryError` gives the position of a syntax error."""
         options: dict[str, object] = {}
+        if prefixes:
+            options["prefixes"] = dict(prefixes)
+        if base_iri:
+            options["base_iri"] = base_iri
         if default_graphs:
             options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
         if named_graphs:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -115,3 +116,24 @@ def summarise(
         classes=classes,
         sources=sorted(titles.values(), key=lambda s: s.iri),
     )
+
+
+def files_without_statements(paths: Iterable[Path]) -> list[Path]:
+    """The RDF files named by `paths` (folders searched) that state nothing: a user who gives an
+    empty file is told, rather than shown a graph that trivially conforms. A file is read only up
+    to its first statement; one that cannot be parsed is left to the loader to report."""
+    import pyoxigraph as ox
+
+    from mdq_graph.graph.parsing import rdf_files
+    from mdq_graph.graph.rdf_formats import format_for_path
+
+    empty = []
+    for path in rdf_files(paths):
+        fmt = format_for_path(path)
+        try:
+            quads = ox.parse(path=str(path), format=ox.RdfFormat.from_media_type(fmt.media_type))
+            if next(iter(quads), None) is None:
+                empty.append(path)
+        except Exception:
+            continue
+    return empty

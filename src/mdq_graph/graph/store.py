@@ -28,7 +28,6 @@ import json
 import os
 import re
 import shutil
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -50,7 +49,7 @@ from mdq_graph.graph.namespaces import RDF, curie
 from mdq_graph.graph.parsing import NESTING_FORMATS, check_structure, parse_into, rdf_files
 from mdq_graph.graph.rdf_formats import format_for_path
 from mdq_graph.graph.resources import data_dir
-from mdq_graph.output import replace_folder
+from mdq_graph.output import make_staging_folder, real_target, replace_folder
 
 STORE_FORMAT = "mdq-graph-store"
 #: Bumped when the layout changes; a store of another version must be loaded again.
@@ -195,6 +194,27 @@ def store_dataset(path: Path, *, inferred: bool = True) -> Dataset:
     return dataset
 
 
+def store_source_paths(path: Path) -> list[Path]:
+    """The files the store in folder `path` was loaded from, as they are now; `UsageError` when
+    one is gone or has changed since (its SHA-256 differs), so that what is checked is what the
+    store holds."""
+    paths = []
+    for source in read_store_info(path).sources:
+        file = Path(source.path)
+        try:
+            digest: str | None = _sha256(file)
+        except OSError:
+            digest = None
+        if digest != source.sha256:
+            why = "is gone" if digest is None else "has changed"
+            raise UsageError(
+                f"the store {path} was loaded from {file}, which {why} since; give the files to "
+                f"check instead, or load the store again (mdq-graph load --store {path})"
+            )
+        paths.append(file)
+    return paths
+
+
 def open_store(path: Path) -> Engine:
     """The engine over the store in folder `path`, read-only (many processes may open it)."""
     read_store_info(path)
@@ -242,11 +262,11 @@ def build_store(
     """Build the store in folder `target` from the ontology and `paths` (default: the bundled
     data), replacing the store there only once the new one is complete."""
     say = progress or (lambda _: None)
+    target = real_target(target)
     _check_replaceable(target)
     files = list(rdf_files(paths or [data_dir()]))
-    target.parent.mkdir(parents=True, exist_ok=True)
     with store_lock(target, shared=False):
-        staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.loading-"))
+        staging = make_staging_folder(target, "loading")
         try:
             info = _build(staging, files, inferred, say)
             (staging / METADATA_FILE).write_text(info.to_json() + "\n", encoding="utf-8")
@@ -402,6 +422,8 @@ def _load_file(
         _bulk_write(store, _with_union(fallback, inferred, literals, union=union))
     except OSError as err:
         raise InputError(path, f"cannot load the file: {err}") from None
+    except MemoryError as err:  # Oxigraph's parser holds one token at most 16 MiB long
+        raise InputError(path, f"a term too large to read ({err})") from None
     return SourceFile(str(path.resolve()), fmt.name, path.stat().st_size, _sha256(path))
 
 

@@ -19,17 +19,26 @@ from pathlib import Path
 
 from mdq_graph.errors import InputError, QueryError, UsageError
 from mdq_graph.graph.engine import Engine
+from mdq_graph.graph.namespaces import PREFIXES
 from mdq_graph.graph.resources import queries_dir
 from mdq_graph.query.guard import check_nesting
-from mdq_graph.query.results import QueryResult
+from mdq_graph.query.results import QUERY_BASE, QueryResult
 
 _HEADER_FIELD = re.compile(r"#\s*([a-z]+):\s?(.*)")
 _CONTINUATION = re.compile(r"#\s{2,}(\S.*)")
 _PROLOGUE = re.compile(r"\s*(?:(?:PREFIX\s+[^\s:]*:\s*|BASE\s*)<[^>]*>\s*)*", re.IGNORECASE)
 _FORM = re.compile(r"(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
+_UPDATE = re.compile(
+    r"(?:WITH\s*<[^>]*>\s*)?(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD)\b", re.IGNORECASE
+)
 _SERVICE = re.compile(r"^\s*SERVICE\b", re.IGNORECASE | re.MULTILINE)
 _ERROR_POSITION = re.compile(r"^error at \d+:\d+:\s*")
 _UNKNOWN_PREFIX = "Prefix not found"
+
+#: The prefixes every query may use without declaring them (as the Wikidata Query Service does):
+#: those the table of results writes IRIs with, so that a value can be pasted back into a query.
+#: A query's own PREFIX declarations take precedence.
+QUERY_PREFIXES: dict[str, str] = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
 _LONG_EXPECTATION = 160
 
 
@@ -118,10 +127,26 @@ def query_form(text: str) -> str:
     """The form of a query (SELECT, ASK, CONSTRUCT, DESCRIBE); `UsageError` for an update."""
     body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
     prologue = _PROLOGUE.match(body)
-    match = _FORM.match(body, prologue.end() if prologue else 0)
+    start = prologue.end() if prologue else 0
+    match = _FORM.match(body, start)
     if not match:
+        check_not_update(text)
         raise UsageError("not a SPARQL query (SELECT, ASK, CONSTRUCT or DESCRIBE)")
     return match.group(1).upper()
+
+
+def check_not_update(text: str) -> None:
+    """`UsageError` for a SPARQL update (INSERT DATA, DELETE, LOAD, CLEAR, ...), which the
+    graph, read-only, does not accept."""
+    body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+    prologue = _PROLOGUE.match(body)
+    update = _UPDATE.match(body, prologue.end() if prologue else 0)
+    if update:
+        raise UsageError(
+            f"SPARQL updates ({update.group(1).upper()} ...) are not accepted: mdq-graph only "
+            "reads the graph; give a SELECT, ASK, CONSTRUCT or DESCRIBE query (to change the "
+            "data, edit the files and load them again)"
+        )
 
 
 def read_query_file(path: Path) -> str:
@@ -134,9 +159,14 @@ def read_query_file(path: Path) -> str:
         raise InputError(path, f"cannot read the query: {err.strerror}") from None
 
 
-def query_source(text: str | None, path: Path | None, name: str | None) -> QuerySource:
-    """The one query the user gave: as text, as a file, or by curated name."""
+def query_source(
+    text: str | None, path: Path | None, name: str | None, *, stdin: str | None = None
+) -> QuerySource:
+    """The one query the user gave: as text, as a file, by curated name, or read from standard
+    input (`-f -`, whose text is `stdin`)."""
     given = [option for option, value in (("QUERY", text), ("-f", path), ("--name", name)) if value]
+    if stdin is not None:
+        given.append("-f -")
     if len(given) != 1:
         raise UsageError(
             "give one query: as an argument, with -f FILE.rq, or with --name NAME "
@@ -148,16 +178,18 @@ def query_source(text: str | None, path: Path | None, name: str | None) -> Query
         return QuerySource(curated.text, curated.path)
     if path:
         return QuerySource(read_query_file(path), path)
-    return QuerySource(text or "")
+    return QuerySource(stdin if stdin is not None else text or "")
 
 
 def run_query(engine: Engine, source: QuerySource) -> QueryResult:
-    """Run a query; a syntax error names its line and column (and its file, if it has one).
+    """Run a query, with `QUERY_PREFIXES` predefined and `QUERY_BASE` as its base; a syntax error
+    names its line and column (and its file, if it has one); an update is refused as such.
 
     A query deeper than the engine survives is refused first: it would crash this process."""
+    check_not_update(source.text)
     try:
         check_nesting(source.text)
-        return engine.query(source.text)
+        return engine.query(source.text, prefixes=QUERY_PREFIXES, base_iri=QUERY_BASE)
     except QueryError as err:
         detail, line, column = _located(source.text, err)
         if source.path is not None:
@@ -235,7 +267,10 @@ def _readable(message: str) -> str:
     """Oxigraph's message without the position (given separately) and its longest lists."""
     message = _ERROR_POSITION.sub("", " ".join(message.split()))
     if _UNKNOWN_PREFIX in message:
-        return "a prefixed name uses a prefix that the query does not declare (add PREFIX ...)"
+        return (
+            "a prefixed name uses a prefix that the query does not declare and that is not "
+            "predefined (add PREFIX ...; `mdq-graph query --help` lists the predefined ones)"
+        )
     if len(message) > _LONG_EXPECTATION:
         message = message[:_LONG_EXPECTATION].rsplit(",", 1)[0] + ", ..."
     return message

@@ -7,15 +7,17 @@ written by `mdq_graph.formats.rdf.write_rdf` like every export (sorted, stable b
 
 from __future__ import annotations
 
+import itertools
 import unicodedata
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import IO
 
 import pyoxigraph as ox
 
 from mdq_graph.errors import QueryError, UsageError
-from mdq_graph.graph.namespaces import PREFIXES
+from mdq_graph.graph.namespaces import ID, PREFIXES
 from mdq_graph.graph.rdf_formats import FORMAT_NAMES, RdfFormat, get_format
 
 
@@ -60,26 +62,102 @@ def render(result: QueryResult, format_name: str | None = None) -> bytes:
         return result.serialize(format=fmt.oxigraph) or b""
 
 
+#: Rows the text table shows at most: a table is for reading, and its columns are aligned only
+#: once every row is known. Longer results stop there, with a note; the other formats stream.
+TABLE_ROWS = 10_000
+
+
+@dataclass(frozen=True)
+class Written:
+    """What `write_result` wrote: the table's rows, and whether it stopped at `TABLE_ROWS`."""
+
+    rows: int | None = None
+    truncated: bool = False
+
+
+def write_result(
+    result: QueryResult, format_name: str | None, out: IO[bytes], *, table_rows: int = TABLE_ROWS
+) -> Written:
+    """Write a query result to `out` as it is computed: the W3C result formats row by row
+    (a result larger than memory streams through), a table of at most `table_rows` rows, a
+    graph (CONSTRUCT/DESCRIBE) sorted like an export; `UsageError` when the format does not fit.
+    A failure to write `out` is raised as the `OSError` it is, not as an evaluation error."""
+    sink = _Sink(out)
+    try:
+        with _evaluation_errors():
+            if isinstance(result, ox.QueryTriples):
+                sink.write(_render_graph(result, _graph_format(format_name)))
+                return Written()
+            fmt = _result_format(format_name)
+            if fmt.oxigraph is None:
+                table, rows, more = _table(result, limit=table_rows)
+                sink.write(table.encode("utf-8"))
+                return Written(rows, more)
+            result.serialize(sink, format=fmt.oxigraph)  # type: ignore[arg-type]
+            return Written()
+    except QueryError:
+        if sink.failed is not None:
+            raise sink.failed from None
+        raise
+
+
+class _Sink:
+    """The output, remembering a failure to write (a full disk) that pyoxigraph's serialiser
+    would otherwise report as a failure of the query."""
+
+    def __init__(self, out: IO[bytes]) -> None:
+        self._out = out
+        self.failed: OSError | None = None
+
+    def write(self, data: bytes) -> int:
+        try:
+            return self._out.write(data)
+        except OSError as err:
+            self.failed = err
+            raise
+
+    def flush(self) -> None:
+        self._out.flush()
+
+
 def render_table(
     result: ox.QuerySolutions | ox.QueryBoolean, prefixes: Mapping[str, str] | None = None
 ) -> str:
     """A SELECT result as a text table with aligned columns (East Asian wide characters count
     twice), IRIs as prefixed names where a prefix applies; an ASK result as `true` or `false`."""
+    return _table(result, prefixes)[0]
+
+
+def _table(
+    result: ox.QuerySolutions | ox.QueryBoolean,
+    prefixes: Mapping[str, str] | None = None,
+    limit: int | None = None,
+) -> tuple[str, int, bool]:
+    """The table of `render_table`, with at most `limit` rows; its rows and whether more came."""
     if isinstance(result, ox.QueryBoolean):
-        return f"{str(bool(result)).lower()}\n"
+        return f"{str(bool(result)).lower()}\n", 0, False
     prefixes = prefixes if prefixes is not None else {p: str(ns) for p, ns in PREFIXES.items()}
     header = [variable.value for variable in result.variables]
+    solutions = iter(result)
+    taken = solutions if limit is None else itertools.islice(solutions, limit)
     rows = [
-        [_cell(solution[index], prefixes) for index in range(len(header))] for solution in result
+        [_cell(solution[index], prefixes) for index in range(len(header))] for solution in taken
     ]
+    more = limit is not None and next(solutions, None) is not None
     widths = [
         max([_width(value) for value in column], default=0)
         for column in zip(header, *rows, strict=True)
     ]
     lines = [_line(header, widths), _line(["-" * w for w in widths], widths)]
     lines += [_line(row, widths) for row in rows]
-    lines.append(f"({len(rows)} row{'' if len(rows) == 1 else 's'})")
-    return "\n".join(lines) + "\n"
+    if more:
+        lines.append(
+            f"(the first {len(rows)} rows; the result has more: --format csv, tsv, json or xml "
+            "writes them all)"
+        )
+    else:
+        lines.append(f"({len(rows)} row{'' if len(rows) == 1 else 's'})")
+    return "\n".join(lines) + "\n", len(rows), more
 
 
 def _render_graph(result: ox.QueryTriples, fmt: RdfFormat) -> bytes:
@@ -138,19 +216,63 @@ def _cell(term: object, prefixes: Mapping[str, str]) -> str:
 
 
 def _short_iri(iri: str, prefixes: Mapping[str, str]) -> str:
-    """`prefix:rest` with the longest namespace that `iri` starts with, else `<iri>`."""
+    """`iri` as a query reads it back (see `QUERY_BASE`): `prefix:local` with the longest
+    namespace that fits and a plain local name, else `<relative>` under the base of our things
+    (`<meeting/mdq-7>`, as the Turtle export writes it), else with escapes (`rdfs:x\\/y`), else
+    `<iri>`."""
     best = max(
         (
             (prefix, namespace)
             for prefix, namespace in prefixes.items()
-            if iri.startswith(namespace)
+            if iri.startswith(namespace) and iri != namespace
         ),
         key=lambda item: len(item[1]),
         default=None,
     )
-    if best is None or iri == best[1]:
-        return f"<{iri}>"
-    return f"{best[0]}:{iri[len(best[1]) :]}"
+    local = None if best is None else _local_name(iri[len(best[1]) :])
+    if best is not None and local is not None and "\\" not in local:
+        return f"{best[0]}:{local}"
+    if iri.startswith(QUERY_BASE) and len(iri) > len(QUERY_BASE) and _relative_ok(iri):
+        return f"<{iri[len(QUERY_BASE) :]}>"
+    if best is not None and local is not None:
+        return f"{best[0]}:{local}"
+    return f"<{iri}>"
+
+
+#: The base IRI of queries from the command line: our things' namespace, so that `<meeting/mdq-7>`
+#: (how the table and the Turtle export write them) means https://w3id.org/mdq/id/meeting/mdq-7.
+QUERY_BASE = str(ID)
+
+
+def _relative_ok(iri: str) -> bool:
+    """Whether the part after the base reads back as the same IRI (no scheme, no `..`, no `//`)."""
+    rest = iri[len(QUERY_BASE) :]
+    return not (
+        ":" in rest.split("/", 1)[0]
+        or rest.startswith(("/", "?", "#", "."))
+        or "/." in rest
+        or "//" in rest
+    )
+
+
+#: Characters a local name holds only escaped (SPARQL 1.1, PN_LOCAL_ESC).
+_LOCAL_ESCAPES = frozenset("~!$&'()*+,;=/?#@%")
+
+
+def _local_name(rest: str) -> str | None:
+    """`rest` as the local part of a SPARQL prefixed name (PN_LOCAL), reserved characters
+    escaped with a backslash; None if it cannot be one (a space, a bracket)."""
+    out = []
+    for index, char in enumerate(rest):
+        if char in _LOCAL_ESCAPES or (char in "-." and index == 0):
+            out.append("\\" + char)
+        elif char == "." and index == len(rest) - 1:
+            out.append("\\.")
+        elif char.isalnum() or char in "_:-.\u00b7":
+            out.append(char)
+        else:
+            return None
+    return "".join(out)
 
 
 def _width(text: str) -> int:

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import random
 import re
+import shutil
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from mdq_graph.errors import UsageError
+from mdq_graph.errors import InputError, UsageError
 from mdq_graph.graph.rdf_formats import format_for_path
 from mdq_graph.output import atomic_writer
 from mdq_graph.synth.releases import ENGLISH, JAPANESE, make_series, plan_meeting, release_graph
@@ -180,8 +181,9 @@ def meetings_for_triples(triples: float) -> int:
 
 
 def default_texts_dir(output: Path) -> Path:
-    """Where the release texts go by default: `sources/` beside the corpus, as in `data/`."""
-    return output.parent / "sources"
+    """Where the release texts go by default: `NAME.sources/` beside the corpus `NAME.trig`, its
+    own (two corpora in one folder do not share texts), where `validate` looks for them."""
+    return output.parent / f"{output.stem}.sources"
 
 
 def synthesize(
@@ -197,15 +199,27 @@ def synthesize(
             f"{output}: synth writes named graphs, so the file must be TriG (.trig) or "
             f"N-Quads (.nq), not {fmt.name}"
         )
+    if not (output.parent if str(output.parent) else Path()).is_dir():
+        raise InputError(output, f"cannot write: the folder {output.parent} does not exist")
+    created = texts_dir is not None and not texts_dir.exists()
     if texts_dir is not None:
-        texts_dir.mkdir(parents=True, exist_ok=True)
+        if not texts_dir.parent.is_dir():
+            raise InputError(
+                texts_dir, f"cannot write: the folder {texts_dir.parent} does not exist"
+            )
+        texts_dir.mkdir(exist_ok=True)
     graphs = texts = 0
-    with atomic_writer(output, text=True) as out:
-        writer = _Writer(out, trig=fmt.name == "trig")
-        for graph, blocks, file_name, text in _graphs(meetings, seed):
-            writer.graph(graph, blocks)
-            graphs += 1
-            if texts_dir is not None and file_name:
-                (texts_dir / file_name).write_text(text, encoding="utf-8")
-                texts += 1
+    try:
+        with atomic_writer(output, text=True) as out:
+            writer = _Writer(out, trig=fmt.name == "trig")
+            for graph, blocks, file_name, text in _graphs(meetings, seed):
+                writer.graph(graph, blocks)
+                graphs += 1
+                if texts_dir is not None and file_name:
+                    (texts_dir / file_name).write_text(text, encoding="utf-8")
+                    texts += 1
+    except BaseException:
+        if created and texts_dir is not None:
+            shutil.rmtree(texts_dir, ignore_errors=True)  # no texts without their corpus
+        raise
     return SynthResult(output, meetings, writer.count, graphs, texts_dir, texts)

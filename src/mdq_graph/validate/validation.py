@@ -521,12 +521,17 @@ def _label(dataset: Dataset, node: Node) -> str | None:
 
 
 def _sources_folder(paths: Sequence[Path] | None) -> Path:
-    """Where the quoted texts are: a `sources` folder in a given folder or beside a given file, else
-    the bundled one."""
+    """Where the quoted texts are: a `sources` folder in a given folder, or beside a given file
+    `NAME.trig` its own `NAME.sources` (as `synth` writes it) or a `sources` folder; else the
+    bundled one."""
     for path in paths or ():
-        folder = path / "sources" if path.is_dir() else path.parent / "sources"
-        if folder.is_dir():
-            return folder
+        if path.is_dir():
+            candidates = [path / "sources"]
+        else:
+            candidates = [path.parent / f"{path.stem}.sources", path.parent / "sources"]
+        for folder in candidates:
+            if folder.is_dir():
+                return folder
     return sources_dir()
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import posixpath
-import secrets
 import shutil
 import time
 from collections.abc import Callable, Mapping
@@ -39,7 +38,7 @@ from mdq_graph.graph.engine import Engine
 from mdq_graph.graph.namespaces import BASE, DCAT, RDF
 from mdq_graph.graph.rdf_formats import FORMATS, RdfFormat
 from mdq_graph.graph.rebase import check_base
-from mdq_graph.output import replace_folder
+from mdq_graph.output import make_staging_folder, real_target, replace_folder
 from mdq_graph.query.curated import CuratedQuery
 from mdq_graph.query.results import RESULT_FORMATS, render
 from mdq_graph.web.describe import Describer
@@ -217,14 +216,12 @@ def write_site(
     two resources would share a file, `UsageError` for a bad base."""
     started = time.monotonic()
     base = source.base if isinstance(source, Publication) else check_base(base)
-    target = outdir.absolute()
+    target = real_target(outdir)
     _check_target(target, force)
     publication = (
         source if isinstance(source, Publication) else publish(source, base, service=False)
     )
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = target.parent / f".{target.name}.{secrets.token_hex(4)}.building"
-    staging.mkdir()
+    staging = make_staging_folder(target, "building")
     try:
         built = build_site(publication, staging)
         _check_target(target, force)  # again: the folder may have changed during the build
