@@ -24,9 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from timing import print_timing_table
-
 from query import cli  # bench/query.py: the installed `mdq-graph`, or the module
+from timing import print_timing_table
 
 
 def timed(command: list[str]) -> float:

@@ -148,6 +148,10 @@ def test_every_offline_curated_query_is_compared() -> None:
     assert len(OFFLINE_QUERIES) >= 12
 
 
+#: Curated queries that list what is wrong: on the bundled data, nothing.
+EMPTY_BY_DESIGN = frozenset({"statements-without-a-quote"})
+
+
 @pytest.mark.slow
 def test_virtuoso_answers_the_curated_queries_as_the_embedded_engine(
     virtuoso: VirtuosoServer, embedded: Engine, runner: CliRunner
@@ -163,7 +167,9 @@ def test_virtuoso_answers_the_curated_queries_as_the_embedded_engine(
     first = {q.name: virtuoso_answer(virtuoso, q, graphs) for q in OFFLINE_QUERIES}
     for query in OFFLINE_QUERIES:
         expected, got = embedded_answer(embedded, query), first[query.name]
-        assert expected, f"{query.name} has no answer on the embedded engine"
+        # A check query may rightly find nothing (statements-without-a-quote: every statement has
+        # its evidence); Virtuoso must then find nothing too.
+        assert expected or query.name in EMPTY_BY_DESIGN, f"{query.name} has no answer"
         if query.name in VIRTUOSO_SPLIT_GROUPS:
             got = merge_split_groups(got, VIRTUOSO_SPLIT_GROUPS[query.name])
         assert as_sets(got) == as_sets(expected), query.name
@@ -206,8 +212,11 @@ def test_push_with_refused_credentials_exits_2(virtuoso: VirtuosoServer, runner:
 
 @pytest.mark.slow
 def test_push_from_a_store_with_a_progress_bar(
-    virtuoso: VirtuosoServer, runner: CliRunner, tmp_path: Path
+    virtuoso: VirtuosoServer, runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import mdq_graph.cli
+
+    monkeypatch.setattr(mdq_graph.cli, "_stderr_is_terminal", lambda: True)  # as on a terminal
     corpus = tmp_path / "corpus.nq"
     synthesize(corpus, 12, seed=5)  # about 2 MB of N-Triples: worth a progress bar
     build_store(tmp_path / "store", [corpus], inferred=False)

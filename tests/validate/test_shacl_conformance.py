@@ -287,10 +287,24 @@ def test_the_engine_and_pyshacl_agree_on_random_edits_of_the_bundled_data(tmp_pa
 
     rng = random.Random(1015)
     shapes = load_shapes()
-    edits, components = 0, set()
+    edits, refused, components = 0, 0, set()
+    kinds: dict[str, str | None] = {}
+
+    def retyped(match: re.Match[str]) -> str:
+        number = match.group(1)
+        if number not in kinds:
+            # Only ill-typed forms, which the store keeps as written ("7"^^xsd:byte would be the
+            # integer 7, stated elsewhere as 7: one term, two forms); no booleans, which rdflib
+            # reads all as false (a departure of pySHACL's, see pyshacl-departs/).
+            options: list[str | None] = [None]
+            options += ["xsd:byte"] if int(number) > 127 else []
+            kinds[number] = rng.choice(options)
+        kind = kinds[number]
+        return number if kind is None else f'"{number}"^^{kind}'
+
     for source in (data_dir() / "release-en.trig", data_dir() / "geography.trig"):
         lines = source.read_text(encoding="utf-8").splitlines()
-        # Drop some statements, write integers as booleans or bytes, months with one digit.
+        # Drop some statements, write large integers as bytes, months with one digit.
         edited: list[str] = []
         for before, line in zip(["", *lines], lines, strict=False):
             whole = (
@@ -302,19 +316,28 @@ def test_the_engine_and_pyshacl_agree_on_random_edits_of_the_bundled_data(tmp_pa
             )
             if whole and rng.random() < 0.05:  # a whole statement of a subject's block
                 continue
-            if rng.random() < 0.5:  # an integer as an (ill-typed) boolean or byte; a bad date
-                kind = rng.choice(["xsd:boolean", "xsd:byte"])
-                line = re.sub(r"(?<=\s)(\d+)(?=\s*[;.,]$)", rf'"\1"^^{kind}', line)
+            if rng.random() < 0.5:  # a bad date
                 line = re.sub(r'"(\d{4})-0?(\d)-', r'"\1-\2-', line)
+            # An integer as an (ill-typed) boolean or byte: each number the same way everywhere
+            # (the statement node that names a value too), else the store holds two as one.
+            line = re.sub(r"(?<=\s)(\d+)(?=\s*[;.,]$)", retyped, line)
             edited.append(line)
         path = tmp_path / source.name
         path.write_text("\n".join(edited) + "\n", encoding="utf-8")
-        ours = keys(report(ShapeSet(shapes).validate(*load_engine_store([path])), shapes))
+        try:
+            ours = keys(report(ShapeSet(shapes).validate(*load_engine_store([path])), shapes))
+        except UnsupportedShapes:
+            # The engine may refuse what it cannot check exactly (e.g. one value written as an
+            # integer here and as an xsd:byte there, which the store holds as one term): then
+            # pySHACL decides, which is the contract.
+            refused += 1
+            continue
         theirs = keys(_run_shacl(load_dataset([path]), shapes, False, []))
         assert Counter(_rdflib_reads(ours)) == Counter(_rdflib_reads(theirs)), source.name
         components |= {key[4] for key in ours}
         edits += 1
-    assert edits == 2
+    assert edits + refused == 2
+    assert edits >= 1
     assert SH.DatatypeConstraintComponent in components  # the edits were seen
 
 

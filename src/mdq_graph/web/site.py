@@ -15,6 +15,7 @@ is replaced only when asked to (`force`).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import posixpath
 import shutil
@@ -34,6 +35,7 @@ from mdq_graph.catalog.dcat import dump_path
 from mdq_graph.catalog.void import void_description
 from mdq_graph.errors import PublishError
 from mdq_graph.export.exporter import Exportable
+from mdq_graph.formats.rdf import write_rdf
 from mdq_graph.graph.engine import Engine
 from mdq_graph.graph.namespaces import BASE, DCAT, RDF
 from mdq_graph.graph.rdf_formats import FORMATS, RdfFormat
@@ -367,7 +369,10 @@ def build_site(publication: Publication, folder: Path) -> BuiltSite:
             write_page(stem, iri, render_home_page, home)
             continue
         if publication.is_ontology(iri):
-            write_page(stem, iri, render_ontology_page, describer.ontology_view())
+            # The version's page is the ontology's, its alternates the version's own files.
+            view = describer.ontology_view()
+            view = dataclasses.replace(view, ontology=dataclasses.replace(view.ontology, iri=iri))
+            write_page(stem, iri, render_ontology_page, view)
         else:
             write_page(stem, iri, render_resource_page, describer.resource_view(iri))
         if not stem.endswith("/"):
@@ -401,10 +406,9 @@ def _write_workbench(
     )
     model["files"] = sorted(layout.files)
     files.write(MODEL_PATH, json.dumps(model, ensure_ascii=False), "the workbench")
-    quads = sorted(
-        (q for q in publication.engine.store if isinstance(q.graph_name, ox.NamedNode)), key=str
-    )
-    graph = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
+    # Canonical blank-node labels, sorted: the same graph gives the same bytes (as every export).
+    quads = (q for q in publication.engine.store if isinstance(q.graph_name, ox.NamedNode))
+    graph = write_rdf(quads, FORMATS["nq"])
     files.write(WORKBENCH_DATA, graph, "the workbench")
     view = QueryView(queries=publication.queries)
     for lang in PAGE_LANGUAGES:
