@@ -33,6 +33,9 @@ from mdq_graph.graph.namespaces import (
 from mdq_graph.graph.rebase import rebase_iri
 from mdq_graph.web.labels import standard_labels
 from mdq_graph.web.views import (
+    Claim,
+    Disagreement,
+    KnownMeeting,
     Labels,
     Node,
     OntologyView,
@@ -133,6 +136,7 @@ class Describer:
         )
         self._labels: OrderedDict[str, Labels] = OrderedDict()
         self._lock = threading.Lock()
+        self._full: frozenset[str] | None = None
 
     # --- what exists --------------------------------------------------------------------------
 
@@ -268,6 +272,7 @@ class Describer:
         incoming = {k: v for k, v in described.incoming.items() if not self._only_inferred(v)}
         types = [o for (_, p, o) in asserted if p == ox.NamedNode(str(RDF.type))]
         graphs = sorted({g for v in asserted.values() for g in v})
+        meetings, unknown = self._series_meetings(subject, types)
         return ResourceView(
             iri=iri,
             labels=self.labels(iri),
@@ -280,7 +285,89 @@ class Describer:
             sources=tuple(self.source_note(g) for g in graphs),
             schema_org=self.schema_org(iri),
             graph_size=self.graph_size(iri) if self.is_graph(iri) else None,
+            disagreements=self.disagreements(asserted),
+            meetings=meetings,
+            unknown_ordinals=unknown,
         )
+
+    # --- sources that disagree, meetings of a series ------------------------------------------
+
+    def _stated_in_full(self) -> frozenset[str]:
+        """The properties whose values a source gives in full (mdq:statedInFull, or functional)."""
+        if self._full is None:
+            found = self.store.query(
+                f"SELECT DISTINCT ?p WHERE {{ {{ ?p <{self.mdq}statedInFull> true }} UNION "
+                f"{{ ?p a <{OWL.FunctionalProperty}> }} }}"
+            )
+            assert isinstance(found, ox.QuerySolutions)
+            self._full = frozenset(
+                row[0].value for row in found if isinstance(row[0], ox.NamedNode)
+            )
+        return self._full
+
+    def disagreements(self, triples: Mapping[Key, frozenset[str]]) -> tuple[Disagreement, ...]:
+        """The properties of a resource on which its source graphs disagree: for a property that
+        sources give in full, two graphs that give different values (translations aside)."""
+        full = self._stated_in_full()
+        claims: dict[Term, dict[str, set[Term]]] = defaultdict(lambda: defaultdict(set))
+        for (_, p, o), graphs in triples.items():
+            if not isinstance(p, ox.NamedNode) or p.value not in full:
+                continue
+            if isinstance(o, ox.Literal) and o.language:
+                continue
+            for graph in graphs - {self.inferred_graph, self.ontology_graph}:
+                claims[p][graph].add(o)
+        found = []
+        for predicate, by_graph in sorted(claims.items(), key=lambda kv: _sort_key(kv[0])):
+            if len(by_graph) < 2 or len({frozenset(v) for v in by_graph.values()}) < 2:
+                continue
+            found.append(
+                Disagreement(
+                    self.node(predicate),
+                    tuple(
+                        Claim(
+                            self.iri_node(graph),
+                            tuple(self.node(v) for v in sorted(values, key=_sort_key)),
+                            self.source_note(graph).urls,
+                        )
+                        for graph, values in sorted(by_graph.items())
+                    ),
+                )
+            )
+        return tuple(found)
+
+    def _series_meetings(
+        self, subject: ox.NamedNode, types: Iterable[Term]
+    ) -> tuple[tuple[KnownMeeting, ...], tuple[int, ...]]:
+        """For a dialogue series, the meetings the graph knows (with the graphs that describe
+        them) and the ordinals up to the last known one that no source describes."""
+        if ox.NamedNode(f"{self.mdq}DialogueSeries") not in types:
+            return (), ()
+        rows = self.store.query(
+            f"SELECT DISTINCT ?meeting ?ordinal ?graph WHERE {{ "
+            f"{{ ?meeting <{self.mdq}meetingOf> {subject} }} UNION "
+            f"{{ {subject} <{self.mdq}hasMeeting> ?meeting }} "
+            f"?meeting <{self.mdq}ordinal> ?ordinal . "
+            f"GRAPH ?graph {{ ?meeting ?p ?o }} }}"
+        )
+        assert isinstance(rows, ox.QuerySolutions)
+        graphs: dict[tuple[int, str], set[str]] = defaultdict(set)
+        for meeting, ordinal, graph in rows:
+            if not isinstance(ordinal, ox.Literal) or not ordinal.value.isdigit():
+                continue
+            if (
+                isinstance(meeting, ox.NamedNode)
+                and isinstance(graph, ox.NamedNode)
+                and graph.value not in (self.inferred_graph, self.ontology_graph)
+            ):
+                graphs[(int(ordinal.value), meeting.value)].add(graph.value)
+        meetings = tuple(
+            KnownMeeting(ordinal, self.iri_node(meeting), self._graph_nodes(found))
+            for (ordinal, meeting), found in sorted(graphs.items())
+        )
+        known = {m.ordinal for m in meetings}
+        last = max(known, default=0)
+        return meetings, tuple(n for n in range(1, last) if n not in known)
 
     def _only_inferred(self, graphs: frozenset[str]) -> bool:
         return graphs == frozenset({self.inferred_graph})
@@ -363,11 +450,35 @@ class Describer:
             }
         )
         licenses = self._objects(node, DCTERMS.license)
+        quoted = any(
+            _any(self.store.quads_for_pattern(None, ox.NamedNode(f"{self.mdq}textOf"), s))
+            for s in sources
+        )
+        cited = [
+            s
+            for s in sources
+            if _any(
+                self.store.quads_for_pattern(
+                    s, ox.NamedNode(str(RDF.type)), ox.NamedNode(f"{self.mdq}DocumentCitation")
+                )
+            )
+        ]
+        retrieved = sorted(
+            q.object.value
+            for s in cited
+            for q in self.store.quads_for_pattern(
+                s, ox.NamedNode(f"{self.mdq}dateRetrieved"), None, ox.DefaultGraph()
+            )
+            if isinstance(q.object, ox.Literal)
+        )
         return SourceNote(
             self.iri_node(graph),
             tuple(self.node(s) for s in sources),
             tuple(urls),
             tuple(self.node(x) for x in licenses),
+            quoted=quoted,
+            cited=bool(cited),
+            retrieved=retrieved[0] if retrieved else None,
         )
 
     def _objects(
