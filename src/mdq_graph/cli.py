@@ -382,6 +382,45 @@ def query_command(
     emit(render(run_query(obj.engine(), source), fmt), output)
 
 
+@main.command("why")
+@click.argument("subject")
+@click.argument("predicate", required=False)
+@click.argument("object_", metavar="[OBJECT]", required=False)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"], case_sensitive=False),
+    default="text",
+    show_default=True,
+    help="text (for people) or json (an array, one object per statement).",
+)
+@click.pass_obj
+@reports_errors
+def why_command(
+    obj: Context, subject: str, predicate: str | None, object_: str | None, fmt: str
+) -> None:
+    """Show each statement that matches, with its graph and its evidence: the quoted words of
+    the source (where they are, the source's address), an interpretation of quoted words, a cited
+    document, or the reference table.
+
+    SUBJECT, PREDICATE and OBJECT are full IRIs, IRIs relative to the id/ base (meeting/mdq-7) or
+    prefixed names (schema:startDate); OBJECT may be a literal in Turtle syntax. Exit 0 with
+    evidence; 1: a matching statement has none; 2: an unknown term or bad syntax.
+
+    \b
+    Examples:
+      mdq-graph why meeting/mdq-7 schema:startDate
+      mdq-graph why meeting/mdq-7 mdq:heldIn place/tsukuba --format json
+      mdq-graph why country/jp rdfs:label '"日本"@ja'
+    """
+    from mdq_graph.query.why import has_unevidenced, render_json, render_text, why
+
+    explained = why(obj.engine().store, subject, predicate, object_)
+    emit((render_json if fmt.lower() == "json" else render_text)(explained).encode("utf-8"), None)
+    if has_unevidenced(explained):
+        sys.exit(EXIT_NONCONFORMANT)
+
+
 @main.command("queries")
 @reports_errors
 def queries_command() -> None:

@@ -37,7 +37,9 @@ KINDS = {
 
 def _found(path: Path) -> Counter[tuple[str, str, str]]:
     problems = check_evidence(load_store([path]))
-    return Counter((p.kind, short_name(p.subject.value), short_name(p.predicate.value)) for p in problems)
+    return Counter(
+        (p.kind, short_name(p.subject.value), short_name(p.predicate.value)) for p in problems
+    )
 
 
 def test_the_cases_are_all_there() -> None:
@@ -71,15 +73,35 @@ def test_the_bundled_graph_has_evidence_for_every_statement() -> None:
 DATE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
 INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 WRITTEN_FORMS = [
-    ("From September 10 to 12, 2025, the meeting", "en", ox.Literal("2025-09-10", datatype=DATE), True),
-    ("From September 10 to 12, 2025, the meeting", "en", ox.Literal("2025-09-12", datatype=DATE), True),
-    ("From September 10 to 12, 2025, the meeting", "en", ox.Literal("2025-09-11", datatype=DATE), False),
+    (
+        "From September 10 to 12, 2025, the meeting",
+        "en",
+        ox.Literal("2025-09-10", datatype=DATE),
+        True,
+    ),
+    (
+        "From September 10 to 12, 2025, the meeting",
+        "en",
+        ox.Literal("2025-09-12", datatype=DATE),
+        True,
+    ),
+    (
+        "From September 10 to 12, 2025, the meeting",
+        "en",
+        ox.Literal("2025-09-11", datatype=DATE),
+        False,
+    ),
     ("Hosted on September 8–9 in Tokyo.", "en", ox.Literal("2025-09-09", datatype=DATE), True),
     ("September 22, 2025", "en", ox.Literal("2025-09-22", datatype=DATE), True),
     ("September 22, 2025", "en", ox.Literal("2025-10-22", datatype=DATE), False),
     ("令和7年9月10日(水)から12日(金)にかけて", "ja", ox.Literal("2025-09-10", datatype=DATE), True),
     ("令和7年9月10日(水)から12日(金)にかけて", "ja", ox.Literal("2025-09-12", datatype=DATE), True),
-    ("令和7年9月10日(水)から12日(金)にかけて", "ja", ox.Literal("2025-09-11", datatype=DATE), False),
+    (
+        "令和7年9月10日(水)から12日(金)にかけて",
+        "ja",
+        ox.Literal("2025-09-11", datatype=DATE),
+        False,
+    ),
     ("representatives from 13 countries", "en", ox.Literal("13", datatype=INTEGER), True),
     ("representatives from 113 countries", "en", ox.Literal("13", datatype=INTEGER), False),
     ("13か国の代表が", "ja", ox.Literal("13", datatype=INTEGER), True),
@@ -91,7 +113,9 @@ WRITTEN_FORMS = [
 
 
 @pytest.mark.parametrize(("words", "language", "value", "states"), WRITTEN_FORMS)
-def test_written_forms_of_values(words: str, language: str, value: ox.Literal, states: bool) -> None:
+def test_written_forms_of_values(
+    words: str, language: str, value: ox.Literal, states: bool
+) -> None:
     assert value_in_words(words, language, value, ()) is states
 
 
@@ -123,7 +147,10 @@ def test_unlinking_a_statement_fails_validation_naming_it(tmp_path: Path) -> Non
     release.write_text(text[:start] + text[end:], encoding="utf-8")
     result = CliRunner().invoke(main, ["validate", str(folder)])
     assert result.exit_code == 1, result.output
-    assert "<meeting/mdq-7> schema:startDate \"2025-09-10\"^^xsd:date in graph:release-en" in result.output
+    assert (
+        '<meeting/mdq-7> schema:startDate "2025-09-10"^^xsd:date in graph:release-en'
+        in result.output
+    )
     assert "has no evidence" in result.output
     line = _line_of(release, 'schema:startDate "2025-09-10"')
     assert f"release-en.trig:{line}" in result.output
@@ -140,7 +167,9 @@ def test_evidence_without_the_value_fails_validation_naming_statement_and_quote(
     end = text.index(".\n", start)
     block = text[start:end]
     release.write_text(
-        text[:start] + re.sub(r"mdq:evidence .*", "mdq:evidence <quote/en-08> ", block) + text[end:],
+        text[:start]
+        + re.sub(r"mdq:evidence .*", "mdq:evidence <quote/en-08> ", block)
+        + text[end:],
         encoding="utf-8",
     )
     result = CliRunner().invoke(main, ["validate", str(folder)])

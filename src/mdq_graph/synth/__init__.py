@@ -40,13 +40,14 @@ from mdq_graph.synth.world import (
 SYNTH_FORMATS = ("trig", "nq")
 #: Triples per meeting (its releases) and per country (the reference graph), on average;
 #: `tests/test_synth.py` checks `estimated_triples` against what the generator writes.
-TRIPLES_PER_MEETING = 770
-TRIPLES_PER_COUNTRY = 120
+TRIPLES_PER_MEETING = 2410
+TRIPLES_PER_COUNTRY = 240
 
 __all__ = [
     "SYNTH_FORMATS",
     "SYNTH_GRAPH",
     "SYNTH_ID",
+    "TRIPLES_PER_MEETING",
     "SynthResult",
     "default_texts_dir",
     "estimated_triples",

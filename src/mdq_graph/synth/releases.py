@@ -8,6 +8,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import NamedTuple
 
+import pyoxigraph as ox
+
+from mdq_graph.graph.namespaces import XSD
 from mdq_graph.synth.world import (
     GROUPS,
     TOPICS,
@@ -25,6 +28,7 @@ from mdq_graph.synth.world import (
     source_graph,
     xsd_lit,
 )
+from mdq_graph.validate.evidence import value_in_words
 
 _CONTEXT = 32  # characters of text before and after a quote, as in the real data
 
@@ -318,7 +322,7 @@ def release_graph(m: Meeting, lang: _Lang) -> tuple[str, list[Block], str, str]:
 
     file_name = f"synth-{m.slug}.{lang.tag}.txt"
     blocks: list[Block] = [
-        source_graph(graph, source, f"Statements of the synthetic {('English', 'Japanese')[i]} release {rel}", f"合成{('英語', '日本語')[i]}報道発表 {rel} の記述"),
+        source_graph(graph, source, f"Statements of the synthetic {('English', 'Japanese')[i]} release {rel}", f"合成{('英語', '日本語')[i]}報道発表 {rel} の記述", evidenced=True),
         (source, [
             ("rdf:type", "mdq:PressRelease"), ("rdfs:label", label(title)), ("dct:title", label(title)),
             *([("rdfs:label", en_lit(f"Japanese release on the {nth} {m.series.names[0]}"))] if i else []),
@@ -382,6 +386,7 @@ def release_graph(m: Meeting, lang: _Lang) -> tuple[str, list[Block], str, str]:
     ]))  # fmt: skip
     blocks.append((team.iri, [("schema:contactPoint", contact)]))
     blocks += _quotes(t, text, text_iri, rel)
+    blocks += _evidence(blocks, t, text, lang.tag, rel)
     return graph, blocks, file_name, text
 
 
@@ -393,7 +398,7 @@ def _instant(day: date) -> Block:
 def _quotes(t: _Text, text: str, text_iri: str, release: str) -> list[Block]:
     """A quote with a text-quote and a text-position selector for each quoted sentence."""
     blocks: list[Block] = []
-    for n, (start, end, describes, properties) in enumerate(t.quotes, start=1):
+    for n, (start, end, describes, _properties) in enumerate(t.quotes, start=1):
         quote = f"s:quote/{release}/{n:02d}"
         exact: list[tuple[str, Term]] = [("rdf:type", "oa:TextQuoteSelector"), ("oa:exact", Lit(text[start:end]))]  # fmt: skip
         exact += [("oa:prefix", Lit(text[max(0, start - _CONTEXT) : start]))] if start else []
@@ -402,7 +407,7 @@ def _quotes(t: _Text, text: str, text_iri: str, release: str) -> list[Block]:
             (quote, [
                 ("rdf:type", "mdq:Quote"), ("oa:hasSource", text_iri),
                 ("oa:hasSelector", f"{quote}/text-quote"), ("oa:hasSelector", f"{quote}/text-position"),
-                *[("mdq:describes", d) for d in describes], *[("mdq:supportsProperty", p) for p in properties],
+                *[("mdq:describes", d) for d in describes],
             ]),
             (f"{quote}/text-quote", exact),
             (f"{quote}/text-position", [
@@ -411,3 +416,66 @@ def _quotes(t: _Text, text: str, text_iri: str, release: str) -> list[Block]:
             ]),
         ]  # fmt: skip
     return blocks
+
+
+#: Subjects of these types are the graph's own structure: their statements need no evidence.
+_STRUCTURAL = {"mdq:SourceGraph", "mdq:SourceText", "mdq:Quote", "oa:TextQuoteSelector", "oa:TextPositionSelector"}  # fmt: skip
+
+
+def _evidence(blocks: list[Block], t: _Text, text: str, tag: str, release: str) -> list[Block]:
+    """A statement node for every statement of the release, as the real releases have
+    (docs/evidence.md): a quote of the release whose words state a literal, else an interpretation
+    of the sentence about the subject (one per quote), which names its words and how it reads them."""
+    quotes = [
+        (f"s:quote/{release}/{n:02d}", text[start:end], describes)
+        for n, (start, end, describes, _) in enumerate(t.quotes, start=1)
+    ]
+    structural = {
+        s for s, pairs in blocks if any(p == "rdf:type" and o in _STRUCTURAL for p, o in pairs)
+    }
+    readings: dict[str, str] = {}
+    statements: list[Block] = []
+    seen: set[tuple[str, str, Term]] = set()
+    for subject, pairs in blocks:
+        if subject in structural:
+            continue
+        about = [q for q in quotes if subject in q[2]] or quotes[:1]
+        for predicate, obj in pairs:
+            if (subject, predicate, obj) in seen:
+                continue
+            seen.add((subject, predicate, obj))
+            evidence = next(
+                (
+                    q
+                    for q, words, _ in (*about, *quotes)
+                    if isinstance(obj, Lit) and _states(words, tag, obj)
+                ),
+                None,
+            )
+            if evidence is None:
+                quote = about[0][0]
+                evidence = readings.setdefault(quote, f"{quote}/reading")
+            statements.append((f"s:statement/{release}/{len(statements) + 1}", [
+                ("rdf:type", "rdf:Statement"), ("rdf:subject", subject), ("rdf:predicate", predicate),
+                ("rdf:object", obj), ("mdq:evidence", evidence),
+            ]))  # fmt: skip
+    words = {q: w for q, w, _ in quotes}
+    interpretations: list[Block] = [
+        (reading, [
+            ("rdf:type", "mdq:Interpretation"), ("mdq:reads", quote),
+            ("mdq:words", Lit(words[quote])),
+            ("mdq:reading", en_lit("the sentence read as stating the facts of the resource it is about")),
+        ])
+        for quote, reading in readings.items()
+    ]  # fmt: skip
+    return interpretations + statements
+
+
+def _states(words: str, tag: str, lit: Lit) -> bool:
+    """Whether the quoted words state the literal, as `validate` reads them."""
+    if lit.lang:
+        value = ox.Literal(lit.value, language=lit.lang)
+    else:
+        datatype = lit.datatype.replace("xsd:", str(XSD)) or str(XSD) + "string"
+        value = ox.Literal(lit.value, datatype=ox.NamedNode(datatype))
+    return value_in_words(words, tag, value, ())

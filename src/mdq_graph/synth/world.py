@@ -303,10 +303,12 @@ def _country(rng: random.Random, names: Names, alpha2: str, alpha3: str, qid: in
     )
 
 
-def source_graph(graph: str, source: str, en: str, ja: str) -> Block:
-    """What every named graph says about itself: its labels and where it comes from."""
+def source_graph(graph: str, source: str, en: str, ja: str, *, evidenced: bool = False) -> Block:
+    """What every named graph says about itself: its labels and where it comes from (and, for a
+    release, that each of its statements has its evidence)."""
     return graph, [
         ("rdf:type", "mdq:SourceGraph"),
+        *([("rdf:type", "mdq:EvidencedGraph")] if evidenced else []),
         ("rdfs:label", en_lit(en)),
         ("rdfs:label", ja_lit(ja)),
         ("prov:wasDerivedFrom", source),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -147,31 +148,14 @@ class EvidenceProblem:
 def check_evidence(store: ox.Store) -> list[EvidenceProblem]:
     """Every statement of the store's evidenced graphs without evidence, or with evidence that does
     not state it."""
-    problems = [
-        EvidenceProblem(Kind.MISSING, r["graph"], r["s"], r["p"], r["o"])  # type: ignore[arg-type]
-        for r in _select(store, UNEVIDENCED)
-    ]
+    problems = [_problem(Kind.MISSING, r, False) for r in _select(store, UNEVIDENCED)]
     for r in _select(store, QUOTED_WITHOUT_VALUE):
         language = r["language"].value if r["language"] is not None else None
-        if value_in_words(r["exact"].value, language, r["o"], ()):
-            continue  # a date or a number in its written form
-        problems.append(
-            EvidenceProblem(
-                Kind.VALUE_NOT_IN_QUOTE,
-                r["graph"],  # type: ignore[arg-type]
-                r["s"],  # type: ignore[arg-type]
-                r["p"],  # type: ignore[arg-type]
-                r["o"],  # type: ignore[arg-type]
-                r["statement"],  # type: ignore[arg-type]
-                r["quote"],  # type: ignore[arg-type]
-            )
-        )
+        if not value_in_words(r["exact"].value, language, r["o"], ()):  # else a date or a number
+            problems.append(_problem(Kind.VALUE_NOT_IN_QUOTE, r, True, r["quote"]))
     for r in _select(store, INTERPRETATIONS):
-        missing = [
-            name
-            for name, key in (("mdq:reads", "quote"), ("mdq:words", "words"), ("mdq:reading", "reading"))
-            if r[key] is None
-        ]
+        names = (("mdq:reads", "quote"), ("mdq:words", "words"), ("mdq:reading", "reading"))
+        missing = [name for name, key in names if r[key] is None]
         if missing:
             detail = f"it names no {', '.join(missing)}"
         elif r["exact"] is None:
@@ -179,42 +163,30 @@ def check_evidence(store: ox.Store) -> list[EvidenceProblem]:
         else:
             detail = f"the words “{r['words'].value}” are not in {_short(r['quote'])}"
         problems.append(
-            EvidenceProblem(
-                Kind.INTERPRETATION_WITHOUT_WORDS,
-                r["graph"],  # type: ignore[arg-type]
-                r["s"],  # type: ignore[arg-type]
-                r["p"],  # type: ignore[arg-type]
-                r["o"],  # type: ignore[arg-type]
-                r["statement"],  # type: ignore[arg-type]
-                r["interpretation"],  # type: ignore[arg-type]
-                detail,
-            )
+            _problem(Kind.INTERPRETATION_WITHOUT_WORDS, r, True, r["interpretation"], detail)
         )
     problems += [
-        EvidenceProblem(
-            Kind.UNKNOWN_EVIDENCE,
-            r["graph"],  # type: ignore[arg-type]
-            r["s"],  # type: ignore[arg-type]
-            r["p"],  # type: ignore[arg-type]
-            r["o"],  # type: ignore[arg-type]
-            r["statement"],  # type: ignore[arg-type]
-            r["evidence"],  # type: ignore[arg-type]
-        )
+        _problem(Kind.UNKNOWN_EVIDENCE, r, True, r["evidence"])
         for r in _select(store, UNKNOWN_KIND)
     ]
     problems += [
-        EvidenceProblem(
-            Kind.NOT_STATED,
-            r["graph"],  # type: ignore[arg-type]
-            r["s"],  # type: ignore[arg-type]
-            r["p"],  # type: ignore[arg-type]
-            r["o"],  # type: ignore[arg-type]
-            r["statement"],  # type: ignore[arg-type]
-            r["evidence"],  # type: ignore[arg-type]
-        )
-        for r in _select(store, NOT_STATED)
+        _problem(Kind.NOT_STATED, r, True, r["evidence"]) for r in _select(store, NOT_STATED)
     ]
     return problems
+
+
+def _problem(
+    kind: str,
+    row: ox.QuerySolution,
+    with_statement: bool = True,
+    evidence: Any = None,
+    detail: str = "",
+) -> EvidenceProblem:
+    """A problem of `kind` with the statement of a solution (?graph ?s ?p ?o, and ?statement)."""
+    statement = row["statement"] if with_statement else None
+    return EvidenceProblem(
+        kind, row["graph"], row["s"], row["p"], row["o"], statement, evidence, detail
+    )
 
 
 def _select(store: ox.Store, query: str) -> Iterable[ox.QuerySolution]:
@@ -233,12 +205,34 @@ def _short(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str:
 
 # --- Written forms of values ---------------------------------------------------------------------
 
-_MONTHS = (
-    "January February March April May June July August September October November December".split()
-)
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 _XSD = "http://www.w3.org/2001/XMLSchema#"
-_NUMBERS = {f"{_XSD}{t}" for t in ("integer", "int", "long", "short", "decimal", "nonNegativeInteger",
-                                   "positiveInteger", "gYear")}
+_NUMBERS = {
+    f"{_XSD}{t}"
+    for t in (
+        "integer",
+        "int",
+        "long",
+        "short",
+        "decimal",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "gYear",
+    )
+}
 _SPACE = re.compile(r"\s+")
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
 
@@ -248,9 +242,7 @@ def normalized(text: str) -> str:
     return _SPACE.sub(" ", text.translate(_FULL_WIDTH)).strip()
 
 
-def value_in_words(
-    words: str, language: str | None, value: object, labels: Iterable[str]
-) -> bool:
+def value_in_words(words: str, language: str | None, value: object, labels: Iterable[str]) -> bool:
     """Whether `words` (in `language`) state `value`: a literal's text (in that language), a date
     or a number in a written form ("September 10 to 12, 2025", "9月10日", "13 countries",
     "13か国"), or for an IRI one of its `labels` (any case)."""

@@ -59,6 +59,7 @@ _TERM_KINDS = {
     str(OWL.DatatypeProperty): "datatype property",
     str(OWL.AnnotationProperty): "annotation property",
     str(RDF.Property): "property",
+    str(OWL.NamedIndividual): "individual",
 }
 _BLANK_NODE_LIMIT = 500
 _PLAIN_JSON_TYPES = {str(XSD.date), str(XSD.dateTime), str(XSD.gYear), str(XSD.anyURI)}
@@ -74,6 +75,7 @@ class _QuoteRow:
 
     terms: dict[str, Term] = field(default_factory=dict)
     supports: set[Term] = field(default_factory=set)
+    readings: set[Term] = field(default_factory=set)
     describes: set[Term] = field(default_factory=set)
 
 
@@ -506,7 +508,11 @@ class Describer:
                 term = solution[name]
                 if term is not None:
                     row.terms.setdefault(name, term)
-            for name, found in (("supports", row.supports), ("describes", row.describes)):
+            for name, found in (
+                ("supports", row.supports),
+                ("describes", row.describes),
+                ("note", row.readings),
+            ):
                 term = solution[name]
                 if term is not None:
                     found.add(term)
@@ -549,6 +555,7 @@ class Describer:
             supports=nodes(row.supports),
             describes=nodes(row.describes),
             graph=iri("graph"),
+            readings=tuple(sorted(t.value for t in row.readings if isinstance(t, ox.Literal))),
         )
 
     # --- schema.org ---------------------------------------------------------------------------
@@ -626,7 +633,14 @@ class Describer:
             ):
                 kinds.setdefault(quad.subject.value, kind)
         terms = []
-        order = ["class", "object property", "datatype property", "annotation property", "property"]
+        order = [
+            "class",
+            "object property",
+            "datatype property",
+            "annotation property",
+            "property",
+            "individual",
+        ]
         for term, kind in sorted(kinds.items(), key=lambda kv: (order.index(kv[1]), kv[0].lower())):
             subject = ox.NamedNode(term)
             triples: dict[Key, frozenset[str]] = {
@@ -662,8 +676,10 @@ def _sort_key(term: Term) -> tuple[int, str, str]:
 _QUOTES = """
 PREFIX mdq: <MDQ_NS>
 PREFIX oa: <http://www.w3.org/ns/oa#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX schema: <https://schema.org/>
 SELECT ?quote ?exact ?prefix ?suffix ?start ?end ?language ?source ?url ?text ?graph ?supports ?describes
+       ?note
 WHERE {
   { ?quote mdq:describes ?r } UNION { BIND(?r AS ?quote) ?quote a mdq:Quote }
   ?quote oa:hasSelector ?selector .
@@ -671,7 +687,12 @@ WHERE {
   OPTIONAL { ?selector oa:prefix ?prefix }
   OPTIONAL { ?selector oa:suffix ?suffix }
   OPTIONAL { ?quote oa:hasSelector ?position . ?position oa:start ?start ; oa:end ?end }
-  OPTIONAL { ?quote mdq:supportsProperty ?supports }
+  OPTIONAL {
+    # what the quote states about the resource, statement by statement (docs/evidence.md)
+    ?statement rdf:subject ?r ; rdf:predicate ?supports ; mdq:evidence ?evidence .
+    FILTER (?evidence = ?quote || EXISTS { ?evidence mdq:reads ?quote })
+    OPTIONAL { ?evidence mdq:reads ?quote ; mdq:reading ?note }
+  }
   OPTIONAL { ?quote mdq:describes ?describes }
   OPTIONAL {
     ?quote oa:hasSource ?text .

@@ -90,6 +90,8 @@ class QuoteView:
     supports: tuple[Node, ...] = ()
     describes: tuple[Node, ...] = ()
     graph: Node | None = None
+    #: How the interpretations that read this quote read its words (for the page's resource).
+    readings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
