@@ -8,12 +8,15 @@ Borders page, the Quantum Delta NL news item, and the Australian news item and g
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from rdflib import Dataset, URIRef
 
+from mdq_graph.cli import main
 from mdq_graph.graph.resources import data_dir
 
 PREFIXES = """
@@ -161,3 +164,26 @@ def test_no_wikidata_link_and_japanese_only_for_the_graph(path: Path, dataset: D
     assert "wikidata" not in text.lower()
     japanese = re.findall(r'"[^"]*"@ja', text)
     assert len(japanese) == 1, japanese
+
+
+def test_why_shows_both_host_claims_each_with_its_page(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["why", "meeting/mdq-4", "mdq:host", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    claims = {
+        (
+            s["graph"].rpartition("/")[2],
+            s["object"].strip("<>").rpartition("/")[2],
+            e["kind"],
+            e["url"],
+        )
+        for s in json.loads(result.output)
+        for e in s["evidence"]
+    }
+    qwb = "https://www.quantumwithoutborders.org/multilateral-dialogue-on-quantum"
+    qdnl = "https://quantumdelta.nl/news/multilateral-dialogue-on-quantum"
+    assert claims == {
+        ("qwb", "dk", "document", qwb),
+        ("qwb", "nl", "document", qwb),
+        ("qdnl", "dk", "document", qdnl),
+        ("qdnl", "gb", "document", qdnl),
+    }
