@@ -295,11 +295,10 @@ class Describer:
     # --- sources that disagree, meetings of a series ------------------------------------------
 
     def _stated_in_full(self) -> frozenset[str]:
-        """The properties whose values a source gives in full (mdq:statedInFull, or functional)."""
+        """The properties whose values a source gives in full (mdq:statedInFull)."""
         if self._full is None:
             found = self.store.query(
-                f"SELECT DISTINCT ?p WHERE {{ {{ ?p <{self.mdq}statedInFull> true }} UNION "
-                f"{{ ?p a <{OWL.FunctionalProperty}> }} }}"
+                f"SELECT DISTINCT ?p WHERE {{ ?p <{self.mdq}statedInFull> true }}"
             )
             assert isinstance(found, ox.QuerySolutions)
             self._full = frozenset(
