@@ -31,11 +31,9 @@ from mdq_graph.graph.namespaces import (
     XSD,
 )
 from mdq_graph.graph.rebase import rebase_iri
+from mdq_graph.web.accounts import Key, Term, disagreements, series_meetings, sort_key
 from mdq_graph.web.labels import standard_labels
 from mdq_graph.web.views import (
-    Claim,
-    Disagreement,
-    KnownMeeting,
     Labels,
     Node,
     OntologyView,
@@ -64,9 +62,6 @@ _TERM_KINDS = {
 _BLANK_NODE_LIMIT = 500
 _PLAIN_JSON_TYPES = {str(XSD.date), str(XSD.dateTime), str(XSD.gYear), str(XSD.anyURI)}
 _LABEL_CACHE = 20_000
-
-Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
-Key = tuple[Term, Term, Term]
 
 
 @dataclass
@@ -138,7 +133,7 @@ class Describer:
         )
         self._labels: OrderedDict[str, Labels] = OrderedDict()
         self._lock = threading.Lock()
-        self._full: frozenset[str] | None = None
+        self.stated_in_full: frozenset[str] | None = None
 
     # --- what exists --------------------------------------------------------------------------
 
@@ -274,7 +269,7 @@ class Describer:
         incoming = {k: v for k, v in described.incoming.items() if not self._only_inferred(v)}
         types = [o for (_, p, o) in asserted if p == ox.NamedNode(str(RDF.type))]
         graphs = sorted({g for v in asserted.values() for g in v})
-        meetings, unknown = self._series_meetings(subject, types)
+        meetings, unknown = series_meetings(self, subject, types)
         return ResourceView(
             iri=iri,
             labels=self.labels(iri),
@@ -287,88 +282,10 @@ class Describer:
             sources=tuple(self.source_note(g) for g in graphs),
             schema_org=self.schema_org(iri),
             graph_size=self.graph_size(iri) if self.is_graph(iri) else None,
-            disagreements=self.disagreements(asserted),
+            disagreements=disagreements(self, asserted),
             meetings=meetings,
             unknown_ordinals=unknown,
         )
-
-    # --- sources that disagree, meetings of a series ------------------------------------------
-
-    def _stated_in_full(self) -> frozenset[str]:
-        """The properties whose values a source gives in full (mdq:statedInFull)."""
-        if self._full is None:
-            found = self.store.query(
-                f"SELECT DISTINCT ?p WHERE {{ ?p <{self.mdq}statedInFull> true }}"
-            )
-            assert isinstance(found, ox.QuerySolutions)
-            self._full = frozenset(
-                row[0].value for row in found if isinstance(row[0], ox.NamedNode)
-            )
-        return self._full
-
-    def disagreements(self, triples: Mapping[Key, frozenset[str]]) -> tuple[Disagreement, ...]:
-        """The properties of a resource on which its source graphs disagree: for a property that
-        sources give in full, two graphs that give different values (translations aside)."""
-        full = self._stated_in_full()
-        claims: dict[Term, dict[str, set[Term]]] = defaultdict(lambda: defaultdict(set))
-        for (_, p, o), graphs in triples.items():
-            if not isinstance(p, ox.NamedNode) or p.value not in full:
-                continue
-            if isinstance(o, ox.Literal) and o.language:
-                continue
-            for graph in graphs - {self.inferred_graph, self.ontology_graph}:
-                claims[p][graph].add(o)
-        found = []
-        for predicate, by_graph in sorted(claims.items(), key=lambda kv: _sort_key(kv[0])):
-            if len(by_graph) < 2 or len({frozenset(v) for v in by_graph.values()}) < 2:
-                continue
-            found.append(
-                Disagreement(
-                    self.node(predicate),
-                    tuple(
-                        Claim(
-                            self.iri_node(graph),
-                            tuple(self.node(v) for v in sorted(values, key=_sort_key)),
-                            self.source_note(graph).urls,
-                        )
-                        for graph, values in sorted(by_graph.items())
-                    ),
-                )
-            )
-        return tuple(found)
-
-    def _series_meetings(
-        self, subject: ox.NamedNode, types: Iterable[Term]
-    ) -> tuple[tuple[KnownMeeting, ...], tuple[int, ...]]:
-        """For a dialogue series, the meetings the graph knows (with the graphs that describe
-        them) and the ordinals up to the last known one that no source describes."""
-        if ox.NamedNode(f"{self.mdq}DialogueSeries") not in types:
-            return (), ()
-        rows = self.store.query(
-            f"SELECT DISTINCT ?meeting ?ordinal ?graph WHERE {{ "
-            f"{{ ?meeting <{self.mdq}meetingOf> {subject} }} UNION "
-            f"{{ {subject} <{self.mdq}hasMeeting> ?meeting }} "
-            f"?meeting <{self.mdq}ordinal> ?ordinal . "
-            f"GRAPH ?graph {{ ?meeting ?p ?o }} }}"
-        )
-        assert isinstance(rows, ox.QuerySolutions)
-        graphs: dict[tuple[int, str], set[str]] = defaultdict(set)
-        for meeting, ordinal, graph in rows:
-            if not isinstance(ordinal, ox.Literal) or not ordinal.value.isdigit():
-                continue
-            if (
-                isinstance(meeting, ox.NamedNode)
-                and isinstance(graph, ox.NamedNode)
-                and graph.value not in (self.inferred_graph, self.ontology_graph)
-            ):
-                graphs[(int(ordinal.value), meeting.value)].add(graph.value)
-        meetings = tuple(
-            KnownMeeting(ordinal, self.iri_node(meeting), self._graph_nodes(found))
-            for (ordinal, meeting), found in sorted(graphs.items())
-        )
-        known = {m.ordinal for m in meetings}
-        last = max(known, default=0)
-        return meetings, tuple(n for n in range(1, last) if n not in known)
 
     def _only_inferred(self, graphs: frozenset[str]) -> bool:
         return graphs == frozenset({self.inferred_graph})
@@ -395,15 +312,15 @@ class Describer:
                 continue
             by_property[p].append((o, graphs))
         groups = []
-        for predicate, values in sorted(by_property.items(), key=lambda kv: _sort_key(kv[0])):
-            values.sort(key=lambda v: _sort_key(v[0]))
+        for predicate, values in sorted(by_property.items(), key=lambda kv: sort_key(kv[0])):
+            values.sort(key=lambda v: sort_key(v[0]))
             shown = []
             for obj, graphs in values[: self.max_values]:
                 nested: tuple[PropertyGroup, ...] = ()
                 if isinstance(obj, ox.BlankNode) and depth < 8:
                     inner = {k: v for k, v in everything.items() if k[0] == obj}
                     nested = self._groups(inner, everything, depth=depth + 1)
-                shown.append(Value(self.node(obj), self._graph_nodes(graphs), nested))
+                shown.append(Value(self.node(obj), self.graph_nodes(graphs), nested))
             groups.append(
                 PropertyGroup(
                     self.node(predicate), tuple(shown), max(0, len(values) - self.max_values)
@@ -418,10 +335,10 @@ class Describer:
         for (s, p, _), graphs in triples.items():
             by_property[p].append((s, graphs))
         groups = []
-        for predicate, values in sorted(by_property.items(), key=lambda kv: _sort_key(kv[0])):
-            values.sort(key=lambda v: _sort_key(v[0]))
+        for predicate, values in sorted(by_property.items(), key=lambda kv: sort_key(kv[0])):
+            values.sort(key=lambda v: sort_key(v[0]))
             shown = tuple(
-                Value(self.node(s), self._graph_nodes(g)) for s, g in values[: self.max_values]
+                Value(self.node(s), self.graph_nodes(g)) for s, g in values[: self.max_values]
             )
             groups.append(
                 PropertyGroup(self.node(predicate), shown, max(0, len(values) - self.max_values))
@@ -431,7 +348,7 @@ class Describer:
             groups[-1] = PropertyGroup(last.property, last.values, last.more + left_out)
         return tuple(groups)
 
-    def _graph_nodes(self, graphs: Iterable[str]) -> tuple[Node, ...]:
+    def graph_nodes(self, graphs: Iterable[str]) -> tuple[Node, ...]:
         return tuple(self.iri_node(g) for g in sorted(graphs))
 
     # --- sources and quotes -------------------------------------------------------------------
@@ -663,13 +580,6 @@ class Describer:
 
 def _any(iterator: Iterator[object]) -> bool:
     return next(iterator, None) is not None
-
-
-def _sort_key(term: Term) -> tuple[int, str, str]:
-    """IRIs, then blank nodes, then literals; each by value, then by language or datatype (so
-    that the order does not depend on the store's)."""
-    rank = 0 if isinstance(term, ox.NamedNode) else 1 if isinstance(term, ox.BlankNode) else 2
-    return rank, term.value if hasattr(term, "value") else str(term), str(term)
 
 
 _QUOTES = """
