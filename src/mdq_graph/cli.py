@@ -221,6 +221,12 @@ def render_info(report: DatasetInfo) -> str:
     help="JSON-LD: frame the graph with a bundled frame, e.g. 'meeting' (the meeting with its "
     "series, participants, outcomes, venue, places and sources, nested).",
 )
+@click.option(
+    "--rdf12",
+    is_flag=True,
+    help="turtle, nt: write the statement nodes of the evidence as RDF 1.2 reifiers of triple "
+    "terms (rdf:reifies <<( s p o )>>), the union of the source graphs (Turtle 1.2, N-Triples 1.2).",
+)
 @click.pass_obj
 @reports_errors
 def export(
@@ -231,6 +237,7 @@ def export(
     no_inferred: bool,
     embed_context: bool,
     frame: str | None,
+    rdf12: bool,
 ) -> None:
     """Export the graph in an RDF format; quad formats (nq, trig) keep the named graphs.
 
@@ -245,6 +252,13 @@ def export(
     rdf_format = get_format(fmt)
     if (embed_context or frame) and rdf_format.name != "json-ld":
         raise UsageError("--embed-context and --frame apply to --format json-ld")
+    if rdf12:
+        if rdf_format.name not in ("turtle", "nt") or graph != UNION or no_inferred:
+            raise UsageError("--rdf12 writes --format turtle or nt of the union graph")
+        from mdq_graph.formats.rdf12 import serialize_rdf12, source_quads
+
+        emit(serialize_rdf12(source_quads(obj.engine().store), rdf_format.name), output)
+        return
     # The export carries its own description (graph/catalog; see catalog.py), computed with the
     # data in an Oxigraph store (see storeexport.py): with --store, no file is parsed.
     options = JsonLdOptions(embed_context=embed_context, frame=frame)

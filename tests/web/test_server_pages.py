@@ -180,6 +180,10 @@ def test_quotes_that_support_the_facts(english: str) -> None:
     assert re.search(r"characters \d+–\d+", section)
     assert 'lang="ja"' in section  # the Japanese release's quotes, marked as Japanese
     assert ">start date</a>" in section  # what a quote states
+    # statement by statement: the sentence of the dates does not claim the venue's facts
+    figure = section.split('id="quote-en-07"')[1].split("</figure>")[0]
+    assert ">start date</a>" in figure and ">facility of</a>" not in figure
+    assert "Read as: the slash read as" in figure  # an interpretation of its words
 
 
 def test_footer_names_the_licence_and_sources(english: str) -> None:
