@@ -127,6 +127,7 @@ def test_every_typed_thing_also_has_a_schema_org_type(dataset: Dataset) -> None:
       ?s a ?t . FILTER(STRSTARTS(STR(?t), "https://w3id.org/mdq/ontology#"))
       FILTER NOT EXISTS { ?s a ?schema . FILTER(STRSTARTS(STR(?schema), "https://schema.org/")) }
       FILTER NOT EXISTS { ?s a mdq:Quote }
+      FILTER NOT EXISTS { ?s a mdq:Evidence }
       FILTER NOT EXISTS { ?s a mdq:Participation }
       FILTER NOT EXISTS { ?s a mdq:SourceGraph }
     }"""

@@ -4,6 +4,7 @@ in each of the ways people break it."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -235,17 +236,35 @@ def test_removing_a_japanese_label_is_a_warning(runner: CliRunner, tmp_path: Pat
     copy = _broken_copy(
         tmp_path, "release-ja.trig", '<country/jp> a mdq:Country ; rdfs:label "日本"@ja .\n', ""
     )
+    # and the statement nodes that give the removed triples their evidence
+    release = copy / "release-ja.trig"
+    release.write_text(
+        re.sub(
+            r"    <statement/ja/country/jp/[^>]*> a rdf:Statement ;\n.*?\.\n",
+            "",
+            release.read_text(encoding="utf-8"),
+            flags=re.S,
+        ),
+        encoding="utf-8",
+    )
     text = (copy / "reference.trig").read_text(encoding="utf-8")
     (copy / "reference.trig").write_text(
         text.replace('"Japan"@en , "日本"@ja', '"Japan"@en'), encoding="utf-8"
     )
     code, report = _json(runner, str(copy))
-    assert code == 0
     assert any(
         f["focus_node"] == "https://w3id.org/mdq/id/country/jp"
         and f["shape"] == str(SHAPES.JapaneseLabelExpected)
+        and f["severity"] == "Warning"
         for f in report["findings"]
     )
+    # Without a Japanese name of Japan, no Japanese quote can be shown to name it: the evidence
+    # check says so, and nothing else is a violation.
+    violations = [f for f in report["findings"] if f["severity"] == "Violation"]
+    assert code == 1
+    assert {(f["shape"], f["value"]) for f in violations} == {
+        (str(SHAPES.EvidenceStatesTheValue), "<https://w3id.org/mdq/id/country/jp>")
+    }
 
 
 def test_a_broken_turtle_file_in_the_data_gives_exit_2_with_its_line(
