@@ -46,3 +46,9 @@ def test_a_fifth_account_adds_exactly_its_disagreements() -> None:
     # Denmark, which every account names, is in no row; the rest is the bundled answer.
     assert not any(r[2] == f"{ID}country/dk" for r in with_another)
     assert with_another == recounted | added
+
+
+def test_a_source_that_disagrees_on_dates_still_validates() -> None:
+    """The disagreement is kept, not an error: each source's dates are checked in its own graph."""
+    result = CliRunner().invoke(main, ["validate", str(data_dir()), str(ANOTHER)])
+    assert result.exit_code == 0, result.output
