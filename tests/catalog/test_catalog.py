@@ -280,7 +280,8 @@ def test_schema_org_dataset_for_the_landing_page(catalog: Graph) -> None:
     assert found["@type"] == "Dataset" and found["url"] == BASE
     assert 50 <= len(found["description"]) <= 5000  # what Google Dataset Search accepts
     assert found["license"] == "https://creativecommons.org/licenses/by/4.0/"
-    assert found["temporalCoverage"] == "2025-09-08/2025-09-12"
+    # From the first day of the 4th meeting (Quantum Without Borders) to the last of the 7th.
+    assert found["temporalCoverage"] == "2023-10-24/2025-09-12"
     assert found["isAccessibleForFree"] is True and found["inLanguage"] == ["en", "ja"]
     assert found["version"] == __version__ and found["dateModified"]
     assert len(found["spatialCoverage"]) == 13

@@ -205,6 +205,10 @@ class _Facts:
             )
         ]
         self.quotes = len(set(data.subjects(RDF.type, MDQ.Quote)))
+        # Pages the project cites as documents: it holds no text of them to quote.
+        self.cited = len(
+            {s for s in data.subjects(RDF.type, MDQ.DocumentCitation) if s in self.sources}
+        )
         languages = {str(lang) for s in self.sources for lang in data.objects(s, SCHEMA.inLanguage)}
         self.languages = [EU_LANGUAGES[tag] for tag in sorted(languages) if tag in EU_LANGUAGES]
         licences = {o for _, o in data.subject_objects(DCTERMS.license) if isinstance(o, URIRef)}
@@ -375,13 +379,14 @@ def _describe_dataset(g: Graph, facts: _Facts) -> None:
         DCTERMS.description,
         f"The facts that the sources state about the {meeting_en}{period} and its {countries} "
         "participating countries, as a linked-data knowledge graph: one named graph per source, each "
-        f"fact traceable to the sentence it comes from ({n} quotes with Web Annotation selectors), "
+        f"fact traceable to the sentence it comes from ({n} quotes with Web Annotation selectors) "
+        "or to the web page that states it, "
         "English and Japanese labels, links to Wikidata, GeoNames, the EU authority tables and ROR, "
         "and the national open data portals of the participating countries; described by an OWL "
         "ontology aligned with schema.org, PROV-O, DCAT and other standard vocabularies, and checked "
         "by SHACL shapes.",
         f"{meeting_ja}と参加{countries}か国について出典が述べる事実を、リンクトデータのナレッジグラフと"
-        f"したもの。出典ごとの名前付きグラフ、各事実を裏付ける原文の引用({n}件)、英語・日本語のラベル、"
+        f"したもの。出典ごとの名前付きグラフ、各事実を裏付ける原文の引用({n}件)または事実を述べるウェブページ、英語・日本語のラベル、"
         "Wikidata・GeoNames・EU典拠表・RORへのリンク、参加国のオープンデータポータルを含み、"
         "schema.org・PROV-O・DCATなどの標準語彙に対応づけたOWLオントロジーとSHACLシェイプを備える。",
     )
@@ -513,9 +518,21 @@ def _describe_sources(g: Graph, facts: _Facts) -> None:
         f"Compiled by the {facts.project_en} from {len(titles)} sources: {'; '.join(titles)}. Each "
         "named graph holds what one source states and names it (prov:wasDerivedFrom, dct:source); "
         f"{facts.quotes} quotes (Web Annotation selectors into the shipped source texts) point at "
-        "the sentences the facts rest on.",
+        "the sentences the facts rest on."
+        + (
+            f" The facts of {facts.cited} web pages the project holds no text of rest on the pages"
+            " themselves, cited as documents (address, publisher, the day they were read)."
+            if facts.cited
+            else ""
+        ),
         f"{len(titles)}件の出典から作成。名前付きグラフごとに一つの出典の記述を収め、その出典を示す"
-        f"(prov:wasDerivedFrom、dct:source)。{facts.quotes}件の引用が、事実の根拠となる原文を指す。",
+        f"(prov:wasDerivedFrom、dct:source)。{facts.quotes}件の引用が、事実の根拠となる原文を指す。"
+        + (
+            f"本文を保持しない{facts.cited}件のウェブページの事実は、文書として参照するページ自体"
+            "(アドレス、発行者、取得日)を根拠とする。"
+            if facts.cited
+            else ""
+        ),
     )
     g.add((_Iri.rights, RDF.type, DCTERMS.RightsStatement))
     stated = f" Terms stated by the sources: {' '.join(terms)}" if terms else ""

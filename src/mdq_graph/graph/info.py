@@ -20,7 +20,7 @@ PREFIX rdfs:   <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX schema: <https://schema.org/>
 SELECT ?source ?title ?language ?url WHERE {
   ?source a ?type .
-  VALUES ?type { mdq:PressRelease mdq:ReferenceTable }
+  VALUES ?type { mdq:PressRelease mdq:WebPage mdq:ReferenceTable }
   OPTIONAL { ?source rdfs:label ?title }
   OPTIONAL { ?source schema:inLanguage ?language }
   OPTIONAL { ?source schema:url ?url }

@@ -25,6 +25,7 @@ from typing import IO
 from mdq_graph.errors import InputError, UsageError
 from mdq_graph.graph.rdf_formats import format_for_path
 from mdq_graph.output import atomic_writer
+from mdq_graph.synth.pages import page_graphs
 from mdq_graph.synth.releases import ENGLISH, JAPANESE, make_series, plan_meeting, release_graph
 from mdq_graph.synth.world import (
     CURIE_PREFIXES,
@@ -41,7 +42,7 @@ from mdq_graph.synth.world import (
 SYNTH_FORMATS = ("trig", "nq")
 #: Triples per meeting (its releases) and per country (the reference graph), on average;
 #: `tests/test_synth.py` checks `estimated_triples` against what the generator writes.
-TRIPLES_PER_MEETING = 2410
+TRIPLES_PER_MEETING = 2585
 TRIPLES_PER_COUNTRY = 240
 
 __all__ = [
@@ -147,6 +148,8 @@ def _graphs(meetings: int, seed: int) -> Iterator[tuple[str, list[Block], str, s
         yield release_graph(meeting, ENGLISH)
         if rng.random() < 0.5:
             yield release_graph(meeting, JAPANESE)
+        for graph, blocks in page_graphs(rng, meeting, world):
+            yield graph, blocks, "", ""
 
 
 @dataclass(frozen=True)

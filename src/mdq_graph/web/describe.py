@@ -31,6 +31,7 @@ from mdq_graph.graph.namespaces import (
     XSD,
 )
 from mdq_graph.graph.rebase import rebase_iri
+from mdq_graph.web.accounts import Key, Term, disagreements, series_meetings, sort_key
 from mdq_graph.web.labels import standard_labels
 from mdq_graph.web.views import (
     Labels,
@@ -61,9 +62,6 @@ _TERM_KINDS = {
 _BLANK_NODE_LIMIT = 500
 _PLAIN_JSON_TYPES = {str(XSD.date), str(XSD.dateTime), str(XSD.gYear), str(XSD.anyURI)}
 _LABEL_CACHE = 20_000
-
-Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
-Key = tuple[Term, Term, Term]
 
 
 @dataclass
@@ -135,6 +133,7 @@ class Describer:
         )
         self._labels: OrderedDict[str, Labels] = OrderedDict()
         self._lock = threading.Lock()
+        self.stated_in_full: frozenset[str] | None = None
 
     # --- what exists --------------------------------------------------------------------------
 
@@ -270,6 +269,7 @@ class Describer:
         incoming = {k: v for k, v in described.incoming.items() if not self._only_inferred(v)}
         types = [o for (_, p, o) in asserted if p == ox.NamedNode(str(RDF.type))]
         graphs = sorted({g for v in asserted.values() for g in v})
+        meetings, unknown = series_meetings(self, subject, types)
         return ResourceView(
             iri=iri,
             labels=self.labels(iri),
@@ -282,6 +282,9 @@ class Describer:
             sources=tuple(self.source_note(g) for g in graphs),
             schema_org=self.schema_org(iri),
             graph_size=self.graph_size(iri) if self.is_graph(iri) else None,
+            disagreements=disagreements(self, asserted),
+            meetings=meetings,
+            unknown_ordinals=unknown,
         )
 
     def _only_inferred(self, graphs: frozenset[str]) -> bool:
@@ -309,15 +312,15 @@ class Describer:
                 continue
             by_property[p].append((o, graphs))
         groups = []
-        for predicate, values in sorted(by_property.items(), key=lambda kv: _sort_key(kv[0])):
-            values.sort(key=lambda v: _sort_key(v[0]))
+        for predicate, values in sorted(by_property.items(), key=lambda kv: sort_key(kv[0])):
+            values.sort(key=lambda v: sort_key(v[0]))
             shown = []
             for obj, graphs in values[: self.max_values]:
                 nested: tuple[PropertyGroup, ...] = ()
                 if isinstance(obj, ox.BlankNode) and depth < 8:
                     inner = {k: v for k, v in everything.items() if k[0] == obj}
                     nested = self._groups(inner, everything, depth=depth + 1)
-                shown.append(Value(self.node(obj), self._graph_nodes(graphs), nested))
+                shown.append(Value(self.node(obj), self.graph_nodes(graphs), nested))
             groups.append(
                 PropertyGroup(
                     self.node(predicate), tuple(shown), max(0, len(values) - self.max_values)
@@ -332,10 +335,10 @@ class Describer:
         for (s, p, _), graphs in triples.items():
             by_property[p].append((s, graphs))
         groups = []
-        for predicate, values in sorted(by_property.items(), key=lambda kv: _sort_key(kv[0])):
-            values.sort(key=lambda v: _sort_key(v[0]))
+        for predicate, values in sorted(by_property.items(), key=lambda kv: sort_key(kv[0])):
+            values.sort(key=lambda v: sort_key(v[0]))
             shown = tuple(
-                Value(self.node(s), self._graph_nodes(g)) for s, g in values[: self.max_values]
+                Value(self.node(s), self.graph_nodes(g)) for s, g in values[: self.max_values]
             )
             groups.append(
                 PropertyGroup(self.node(predicate), shown, max(0, len(values) - self.max_values))
@@ -345,7 +348,7 @@ class Describer:
             groups[-1] = PropertyGroup(last.property, last.values, last.more + left_out)
         return tuple(groups)
 
-    def _graph_nodes(self, graphs: Iterable[str]) -> tuple[Node, ...]:
+    def graph_nodes(self, graphs: Iterable[str]) -> tuple[Node, ...]:
         return tuple(self.iri_node(g) for g in sorted(graphs))
 
     # --- sources and quotes -------------------------------------------------------------------
@@ -365,11 +368,35 @@ class Describer:
             }
         )
         licenses = self._objects(node, DCTERMS.license)
+        quoted = any(
+            _any(self.store.quads_for_pattern(None, ox.NamedNode(f"{self.mdq}textOf"), s))
+            for s in sources
+        )
+        cited = [
+            s
+            for s in sources
+            if _any(
+                self.store.quads_for_pattern(
+                    s, ox.NamedNode(str(RDF.type)), ox.NamedNode(f"{self.mdq}DocumentCitation")
+                )
+            )
+        ]
+        retrieved = sorted(
+            q.object.value
+            for s in cited
+            for q in self.store.quads_for_pattern(
+                s, ox.NamedNode(f"{self.mdq}dateRetrieved"), None, ox.DefaultGraph()
+            )
+            if isinstance(q.object, ox.Literal)
+        )
         return SourceNote(
             self.iri_node(graph),
             tuple(self.node(s) for s in sources),
             tuple(urls),
             tuple(self.node(x) for x in licenses),
+            quoted=quoted,
+            cited=bool(cited),
+            retrieved=retrieved[0] if retrieved else None,
         )
 
     def _objects(
@@ -553,13 +580,6 @@ class Describer:
 
 def _any(iterator: Iterator[object]) -> bool:
     return next(iterator, None) is not None
-
-
-def _sort_key(term: Term) -> tuple[int, str, str]:
-    """IRIs, then blank nodes, then literals; each by value, then by language or datatype (so
-    that the order does not depend on the store's)."""
-    rank = 0 if isinstance(term, ox.NamedNode) else 1 if isinstance(term, ox.BlankNode) else 2
-    return rank, term.value if hasattr(term, "value") else str(term), str(term)
 
 
 _QUOTES = """

@@ -96,12 +96,43 @@ class QuoteView:
 
 @dataclass(frozen=True)
 class SourceNote:
-    """A named graph that states facts on a page, the document it comes from, and its licence."""
+    """A named graph that states facts on a page, the document it comes from, and its licence;
+    whether the project quotes the document's text it holds, or cites a page it holds no text of
+    (and the day it read it)."""
 
     graph: Node
     sources: tuple[Node, ...] = ()
     urls: tuple[str, ...] = ()
     licenses: tuple[Node, ...] = ()
+    quoted: bool = False
+    cited: bool = False
+    retrieved: str | None = None
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What one source graph gives for a property of a resource."""
+
+    graph: Node
+    values: tuple[Node, ...]
+    urls: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """A property whose values the sources give in full and differently: each source's claim."""
+
+    property: Node
+    claims: tuple[Claim, ...]
+
+
+@dataclass(frozen=True)
+class KnownMeeting:
+    """A meeting of a series the graph knows, with the graphs that describe it."""
+
+    ordinal: int
+    meeting: Node
+    graphs: tuple[Node, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -132,6 +163,12 @@ class ResourceView:
     downloads: tuple[Download, ...] = ()
     #: For a named graph: how many triples it holds (its RDF representations are its contents).
     graph_size: int | None = None
+    #: The properties on which the sources disagree, each source's claim side by side.
+    disagreements: tuple[Disagreement, ...] = ()
+    #: For a dialogue series: the meetings the graph knows, and the ordinals below the last that
+    #: no source describes.
+    meetings: tuple[KnownMeeting, ...] = ()
+    unknown_ordinals: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
