@@ -25,7 +25,7 @@ XML = "application/sparql-results+xml"
 COUNTRIES = """PREFIX mdq: <https://w3id.org/mdq/ontology#>
 SELECT ?iso WHERE { ?c a mdq:Country ; mdq:isoAlpha2 ?iso } ORDER BY ?iso"""
 GRAPH_OF_HELD_IN = """PREFIX mdq: <https://w3id.org/mdq/ontology#>
-SELECT ?place WHERE { ?m mdq:heldIn ?place } ORDER BY ?place"""
+SELECT ?place WHERE { <https://w3id.org/mdq/id/meeting/mdq-7> mdq:heldIn ?place } ORDER BY ?place"""
 CONSTRUCT = """PREFIX mdq: <https://w3id.org/mdq/ontology#>
 CONSTRUCT { ?m mdq:heldIn ?p } WHERE { ?m mdq:heldIn ?p }"""
 
