@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from mdq_graph.catalog.dcat import CATALOG_GRAPH, describe_store, export_parts, with_file_facts
+from mdq_graph.catalog.dcat import CATALOG_GRAPH, describe_store, with_file_facts, without_catalog
 from mdq_graph.collector import collector_paused
 from mdq_graph.formats.jsonld import JsonLdOptions
 from mdq_graph.formats.rdf import UNION, select_quads, serialize, write_rdf
@@ -125,8 +125,9 @@ def from_engine(engine: Engine, *, service: bool = True) -> Exportable:
 
 def from_dataset(dataset: Dataset, *, service: bool = True) -> Exportable:
     """An rdflib dataset, as `graph.dataset.load_dataset` gives (the edge for notebooks)."""
-    data, description = export_parts(dataset, service=service)
+    data = without_catalog(dataset)
     engine = Engine.from_dataset(data)
+    description = describe_store(engine.store, service=service)
     lossy = normalise_literals(engine.store, store_literals(engine.store))
     return Exportable(engine.store, description, lossless=data if lossy else None)
 
