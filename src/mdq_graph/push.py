@@ -7,16 +7,17 @@ import re
 import time
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Literal, get_args
+from typing import TYPE_CHECKING, Literal, get_args
 
 import httpx
 import pyoxigraph as ox
-from rdflib import Dataset
-from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from mdq_graph.errors import PushError, UsageError
-from mdq_graph.graph.namespaces import GRAPH
+from mdq_graph.graph.iris import PREFIX_IRIS
 from mdq_graph.graph.store import UNNAMED_TRIPLES
+
+if TYPE_CHECKING:
+    from rdflib import Dataset
 
 AuthScheme = Literal["auto", "digest", "basic"]
 AUTH_SCHEMES: tuple[str, ...] = get_args(AuthScheme)
@@ -24,8 +25,9 @@ AUTH_SCHEMES: tuple[str, ...] = get_args(AuthScheme)
 #: Called with (bytes sent so far, bytes to send in all); it steps back when a graph is re-sent.
 Progress = Callable[[int, int], None]
 
-#: The name `dataset_graphs` gives a non-empty default graph; it is pushed to `?default`.
-DEFAULT_GRAPH = str(DATASET_DEFAULT_GRAPH_ID)
+#: The name `dataset_graphs` gives a non-empty default graph (rdflib's name for it); it is pushed
+#: to `?default`.
+DEFAULT_GRAPH = "urn:x-rdflib:default"
 N_TRIPLES = "application/n-triples"
 TURTLE = "text/turtle"
 CHUNK_SIZE = 64 * 1024
@@ -94,7 +96,7 @@ def store_graphs(store: ox.Store, only: Sequence[str] | None = None) -> list[tup
 def _resolve_graph_name(name: str, known: Iterable[str]) -> str:
     """The IRI of graph `name`, given in full or relative to the project's graph namespace."""
     known = set(known)
-    for candidate in (name, str(GRAPH[name])):
+    for candidate in (name, PREFIX_IRIS["graph"] + name):
         if candidate in known:
             return candidate
     listing = ", ".join(sorted(known)) or "(none)"

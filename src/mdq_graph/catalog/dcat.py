@@ -51,7 +51,7 @@ from mdq_graph.catalog.authority import (
 )
 from mdq_graph.catalog.schemaorg import schema_dataset_jsonld
 from mdq_graph.catalog.void import OxTerm, describe_void, graph_sizes, select_rows, void_stats
-from mdq_graph.formats.rdf import UNION, serialize
+from mdq_graph.formats.rdf import serialize
 from mdq_graph.graph.dataset import new_dataset
 from mdq_graph.graph.engine import Engine
 from mdq_graph.graph.loader import rdflib_term
@@ -77,7 +77,7 @@ from mdq_graph.graph.namespaces import (
     VOID,
     XSD,
 )
-from mdq_graph.graph.rdf_formats import FORMATS, RdfFormat
+from mdq_graph.graph.rdf_formats import FORMATS, UNION, RdfFormat
 from mdq_graph.graph.rebase import check_base, rebase_graph
 from mdq_graph.graph.resources import shapes_dir
 
@@ -165,7 +165,7 @@ def export_parts(dataset: Dataset, *, service: bool = True) -> tuple[Dataset, Gr
 
 def describe_store(store: ox.Store, *, service: bool = True) -> Graph:
     """The description `export_parts` gives, of the graphs of a store whose default graph is their
-    union (`mdq_graph.graph.store.populate`) and that holds no graph/catalog; computed inside the store."""
+    union (`mdq_graph.graph.loader.populate`) and that holds no graph/catalog; computed inside the store."""
     return _describe(store, service=service)
 
 
@@ -187,7 +187,7 @@ class _Facts:
         ontology = ox.NamedNode(ONTOLOGY_IRI)
         default: OxTerm = _ox(ID["org/mdq-graph-project"])
         project = next(iter(self.objects(ontology, DCTERMS.publisher)), default)
-        self.project = _rdf(project)
+        self.project = rdflib_term(project)
         self.project_en = self.label(project, "en") or "mdq-graph project"
         self.project_ja = self.label(project, "ja") or self.project_en
         self.issued = _first(self.objects(ontology, DCTERMS.created))
@@ -205,8 +205,8 @@ class _Facts:
             "SELECT (MIN(?start) AS ?from) (MAX(?end) AS ?to) WHERE { "
             "?e a/rdfs:subClassOf* mdq:Event ; schema:startDate ?start ; schema:endDate ?end }"
         )
-        self.start = None if start is None else _rdf(start)
-        self.end = None if end is None else _rdf(end)
+        self.start = None if start is None else rdflib_term(start)
+        self.end = None if end is None else rdflib_term(end)
         self.countries = [
             (eu, country)
             for eu, country in self._rows(
@@ -245,7 +245,7 @@ class _Facts:
         # The licence the named graphs state (one, CC BY 4.0); CC BY 4.0 where they state none.
         self.licence = min(licences, key=str) if len(licences) == 1 else CC_BY_4
         self.keywords = [
-            _rdf(keyword)
+            rdflib_term(keyword)
             for (keyword,) in self._rows(
                 "SELECT DISTINCT ?k WHERE { { ?t a mdq:Topic ; skos:prefLabel ?k } UNION "
                 "{ ?s a mdq:DialogueSeries ; rdfs:label|skos:altLabel ?k } } ORDER BY ?k"
@@ -283,7 +283,7 @@ class _Facts:
         """Add to `g` what the graph states of `subject` by `predicates`, about `as_`."""
         for p in predicates:
             for value in self.objects(subject, p):
-                g.add((as_, p, _rdf(value)))
+                g.add((as_, p, rdflib_term(value)))
 
 
 def _ox(iri: URIRef) -> ox.NamedNode:
@@ -291,13 +291,8 @@ def _ox(iri: URIRef) -> ox.NamedNode:
     return ox.NamedNode(str(iri))
 
 
-def _rdf(term: OxTerm) -> Node:
-    """A term read from the store, as the description (an rdflib graph) states it."""
-    return rdflib_term(term)
-
-
 def _first(terms: list[OxTerm]) -> Node | None:
-    return _rdf(terms[0]) if terms else None
+    return rdflib_term(terms[0]) if terms else None
 
 
 def _count(rows: list[tuple[OxTerm | None, ...]]) -> int:
@@ -490,7 +485,7 @@ def _add_coverage_and_dates(g: Graph, resource: URIRef, facts: _Facts) -> None:
     for theme in THEMES:
         g.add((resource, DCAT.theme, theme))
     for eu_term, country in facts.countries:
-        eu = _rdf(eu_term)
+        eu = rdflib_term(eu_term)
         g.add((resource, DCTERMS.spatial, eu))
         g.add((eu, RDF.type, DCTERMS.Location))
         facts.copy(g, country, (RDFS.label, DCAT.bbox, DCAT.centroid), eu)
@@ -544,7 +539,7 @@ def _describe_sources(g: Graph, facts: _Facts) -> None:
     dataset = _Iri.dataset
     titles, terms, files = [], [], []
     for source in facts.sources:
-        described = _rdf(source)
+        described = rdflib_term(source)
         g.add((dataset, PROV.wasDerivedFrom, described))
         g.add((described, RDF.type, FOAF.Document))
         for p_data, p_catalog in (
@@ -555,9 +550,9 @@ def _describe_sources(g: Graph, facts: _Facts) -> None:
             (MDQ.contactPoint, DCAT.contactPoint),
         ):
             for value in facts.objects(source, p_data):
-                g.add((described, p_catalog, _rdf(value)))
+                g.add((described, p_catalog, rdflib_term(value)))
         for contact in facts.objects(source, MDQ.contactPoint):
-            facts.copy(g, contact, (VCARD.fn, VCARD.hasTelephone, RDFS.label), _rdf(contact))
+            facts.copy(g, contact, (VCARD.fn, VCARD.hasTelephone, RDFS.label), rdflib_term(contact))
         title = min((t.value for t in facts.objects(source, DCTERMS.title)), default=source.value)
         url = min((u.value for u in facts.objects(source, SCHEMA.url)), default="")
         titles.append(f"{title} <{url}>" if url else title)

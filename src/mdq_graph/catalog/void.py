@@ -105,7 +105,7 @@ def graph_sizes(store: ox.Store) -> dict[str, int]:
 
 def void_stats(store: ox.Store, uri_space: str) -> VoidStats:
     """The VoID statistics of the default graph of `store`, the union of its named graphs (as
-    `mdq_graph.graph.store.populate` fills it); entities and links are counted from `uri_space`.
+    `mdq_graph.graph.loader.populate` fills it); entities and links are counted from `uri_space`.
     Computed by a few queries inside the store."""
     space = _string(uri_space)
     ((triples, subjects, objects),) = select_rows(
