@@ -13,8 +13,9 @@ import pytest
 from mdq_graph.graph.loader import build_store
 from tests.conftest import REPO
 
-#: The libraries that only some commands need (SHACL beyond the engine, the server, rdflib's edges).
-HEAVY = ("rdflib", "pyshacl", "starlette", "uvicorn")
+#: The libraries that only some commands need (SHACL beyond the engine, the server, rdflib's edges,
+#: the HTTP client of `push`).
+HEAVY = ("rdflib", "pyshacl", "starlette", "uvicorn", "httpx")
 
 #: Runs the command line as `python -m mdq_graph` does, then names the heavy modules it imported.
 PROBE = """

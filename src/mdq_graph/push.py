@@ -9,7 +9,6 @@ from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, get_args
 
-import httpx
 import pyoxigraph as ox
 
 from mdq_graph.errors import PushError, UsageError
@@ -17,7 +16,10 @@ from mdq_graph.graph.iris import PREFIX_IRIS
 from mdq_graph.graph.store import UNNAMED_TRIPLES
 
 if TYPE_CHECKING:
+    import httpx
     from rdflib import Dataset
+
+# httpx is imported by the functions that send (only `push` needs it, not the other commands).
 
 AuthScheme = Literal["auto", "digest", "basic"]
 AUTH_SCHEMES: tuple[str, ...] = get_args(AuthScheme)
@@ -118,6 +120,8 @@ def push_graphs(
     transport: httpx.BaseTransport | None = None,
 ) -> PushResult:
     """PUT each (graph IRI, body) to `endpoint?graph=IRI`, replacing what the store held there."""
+    import httpx
+
     _check_options(endpoint, user, password, auth, retries)
     graphs = list(graphs)
     started = time.monotonic()
@@ -163,6 +167,8 @@ def _check_options(
     endpoint: str, user: str | None, password: str | None, auth: str, retries: int
 ) -> None:
     """Raise `UsageError` for options that cannot work, before anything is sent."""
+    import httpx
+
     if not endpoint.startswith(("http://", "https://")):
         raise UsageError(
             f"the endpoint must be an http:// or https:// URL, not {redacted(endpoint)!r}"
@@ -181,39 +187,48 @@ def _check_options(
 
 def _make_auth(user: str | None, password: str | None, scheme: str) -> httpx.Auth | None:
     """The httpx authentication for `scheme`, or None without credentials."""
+    import httpx
+
     if user is None or password is None:
         return None
     if scheme == "basic":
         return httpx.BasicAuth(user, password)
     if scheme == "digest":
         return httpx.DigestAuth(user, password)
-    return _AutoAuth(user, password)
+    return _auto_auth(user, password)
 
 
-class _AutoAuth(httpx.Auth):
-    """Answers whichever challenge, Digest or Basic, the server's first 401 asks for."""
+def _auto_auth(user: str, password: str) -> httpx.Auth:
+    """An authentication that answers whichever challenge, Digest or Basic, the server's first 401
+    asks for (a class made here, where httpx is imported)."""
+    import httpx
 
-    def __init__(self, user: str, password: str) -> None:
-        self._user = user
-        self._password = password
-        self._chosen: httpx.Auth | None = None
+    class AutoAuth(httpx.Auth):
+        def __init__(self) -> None:
+            self._chosen: httpx.Auth | None = None
 
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        """Send as is until challenged, then authenticate with the scheme asked for from then on."""
-        if self._chosen is not None:
-            yield from self._chosen.auth_flow(request)
-            return
-        response = yield request
-        schemes = _challenge_schemes(response) if response.status_code == 401 else set()
-        if "digest" in schemes:
-            self._chosen = httpx.DigestAuth(self._user, self._password)
-            flow = self._chosen.auth_flow(request)
-            next(flow)
-            # Shown the challenge, the digest flow answers it and remembers it for later requests.
-            yield flow.send(response)
-        elif "basic" in schemes:
-            self._chosen = httpx.BasicAuth(self._user, self._password)
-            yield next(self._chosen.auth_flow(request))
+        def auth_flow(
+            self, request: httpx.Request
+        ) -> Generator[httpx.Request, httpx.Response, None]:
+            """Send as is until challenged, then authenticate with the scheme asked for from then
+            on."""
+            if self._chosen is not None:
+                yield from self._chosen.auth_flow(request)
+                return
+            response = yield request
+            schemes = _challenge_schemes(response) if response.status_code == 401 else set()
+            if "digest" in schemes:
+                self._chosen = httpx.DigestAuth(user, password)
+                flow = self._chosen.auth_flow(request)
+                next(flow)
+                # Shown the challenge, the digest flow answers it and remembers it for later
+                # requests.
+                yield flow.send(response)
+            elif "basic" in schemes:
+                self._chosen = httpx.BasicAuth(user, password)
+                yield next(self._chosen.auth_flow(request))
+
+    return AutoAuth()
 
 
 def _challenge_schemes(response: httpx.Response) -> set[str]:
@@ -227,6 +242,8 @@ def _challenge_schemes(response: httpx.Response) -> set[str]:
 
 def _graph_url(endpoint: str, iri: str) -> httpx.URL:
     """The Graph Store Protocol URL of graph `iri`: `?graph=IRI`, or `?default` for the default."""
+    import httpx
+
     url = httpx.URL(endpoint)
     if iri == DEFAULT_GRAPH:
         return url.copy_with(query=url.query + b"&default" if url.query else b"default")
@@ -271,6 +288,8 @@ class _Sender:
 
     def send(self, request: httpx.Request) -> tuple[httpx.Response, int]:
         """The response to `request` and the attempts it took, retrying transient failures."""
+        import httpx
+
         attempt = 0
         while True:
             attempt += 1
