@@ -1,9 +1,10 @@
-"""The one loader: the knowledge graph straight into an in-memory Oxigraph store, for a query
-engine, an export, validation, or (converted once) an rdflib dataset for notebooks.
+"""The one loader: the knowledge graph straight into an Oxigraph store, in memory for a query
+engine, an export, validation, or (converted once) an rdflib dataset for notebooks, or on disk for
+`mdq-graph load` (`build_store`; `mdq_graph.graph.store` opens what it builds).
 
 It holds what rdflib reads and infers from the same files (a test checks that) but lets pyoxigraph
-parse the files, several times faster than rdflib's parsers, and infers inside the store: the
-loading is `mdq_graph.graph.store.populate`, the same as `mdq-graph load` runs on disk. A file
+parse the files, several times faster than rdflib's parsers, and infers inside the store: both
+ways, the loading is `populate`. A file
 pyoxigraph cannot read goes through rdflib's parser instead: it either reads it or reports the
 error with file, line and column.
 
