@@ -27,7 +27,8 @@ from rdflib.term import Node
 
 from mdq_graph.cli import main
 from mdq_graph.graph.engine import Engine
-from mdq_graph.graph.store import build_store, open_store
+from mdq_graph.graph.loader import build_store
+from mdq_graph.graph.store import open_store
 from mdq_graph.query.curated import CuratedQuery, curated_queries
 from mdq_graph.synth import SYNTH_GRAPH, synthesize
 from tests.support.virtuoso import VirtuosoServer, bypass_proxy_for_loopback, free_port

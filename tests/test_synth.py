@@ -11,9 +11,8 @@ from click.testing import CliRunner
 
 from mdq_graph.cli import main
 from mdq_graph.errors import UsageError
-from mdq_graph.graph.dataset import load_dataset
 from mdq_graph.graph.engine import Engine
-from mdq_graph.graph.loader import load_store
+from mdq_graph.graph.loader import load_dataset, load_store
 from mdq_graph.query.curated import curated_queries
 from mdq_graph.synth import (
     SYNTH_GRAPH,

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from mdq_graph.graph.dataset import load_dataset
+    from mdq_graph.graph.loader import load_dataset
 
 __all__ = ["__version__", "load_dataset"]
 
@@ -22,7 +22,7 @@ def __getattr__(name: str) -> Any:
     # Imported on first use, so that `import mdq_graph` (and every command that does not load an
     # rdflib dataset) does not pay for rdflib.
     if name == "load_dataset":
-        from mdq_graph.graph.dataset import load_dataset
+        from mdq_graph.graph.loader import load_dataset
 
         return load_dataset
     raise AttributeError(f"module 'mdq_graph' has no attribute {name!r}")

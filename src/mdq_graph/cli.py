@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, ClassVar, TypeVar, overload
 
 import click
-from rdflib import Dataset
 
+# Only what the options and `--help` need is imported here (no rdflib, pySHACL or web server):
+# each command imports its core when it runs.
 from mdq_graph import __version__
-from mdq_graph.catalog.dcat import serialize_catalog
 from mdq_graph.errors import (
     EXIT_BAD_INPUT,
     EXIT_NONCONFORMANT,
@@ -28,24 +28,11 @@ from mdq_graph.errors import (
     MdqError,
     UsageError,
 )
-from mdq_graph.export.exporter import Exportable, export_graph, published_catalog
-from mdq_graph.export.exporter import from_files as exportable_from_files
-from mdq_graph.export.exporter import from_store as exportable_from_store
-from mdq_graph.formats.jsonld import JsonLdOptions
-from mdq_graph.formats.rdf import UNION
-from mdq_graph.graph.dataset import load_dataset
 from mdq_graph.graph.engine import Engine
-from mdq_graph.graph.info import DatasetInfo, engine_info, files_without_statements
-from mdq_graph.graph.namespaces import BASE
-from mdq_graph.graph.rdf_formats import FORMAT_NAMES, get_format
-from mdq_graph.graph.store import (
-    StoreInfo,
-    build_store,
-    open_store,
-    store_dataset,
-    store_source_paths,
-    store_summary,
-)
+from mdq_graph.graph.info import engine_info, files_without_statements
+from mdq_graph.graph.iris import BASE
+from mdq_graph.graph.rdf_formats import FORMAT_NAMES, UNION, get_format
+from mdq_graph.graph.store import open_store, store_source_paths, store_summary
 from mdq_graph.output import atomic_writer, discard_pending, write_atomic
 from mdq_graph.push import AUTH_SCHEMES, AuthScheme, push_graphs, store_graphs
 from mdq_graph.query.curated import (
@@ -57,21 +44,22 @@ from mdq_graph.query.curated import (
     run_query,
 )
 from mdq_graph.query.results import QUERY_FORMAT_NAMES, write_result
-from mdq_graph.synth import default_texts_dir, meetings_for_triples, synthesize
-from mdq_graph.validate.report import RENDERERS
-from mdq_graph.validate.validation import validate_graph
-from mdq_graph.web.views import PAGE_LANGUAGES
+from mdq_graph.validate import REPORT_FORMATS
 
 if TYPE_CHECKING:
     from click._termui_impl import ProgressBar
+
+    from mdq_graph.export.exporter import Exportable
+    from mdq_graph.graph.info import DatasetInfo
+    from mdq_graph.graph.store import StoreInfo
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
 
 
 class Context:
-    """What the group's options give every command: the data paths or the store, and the dataset
-    or the engine once loaded."""
+    """What the group's options give every command: the data paths or the store, and the engine
+    once loaded."""
 
     def __init__(
         self, data: tuple[Path, ...], store: Path | None = None, *, store_from_env: bool = False
@@ -79,22 +67,14 @@ class Context:
         self.data = data
         self.store = store
         self.store_from_env = store_from_env
-        self._dataset: Dataset | None = None
         self._engine: Engine | None = None
-
-    def dataset(self, *, inferred: bool = True) -> Dataset:
-        """The dataset (bundled, or `--data` instead, or read from `--store`), loaded once."""
-        if self._dataset is None or not inferred:
-            store = self.store_dir()
-            if store is not None:
-                self._dataset = store_dataset(store, inferred=inferred)
-            else:
-                self._dataset = load_dataset(list(self.data) or None, inferred=inferred)
-        return self._dataset
 
     def exportable(self, *, service: bool = True) -> Exportable:
         """What the exports, the catalog and the published downloads are written from: the
         bundled data, `--data` instead, or the `--store`."""
+        from mdq_graph.export.exporter import from_files as exportable_from_files
+        from mdq_graph.export.exporter import from_store as exportable_from_store
+
         store = self.store_dir()
         if store is not None:
             return exportable_from_store(store, service=service)
@@ -564,6 +544,9 @@ def export(
       mdq-graph export --format json-ld --frame meeting
       mdq-graph export --format json-ld --context-url https://example.org/mdq/context.jsonld
     """
+    from mdq_graph.export.exporter import export_graph
+    from mdq_graph.formats.jsonld import JsonLdOptions
+
     rdf_format = get_format(fmt)
     if (context_url or embed_context or frame) and rdf_format.name != "json-ld":
         raise UsageError("--context-url and --frame apply to --format json-ld")
@@ -605,7 +588,7 @@ def export(
     "--format",
     "-f",
     "fmt",
-    type=click.Choice(sorted(RENDERERS), case_sensitive=False),
+    type=click.Choice(sorted(REPORT_FORMATS), case_sensitive=False),
     default="text",
     show_default=True,
     help="text (grouped by resource), json (for machines) or turtle (the SHACL validation report).",
@@ -635,6 +618,9 @@ def validate_command(
       mdq-graph validate my-data/ --format json
       mdq-graph validate catalog.ttl --shapes dcat-ap-SHACL.ttl --strict
     """
+    from mdq_graph.validate.report import RENDERERS
+    from mdq_graph.validate.validation import validate_graph
+
     given = list(paths or obj.data)
     store = obj.store_dir()
     if store is not None and paths:
@@ -673,6 +659,9 @@ def catalog_command(obj: Context, fmt: str, output: Path | None, base_uri: str) 
       mdq-graph catalog -o catalog.ttl
       mdq-graph catalog --format json-ld --base-uri http://localhost:8000/
     """
+    from mdq_graph.catalog.dcat import serialize_catalog
+    from mdq_graph.export.exporter import published_catalog
+
     rdf_format = get_format(fmt)
     catalog, _ = published_catalog(obj.exportable(), base=base_uri)
     emit(serialize_catalog(catalog, rdf_format), output)
@@ -942,6 +931,8 @@ def load_command(
       mdq-graph load --store ./store --data corpus.nq
       mdq-graph --store ./store query --name participants
     """
+    from mdq_graph.graph.loader import build_store
+
     target = store_dir or obj.store
     if target is None:
         raise UsageError("give the folder to build the store in: mdq-graph load --store DIR")
@@ -1141,6 +1132,8 @@ def synth_command(
       mdq-graph synth --meetings 20 --seed 7 -o small.trig  (texts in small.sources/)
       mdq-graph --data corpus/small.trig validate
     """
+    from mdq_graph.synth import default_texts_dir, meetings_for_triples, synthesize
+
     obj.refuse_data("synth")
     if (meetings is None) == (triples is None):
         raise UsageError("give either --meetings N or --triples T")
@@ -1191,6 +1184,7 @@ def publish_command(obj: Context, outdir: Path, base_uri: str, force: bool, quie
       python -m http.server -d site 8000    # then open http://localhost:8000/
     """
     from mdq_graph.web.site import write_site
+    from mdq_graph.web.views import PAGE_LANGUAGES
 
     report = write_site(obj.exportable(service=False), outdir, base=base_uri, force=force)
     for reason in report.skipped:

@@ -7,16 +7,19 @@ import re
 import time
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Literal, get_args
+from typing import TYPE_CHECKING, Literal, get_args
 
-import httpx
 import pyoxigraph as ox
-from rdflib import Dataset
-from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from mdq_graph.errors import PushError, UsageError
-from mdq_graph.graph.namespaces import GRAPH
+from mdq_graph.graph.iris import PREFIX_IRIS
 from mdq_graph.graph.store import UNNAMED_TRIPLES
+
+if TYPE_CHECKING:
+    import httpx
+    from rdflib import Dataset
+
+# httpx is imported by the functions that send (only `push` needs it, not the other commands).
 
 AuthScheme = Literal["auto", "digest", "basic"]
 AUTH_SCHEMES: tuple[str, ...] = get_args(AuthScheme)
@@ -24,8 +27,9 @@ AUTH_SCHEMES: tuple[str, ...] = get_args(AuthScheme)
 #: Called with (bytes sent so far, bytes to send in all); it steps back when a graph is re-sent.
 Progress = Callable[[int, int], None]
 
-#: The name `dataset_graphs` gives a non-empty default graph; it is pushed to `?default`.
-DEFAULT_GRAPH = str(DATASET_DEFAULT_GRAPH_ID)
+#: The name `dataset_graphs` gives a non-empty default graph (rdflib's name for it); it is pushed
+#: to `?default`.
+DEFAULT_GRAPH = "urn:x-rdflib:default"
 N_TRIPLES = "application/n-triples"
 TURTLE = "text/turtle"
 CHUNK_SIZE = 64 * 1024
@@ -94,7 +98,7 @@ def store_graphs(store: ox.Store, only: Sequence[str] | None = None) -> list[tup
 def _resolve_graph_name(name: str, known: Iterable[str]) -> str:
     """The IRI of graph `name`, given in full or relative to the project's graph namespace."""
     known = set(known)
-    for candidate in (name, str(GRAPH[name])):
+    for candidate in (name, PREFIX_IRIS["graph"] + name):
         if candidate in known:
             return candidate
     listing = ", ".join(sorted(known)) or "(none)"
@@ -116,6 +120,8 @@ def push_graphs(
     transport: httpx.BaseTransport | None = None,
 ) -> PushResult:
     """PUT each (graph IRI, body) to `endpoint?graph=IRI`, replacing what the store held there."""
+    import httpx
+
     _check_options(endpoint, user, password, auth, retries)
     graphs = list(graphs)
     started = time.monotonic()
@@ -161,6 +167,8 @@ def _check_options(
     endpoint: str, user: str | None, password: str | None, auth: str, retries: int
 ) -> None:
     """Raise `UsageError` for options that cannot work, before anything is sent."""
+    import httpx
+
     if not endpoint.startswith(("http://", "https://")):
         raise UsageError(
             f"the endpoint must be an http:// or https:// URL, not {redacted(endpoint)!r}"
@@ -179,39 +187,48 @@ def _check_options(
 
 def _make_auth(user: str | None, password: str | None, scheme: str) -> httpx.Auth | None:
     """The httpx authentication for `scheme`, or None without credentials."""
+    import httpx
+
     if user is None or password is None:
         return None
     if scheme == "basic":
         return httpx.BasicAuth(user, password)
     if scheme == "digest":
         return httpx.DigestAuth(user, password)
-    return _AutoAuth(user, password)
+    return _auto_auth(user, password)
 
 
-class _AutoAuth(httpx.Auth):
-    """Answers whichever challenge, Digest or Basic, the server's first 401 asks for."""
+def _auto_auth(user: str, password: str) -> httpx.Auth:
+    """An authentication that answers whichever challenge, Digest or Basic, the server's first 401
+    asks for (a class made here, where httpx is imported)."""
+    import httpx
 
-    def __init__(self, user: str, password: str) -> None:
-        self._user = user
-        self._password = password
-        self._chosen: httpx.Auth | None = None
+    class AutoAuth(httpx.Auth):
+        def __init__(self) -> None:
+            self._chosen: httpx.Auth | None = None
 
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        """Send as is until challenged, then authenticate with the scheme asked for from then on."""
-        if self._chosen is not None:
-            yield from self._chosen.auth_flow(request)
-            return
-        response = yield request
-        schemes = _challenge_schemes(response) if response.status_code == 401 else set()
-        if "digest" in schemes:
-            self._chosen = httpx.DigestAuth(self._user, self._password)
-            flow = self._chosen.auth_flow(request)
-            next(flow)
-            # Shown the challenge, the digest flow answers it and remembers it for later requests.
-            yield flow.send(response)
-        elif "basic" in schemes:
-            self._chosen = httpx.BasicAuth(self._user, self._password)
-            yield next(self._chosen.auth_flow(request))
+        def auth_flow(
+            self, request: httpx.Request
+        ) -> Generator[httpx.Request, httpx.Response, None]:
+            """Send as is until challenged, then authenticate with the scheme asked for from then
+            on."""
+            if self._chosen is not None:
+                yield from self._chosen.auth_flow(request)
+                return
+            response = yield request
+            schemes = _challenge_schemes(response) if response.status_code == 401 else set()
+            if "digest" in schemes:
+                self._chosen = httpx.DigestAuth(user, password)
+                flow = self._chosen.auth_flow(request)
+                next(flow)
+                # Shown the challenge, the digest flow answers it and remembers it for later
+                # requests.
+                yield flow.send(response)
+            elif "basic" in schemes:
+                self._chosen = httpx.BasicAuth(user, password)
+                yield next(self._chosen.auth_flow(request))
+
+    return AutoAuth()
 
 
 def _challenge_schemes(response: httpx.Response) -> set[str]:
@@ -225,6 +242,8 @@ def _challenge_schemes(response: httpx.Response) -> set[str]:
 
 def _graph_url(endpoint: str, iri: str) -> httpx.URL:
     """The Graph Store Protocol URL of graph `iri`: `?graph=IRI`, or `?default` for the default."""
+    import httpx
+
     url = httpx.URL(endpoint)
     if iri == DEFAULT_GRAPH:
         return url.copy_with(query=url.query + b"&default" if url.query else b"default")
@@ -269,6 +288,8 @@ class _Sender:
 
     def send(self, request: httpx.Request) -> tuple[httpx.Response, int]:
         """The response to `request` and the attempts it took, retrying transient failures."""
+        import httpx
+
         attempt = 0
         while True:
             attempt += 1

@@ -1,5 +1,5 @@
 """The fast export (files into an Oxigraph store, the description computed there) writes the same
-bytes as the rdflib way (`export.serialize(*catalog.export_parts(load_dataset(paths)))`), for every
+bytes as the rdflib way (`export.serialize(*catalog.export_parts(read_as_stated(paths)))`), for every
 format and `--graph` choice, and `export --store` the same as exporting the files."""
 
 from __future__ import annotations
@@ -11,16 +11,14 @@ import pytest
 from click.testing import CliRunner
 from rdflib.compare import isomorphic
 
-from mdq_graph import load_dataset
 from mdq_graph.catalog.dcat import describe_store, export_parts
 from mdq_graph.cli import main
 from mdq_graph.export.exporter import export_graph
 from mdq_graph.formats.jsonld import JsonLdOptions
-from mdq_graph.formats.rdf import DEFAULT, UNION, serialize
-from mdq_graph.graph.dataset import ONTOLOGY_GRAPH
-from mdq_graph.graph.loader import load_store
-from mdq_graph.graph.rdf_formats import FORMATS
-from mdq_graph.graph.store import build_store, normalise_literals, populate
+from mdq_graph.formats.rdf import serialize
+from mdq_graph.graph.dataset import ONTOLOGY_GRAPH, read_as_stated
+from mdq_graph.graph.loader import build_store, load_store, normalise_literals, populate
+from mdq_graph.graph.rdf_formats import DEFAULT, FORMATS, UNION
 from mdq_graph.synth import synthesize
 from tests.conftest import TEST_DATA
 
@@ -64,7 +62,7 @@ def test_the_fast_export_writes_the_bytes_of_the_rdflib_way(
     case: str, inferred: bool, synth_corpus: Path
 ) -> None:
     paths = _cases(synth_corpus)[case]
-    data, catalog = export_parts(load_dataset(paths, inferred=inferred))
+    data, catalog = export_parts(read_as_stated(paths, inferred=inferred))
     named = sorted(
         {str(g.identifier) for g in data.graphs() if len(g)} - {str(data.default_graph.identifier)}
     )
@@ -84,7 +82,7 @@ def test_the_description_computed_in_the_store_is_the_rdflib_one(
     case: str, synth_corpus: Path
 ) -> None:
     paths = _cases(synth_corpus)[case]
-    _, expected = export_parts(load_dataset(paths))
+    _, expected = export_parts(read_as_stated(paths))
     computed = describe_store(load_store(paths))
     assert len(computed) > 500
     assert isomorphic(computed, expected)

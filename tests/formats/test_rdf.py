@@ -20,8 +20,9 @@ from rdflib.compare import isomorphic
 
 from mdq_graph import load_dataset
 from mdq_graph.cli import main
-from mdq_graph.errors import UsageError
+from mdq_graph.errors import InputError, UsageError
 from mdq_graph.formats.rdf import serialize, write_rdf
+from mdq_graph.graph.dataset import read_as_stated
 from mdq_graph.graph.namespaces import PREFIXES
 from mdq_graph.graph.rdf_formats import FORMATS
 from tests.conftest import TEST_DATA
@@ -311,7 +312,9 @@ def test_an_invalid_iri_is_reported_not_raised(tmp_path: Path) -> None:
     broken.write_text(
         "<https://example.org/a> <https://example.org/b> <https://example.org/c d> .\n"
     )
-    dataset = load_dataset([broken], inferred=False)  # rdflib reads it, with a warning
+    with pytest.raises(InputError, match=r"space\.ttl:1:49: not valid RDF"):
+        load_dataset([broken], inferred=False)  # the loader refuses it, as every command does
+    dataset = read_as_stated([broken], inferred=False)  # rdflib reads it, with a warning
     with pytest.raises(UsageError, match="not valid RDF"):
         serialize(dataset, FORMATS["turtle"])
 

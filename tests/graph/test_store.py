@@ -17,14 +17,13 @@ from mdq_graph.errors import InputError, UsageError
 from mdq_graph.formats.rdf import canonical_quads
 from mdq_graph.graph.dataset import INFERRED_GRAPH
 from mdq_graph.graph.engine import Engine
+from mdq_graph.graph.loader import build_store, store_dataset
 from mdq_graph.graph.store import (
     DATABASE_FOLDER,
     METADATA_FILE,
     STORE_FORMAT_VERSION,
-    build_store,
     open_store,
     read_store_info,
-    store_dataset,
 )
 from tests.conftest import TEST_DATA
 

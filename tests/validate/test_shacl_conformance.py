@@ -29,8 +29,7 @@ from rdflib import BNode, Graph, Literal
 from rdflib.namespace import SH
 from rdflib.term import Node
 
-from mdq_graph.graph.dataset import load_dataset
-from mdq_graph.graph.loader import rdflib_term
+from mdq_graph.graph.loader import load_dataset, rdflib_term
 from mdq_graph.validate.shacl_engine import ShapeSet, report
 from mdq_graph.validate.shacl_shapes import UnsupportedShapes
 from mdq_graph.validate.validation import (

@@ -15,8 +15,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SH
 from rdflib.term import Node
 
-from mdq_graph.graph.dataset import load_dataset
-from mdq_graph.graph.loader import load_store
+from mdq_graph.graph.loader import load_dataset, load_store
 from mdq_graph.synth import synthesize
 from mdq_graph.validate.quotes import check_quotes, quotes
 from mdq_graph.validate.shacl_engine import ShapeSet, report

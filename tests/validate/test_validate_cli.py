@@ -16,7 +16,7 @@ from rdflib.namespace import RDF, SH
 from rdflib.util import from_n3
 
 from mdq_graph.cli import main
-from mdq_graph.graph.dataset import load_dataset
+from mdq_graph.graph.loader import load_dataset
 from mdq_graph.graph.resources import data_dir
 from mdq_graph.validate.validation import SHAPES, load_shapes
 from tests.conftest import TEST_DATA

@@ -10,8 +10,8 @@ from click.testing import CliRunner
 
 from mdq_graph.cli import main
 from mdq_graph.graph.engine import Engine
+from mdq_graph.graph.loader import build_store
 from mdq_graph.graph.namespaces import BASE
-from mdq_graph.graph.store import build_store
 from mdq_graph.web.server import ServerSettings
 
 

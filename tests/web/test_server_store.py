@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from mdq_graph.graph.store import build_store, open_store
+from mdq_graph.graph.loader import build_store
+from mdq_graph.graph.store import open_store
 from mdq_graph.web.server import ServerSettings, create_app
 
 JSON = "application/sparql-results+json"

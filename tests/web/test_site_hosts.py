@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 from rdflib import Dataset
 
-from mdq_graph.graph.dataset import load_dataset
+from mdq_graph.graph.loader import load_dataset
 from mdq_graph.web.hosting import NEGOTIATED
 from mdq_graph.web.site import QUERIES_STEM, WORKBENCH_STEM, write_site
 from tests.conftest import TEST_DATA

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from mdq_graph import __version__
-from mdq_graph.graph.dataset import load_dataset
+from mdq_graph.graph.loader import load_dataset
 from mdq_graph.graph.namespaces import BASE
 from mdq_graph.web.hosting import NEGOTIATED, W3ID_PLACEHOLDER_HOST, w3id_htaccess
 from mdq_graph.web.site import QUERIES_STEM, WORKBENCH_STEM, write_site

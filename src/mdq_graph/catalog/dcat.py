@@ -8,17 +8,22 @@ temporal coverage from the events' dates, spatial coverage from the participatin
 dates from the ontology, provenance from the named graphs' sources, VoID counts from the triples.
 What is a choice (the EU data themes, the publisher type) is a constant in `authority.py`.
 
+The facts are read from an Oxigraph store whose default graph is the union of its named graphs
+(`describe_store`), by lookups and SPARQL queries inside it, as pyoxigraph terms; an rdflib dataset
+(`build_catalog`, `export_parts`: the notebook edge) is put into such a store first. The description
+itself is an rdflib graph, for the writers and the schema.org view that read it.
+
 A file cannot contain its own checksum. So the exports carry the description WITHOUT byte sizes and
 checksums, in the named graph graph/catalog (`export_parts()`, which `mdq-graph export` uses), and
-`build_catalog(distributions=True)` (`mdq-graph catalog`, the published catalog.ttl) adds each export
-file's byte size and SHA-256, computed from exactly those exports.
+`export.exporter.published_catalog` (`mdq-graph catalog`, the published catalog.ttl) adds each
+export file's byte size and SHA-256, computed from exactly those exports (`with_file_facts`).
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 import pyoxigraph as ox
 from rdflib import Dataset, Graph, Literal, URIRef
@@ -45,10 +50,10 @@ from mdq_graph.catalog.authority import (
     THEMES,
 )
 from mdq_graph.catalog.schemaorg import schema_dataset_jsonld
-from mdq_graph.catalog.storeview import StoreView
-from mdq_graph.catalog.void import describe_void, graph_sizes, union_triples, void_stats
-from mdq_graph.formats.rdf import UNION, serialize
+from mdq_graph.catalog.void import OxTerm, describe_void, graph_sizes, select_rows, void_stats
+from mdq_graph.formats.rdf import serialize
 from mdq_graph.graph.dataset import new_dataset
+from mdq_graph.graph.engine import Engine
 from mdq_graph.graph.loader import rdflib_term
 from mdq_graph.graph.namespaces import (
     ADMS,
@@ -72,7 +77,7 @@ from mdq_graph.graph.namespaces import (
     VOID,
     XSD,
 )
-from mdq_graph.graph.rdf_formats import FORMATS, RdfFormat
+from mdq_graph.graph.rdf_formats import FORMATS, UNION, RdfFormat
 from mdq_graph.graph.rebase import check_base, rebase_graph
 from mdq_graph.graph.resources import shapes_dir
 
@@ -84,6 +89,7 @@ __all__ = [
     "export_parts",
     "schema_dataset_jsonld",
     "serialize_catalog",
+    "without_catalog",
 ]
 
 #: The named graph in which the exports carry the description.
@@ -153,14 +159,14 @@ def export_parts(dataset: Dataset, *, service: bool = True) -> tuple[Dataset, Gr
     """What `mdq-graph export` writes: `dataset` without any description it already carries (an
     export read back), and its description without file sizes and checksums, as the graph named
     graph/catalog (for `export.serialize(..., catalog=)`)."""
-    data = _without_catalog(dataset)
-    return data, _describe(data, service=service)
+    data = without_catalog(dataset)
+    return data, _describe(Engine.from_dataset(data).store, service=service)
 
 
 def describe_store(store: ox.Store, *, service: bool = True) -> Graph:
     """The description `export_parts` gives, of the graphs of a store whose default graph is their
-    union (`mdq_graph.graph.store.populate`) and that holds no graph/catalog; computed inside the store."""
-    return _describe(StoreView(store), service=service)
+    union (`mdq_graph.graph.loader.populate`) and that holds no graph/catalog; computed inside the store."""
+    return _describe(store, service=service)
 
 
 def serialize_catalog(graph: Graph, fmt: RdfFormat) -> bytes:
@@ -172,73 +178,130 @@ def serialize_catalog(graph: Graph, fmt: RdfFormat) -> bytes:
 
 
 class _Facts:
-    """The facts of the graph the description is made of, read once."""
+    """The facts of the graph the description is made of, read once from the store's default
+    graph (the union of its named graphs) by lookups and queries inside the store. They stay
+    pyoxigraph terms; what the description states is turned into rdflib terms as it is added."""
 
-    def __init__(self, data: Dataset | StoreView) -> None:
-        self.data = data
-        ontology = URIRef(ONTOLOGY_IRI)
-        self.project: Node = data.value(ontology, DCTERMS.publisher) or ID["org/mdq-graph-project"]
-        self.project_en = self.label(self.project, "en") or "mdq-graph project"
-        self.project_ja = self.label(self.project, "ja") or self.project_en
-        self.issued = data.value(ontology, DCTERMS.created)
-        self.modified = data.value(ontology, DCTERMS.modified)
-        self.meetings = self._rows(
-            "SELECT ?label WHERE { ?m a mdq:Meeting ; rdfs:label ?label ; mdq:ordinal ?n } "
-            "ORDER BY ?n ?label"
-        )
-        # An aggregate over no event gives no row (rdflib) or one unbound row: no temporal coverage.
-        period = self._rows(
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+        ontology = ox.NamedNode(ONTOLOGY_IRI)
+        default: OxTerm = _ox(ID["org/mdq-graph-project"])
+        project = next(iter(self.objects(ontology, DCTERMS.publisher)), default)
+        self.project = rdflib_term(project)
+        self.project_en = self.label(project, "en") or "mdq-graph project"
+        self.project_ja = self.label(project, "ja") or self.project_en
+        self.issued = _first(self.objects(ontology, DCTERMS.created))
+        self.modified = _first(self.objects(ontology, DCTERMS.modified))
+        self.meetings = [
+            label
+            for (label,) in self._rows(
+                "SELECT ?label WHERE { ?m a mdq:Meeting ; rdfs:label ?label ; mdq:ordinal ?n } "
+                "ORDER BY ?n ?label"
+            )
+            if isinstance(label, ox.Literal)
+        ]
+        # An aggregate over no event gives one unbound row: no temporal coverage.
+        ((start, end),) = self._rows(
             "SELECT (MIN(?start) AS ?from) (MAX(?end) AS ?to) WHERE { "
             "?e a/rdfs:subClassOf* mdq:Event ; schema:startDate ?start ; schema:endDate ?end }"
         )
-        self.start: Node | None = period[0][0] if period else None
-        self.end: Node | None = period[0][1] if period else None
-        self.countries = self._rows(
-            "SELECT DISTINCT ?eu ?country WHERE { ?event mdq:participatingCountry ?country . "
-            "?country mdq:euCountry ?eu } ORDER BY ?eu"
-        )
+        self.start = None if start is None else rdflib_term(start)
+        self.end = None if end is None else rdflib_term(end)
+        self.countries = [
+            (eu, country)
+            for eu, country in self._rows(
+                "SELECT DISTINCT ?eu ?country WHERE { ?event mdq:participatingCountry ?country . "
+                "?country mdq:euCountry ?eu } ORDER BY ?eu"
+            )
+            if eu is not None and not isinstance(country, (ox.Literal, type(None)))
+        ]
         self.sources = [
             source
             for (source,) in self._rows(
                 "SELECT DISTINCT ?source WHERE { ?graph prov:wasDerivedFrom ?source . "
                 "?source a/rdfs:subClassOf* mdq:SourceDocument } ORDER BY ?source"
             )
+            if isinstance(source, (ox.NamedNode, ox.BlankNode))
         ]
-        self.quotes = len(set(data.subjects(RDF.type, MDQ.Quote)))
+        self.quotes = _count(self._rows("SELECT (COUNT(DISTINCT ?q) AS ?n) { ?q a mdq:Quote }"))
         # Pages the project cites as documents: it holds no text of them to quote.
-        self.cited = len(
-            {s for s in data.subjects(RDF.type, MDQ.DocumentCitation) if s in self.sources}
+        self.cited = _count(
+            self._rows(
+                "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c a mdq:DocumentCitation . "
+                "?g prov:wasDerivedFrom ?c . ?c a/rdfs:subClassOf* mdq:SourceDocument }"
+            )
         )
-        languages = {str(lang) for s in self.sources for lang in data.objects(s, SCHEMA.inLanguage)}
+        languages = {
+            lang.value for s in self.sources for lang in self.objects(s, SCHEMA.inLanguage)
+        }
         self.languages = [EU_LANGUAGES[tag] for tag in sorted(languages) if tag in EU_LANGUAGES]
-        licences = {o for _, o in data.subject_objects(DCTERMS.license) if isinstance(o, URIRef)}
+        licences = {
+            URIRef(q.object.value)
+            for q in self.store.quads_for_pattern(
+                None, _ox(DCTERMS.license), None, ox.DefaultGraph()
+            )
+            if isinstance(q.object, ox.NamedNode)
+        }
         # The licence the named graphs state (one, CC BY 4.0); CC BY 4.0 where they state none.
         self.licence = min(licences, key=str) if len(licences) == 1 else CC_BY_4
         self.keywords = [
-            keyword
+            rdflib_term(keyword)
             for (keyword,) in self._rows(
                 "SELECT DISTINCT ?k WHERE { { ?t a mdq:Topic ; skos:prefLabel ?k } UNION "
                 "{ ?s a mdq:DialogueSeries ; rdfs:label|skos:altLabel ?k } } ORDER BY ?k"
             )
+            if keyword is not None
         ]
 
-    def _rows(self, query: str) -> list[tuple[Node, ...]]:
-        return [tuple(row) for row in self.data.query(_PREFIXES + query)]  # type: ignore[arg-type]
+    def _rows(self, query: str) -> list[tuple[OxTerm | None, ...]]:
+        return select_rows(self.store, _PREFIXES + query)
 
-    def label(self, node: Node, lang: str) -> str | None:
+    def objects(self, subject: OxTerm, predicate: URIRef) -> list[OxTerm]:
+        """The objects of (`subject`, `predicate`, ?)."""
+        if isinstance(subject, ox.Literal):
+            return []
+        found = self.store.quads_for_pattern(subject, _ox(predicate), None, ox.DefaultGraph())
+        return [q.object for q in found]  # type: ignore[misc]
+
+    def subjects(self, predicate: URIRef, value: OxTerm) -> list[OxTerm]:
+        """The subjects of (?, `predicate`, `value`)."""
+        found = self.store.quads_for_pattern(None, _ox(predicate), value, ox.DefaultGraph())
+        return [q.subject for q in found]  # type: ignore[misc]
+
+    def label(self, node: OxTerm, lang: str) -> str | None:
         """The `lang` label of `node`, if it has one."""
-        labels = [str(x) for x in self.data.objects(node, RDFS.label) if _lang(x) == lang]
+        labels = [x.value for x in self.objects(node, RDFS.label) if _lang(x) == lang]
         return min(labels) if labels else None
 
     def meeting_names(self, lang: str) -> str:
         """The names of the meetings in `lang`, joined."""
         return (
-            " / ".join(dict.fromkeys(str(m) for (m,) in self.meetings if _lang(m) == lang)) or "MDQ"
+            " / ".join(dict.fromkeys(m.value for m in self.meetings if _lang(m) == lang)) or "MDQ"
         )
 
+    def copy(self, g: Graph, subject: OxTerm, predicates: Iterable[URIRef], as_: Node) -> None:
+        """Add to `g` what the graph states of `subject` by `predicates`, about `as_`."""
+        for p in predicates:
+            for value in self.objects(subject, p):
+                g.add((as_, p, rdflib_term(value)))
 
-def _lang(node: Node) -> str | None:
-    return node.language if isinstance(node, Literal) else None
+
+def _ox(iri: URIRef) -> ox.NamedNode:
+    """A vocabulary term as a pyoxigraph IRI."""
+    return ox.NamedNode(str(iri))
+
+
+def _first(terms: list[OxTerm]) -> Node | None:
+    return rdflib_term(terms[0]) if terms else None
+
+
+def _count(rows: list[tuple[OxTerm | None, ...]]) -> int:
+    ((n,),) = rows
+    return int(n.value) if isinstance(n, ox.Literal) else 0
+
+
+def _lang(node: OxTerm) -> str | None:
+    return node.language if isinstance(node, ox.Literal) else None
 
 
 def _describe_itself(g: Graph, described: list[URIRef]) -> None:
@@ -265,10 +328,11 @@ def _text(g: Graph, subject: Node, predicate: Node, en: str, ja: str) -> None:
 # --- Building the description -----------------------------------------------------------------------
 
 
-def _describe(data: Dataset | StoreView, *, service: bool = True) -> Graph:
-    """The description of `data` (no file sizes or checksums), with IRIs under the default base."""
+def _describe(store: ox.Store, *, service: bool = True) -> Graph:
+    """The description of the graphs of `store` (no file sizes or checksums), with IRIs under the
+    default base."""
     g = Graph(identifier=CATALOG_GRAPH)
-    facts = _Facts(data)
+    facts = _Facts(store)
     _describe_project(g, facts)
     _describe_catalog(g, facts)
     _describe_dataset(g, facts)
@@ -279,19 +343,15 @@ def _describe(data: Dataset | StoreView, *, service: bool = True) -> Graph:
     if not service:
         _without_service(g, facts)
     _describe_vocabularies(g, facts)
-    if isinstance(data, StoreView):
-        stats, sizes = data.void_stats(BASE + "id/"), data.graph_sizes()
-    else:
-        stats, sizes = void_stats(union_triples(data), BASE + "id/"), graph_sizes(data)
-    describe_void(g, _Iri.dataset, stats, BASE)
-    _describe_itself(g, sorted(sizes))
+    describe_void(g, _Iri.dataset, void_stats(store, BASE + "id/"), BASE)
+    sizes = graph_sizes(store)
+    _describe_itself(g, [URIRef(name) for name in sorted(sizes)])
     for name, size in sorted(sizes.items()):
-        g.add((_Iri.dataset, VOID.subset, name))
-        g.add((name, RDF.type, VOID.Dataset))
-        g.add((name, VOID.triples, Literal(size, datatype=XSD.integer)))
-        for p in (RDFS.label, PROV.wasDerivedFrom, DCTERMS.source):
-            for o in data.objects(name, p):
-                g.add((name, p, o))
+        graph = URIRef(name)
+        g.add((_Iri.dataset, VOID.subset, graph))
+        g.add((graph, RDF.type, VOID.Dataset))
+        g.add((graph, VOID.triples, Literal(size, datatype=XSD.integer)))
+        facts.copy(g, ox.NamedNode(name), (RDFS.label, PROV.wasDerivedFrom, DCTERMS.source), graph)
     return g
 
 
@@ -424,12 +484,11 @@ def _add_coverage_and_dates(g: Graph, resource: URIRef, facts: _Facts) -> None:
         g.add((resource, DCTERMS.language, language))
     for theme in THEMES:
         g.add((resource, DCAT.theme, theme))
-    for eu, country in facts.countries:
+    for eu_term, country in facts.countries:
+        eu = rdflib_term(eu_term)
         g.add((resource, DCTERMS.spatial, eu))
         g.add((eu, RDF.type, DCTERMS.Location))
-        for p in (RDFS.label, DCAT.bbox, DCAT.centroid):
-            for value in facts.data.objects(country, p):
-                g.add((eu, p, value))
+        facts.copy(g, country, (RDFS.label, DCAT.bbox, DCAT.centroid), eu)
     _add_dates(g, resource, facts)
 
 
@@ -446,9 +505,7 @@ def _describe_standards(g: Graph, facts: _Facts) -> None:
     ontology = URIRef(ONTOLOGY_IRI)
     g.add((_Iri.dataset, DCTERMS.conformsTo, ontology))
     g.add((ontology, RDF.type, DCTERMS.Standard))
-    for p in (DCTERMS.title, OWL.versionInfo):
-        for value in facts.data.objects(ontology, p):
-            g.add((ontology, p, value))
+    facts.copy(g, _ox(ontology), (DCTERMS.title, OWL.versionInfo), ontology)
     g += _shapes_standards()
 
 
@@ -479,11 +536,12 @@ def _shapes_standards() -> Graph:
 
 def _describe_sources(g: Graph, facts: _Facts) -> None:
     """Provenance: the source documents, who to ask about them, the terms they come with."""
-    data, dataset = facts.data, _Iri.dataset
+    dataset = _Iri.dataset
     titles, terms, files = [], [], []
     for source in facts.sources:
-        g.add((dataset, PROV.wasDerivedFrom, source))
-        g.add((source, RDF.type, FOAF.Document))
+        described = rdflib_term(source)
+        g.add((dataset, PROV.wasDerivedFrom, described))
+        g.add((described, RDF.type, FOAF.Document))
         for p_data, p_catalog in (
             (DCTERMS.title, DCTERMS.title),
             (SCHEMA.url, FOAF.page),
@@ -491,22 +549,21 @@ def _describe_sources(g: Graph, facts: _Facts) -> None:
             (SCHEMA.publisher, DCTERMS.publisher),
             (MDQ.contactPoint, DCAT.contactPoint),
         ):
-            for value in data.objects(source, p_data):
-                g.add((source, p_catalog, value))
-        for contact in data.objects(source, MDQ.contactPoint):
-            for p in (VCARD.fn, VCARD.hasTelephone, RDFS.label):
-                for value in data.objects(contact, p):
-                    g.add((contact, p, value))
-        title = min((str(t) for t in data.objects(source, DCTERMS.title)), default=str(source))
-        url = min((str(u) for u in data.objects(source, SCHEMA.url)), default="")
+            for value in facts.objects(source, p_data):
+                g.add((described, p_catalog, rdflib_term(value)))
+        for contact in facts.objects(source, MDQ.contactPoint):
+            facts.copy(g, contact, (VCARD.fn, VCARD.hasTelephone, RDFS.label), rdflib_term(contact))
+        title = min((t.value for t in facts.objects(source, DCTERMS.title)), default=source.value)
+        url = min((u.value for u in facts.objects(source, SCHEMA.url)), default="")
         titles.append(f"{title} <{url}>" if url else title)
-        terms += sorted(f"{title}: {t}" for t in data.objects(source, MDQ.termsOfUse))
+        terms += sorted(f"{title}: {t.value}" for t in facts.objects(source, MDQ.termsOfUse))
         publishers = sorted(
-            facts.label(p, "en") or str(p) for p in data.objects(source, SCHEMA.publisher)
+            facts.label(p, "en") or p.value for p in facts.objects(source, SCHEMA.publisher)
         )
-        for text in data.subjects(MDQ.textOf, source):
+        for text in facts.subjects(MDQ.textOf, source):
             files += [
-                f"{name} ({', '.join(publishers)})" for name in data.objects(text, MDQ.fileName)
+                f"{name.value} ({', '.join(publishers)})"
+                for name in facts.objects(text, MDQ.fileName)
             ]
 
     g.add((dataset, DCTERMS.provenance, _Iri.provenance))
@@ -688,7 +745,7 @@ def _quads(dataset: Dataset) -> Iterator[tuple[Node, Node, Node, Node]]:
         yield s, p, o, getattr(g, "identifier", g)  # type: ignore[misc]
 
 
-def _without_catalog(dataset: Dataset) -> Dataset:
+def without_catalog(dataset: Dataset) -> Dataset:
     """`dataset`, or a copy of it without the description it carries (e.g. an export read back)."""
     if not any(name == CATALOG_GRAPH for *_, name in _quads(dataset)):
         return dataset

@@ -7,11 +7,10 @@ so that a client can check the description against the data it downloads.
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.term import Node
+import pyoxigraph as ox
+from rdflib import Graph, Literal, URIRef
 
 from mdq_graph.graph.namespaces import (
     DCTERMS,
@@ -26,7 +25,7 @@ from mdq_graph.graph.namespaces import (
     XSD,
 )
 
-Triple = tuple[Node, Node, Node]
+OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
 
 
 @dataclass(frozen=True)
@@ -58,27 +57,6 @@ LINK_TARGETS: tuple[LinkTarget, ...] = (
 )
 
 
-def union_triples(dataset: Dataset, *, leave_out: tuple[URIRef, ...] = ()) -> set[Triple]:
-    """The distinct triples of the named graphs of `dataset` (the graphs in `leave_out` excepted)."""
-    triples: set[Triple] = set()
-    for s, p, o, g in dataset.quads((None, None, None, None)):
-        name = getattr(g, "identifier", g)
-        if name not in leave_out:
-            triples.add((s, p, o))
-    return triples
-
-
-def graph_sizes(dataset: Dataset, *, leave_out: tuple[URIRef, ...] = ()) -> dict[URIRef, int]:
-    """The number of triples of each named graph (IRI-named graphs only), by graph name."""
-    sizes: Counter[URIRef] = Counter()
-    default = dataset.default_graph.identifier  # rdflib's `urn:x-rdflib:default` names no graph
-    for _, _, _, g in dataset.quads((None, None, None, None)):
-        name = getattr(g, "identifier", g)
-        if isinstance(name, URIRef) and name != default and name not in leave_out:
-            sizes[name] += 1
-    return dict(sizes)
-
-
 def slug(iri: str) -> str:
     """A readable, stable path segment for a term: `mdq-Meeting`, `schema-Event`, `rdf-type`."""
     for prefix, namespace in sorted(PREFIXES.items(), key=lambda item: -len(str(item[1]))):
@@ -104,44 +82,101 @@ def vocabulary_of(term: str) -> str | None:
 @dataclass(frozen=True)
 class VoidStats:
     """What VoID counts of a set of triples: sizes, instances per class, triples per property,
-    the meetings (example resources) and the links into each target dataset per predicate."""
+    the meetings (example resources) and the links into each target dataset per predicate.
+    Classes, properties, meetings and link predicates are IRIs."""
 
     triples: int
     entities: int  # distinct subjects in the URI space
     subjects: int
     objects: int
-    classes: dict[Node, int]  # class -> distinct instances
-    properties: dict[Node, int]  # predicate -> triples
-    meetings: list[URIRef]  # sorted
-    links: dict[tuple[str, Node], int]  # (target key, predicate) -> links
+    classes: dict[str, int]  # class -> distinct instances
+    properties: dict[str, int]  # predicate -> triples
+    meetings: list[str]  # sorted
+    links: dict[tuple[str, str], int]  # (target key, predicate) -> links
 
 
-def void_stats(triples: set[Triple], uri_space: str) -> VoidStats:
-    """The VoID statistics of `triples`; entities and links are counted from `uri_space`."""
-    subjects = {s for s, _, _ in triples}
-    objects = {o for _, _, o in triples}
-    predicates = Counter(p for _, p, _ in triples)
-    instances: dict[Node, set[Node]] = defaultdict(set)
-    for s, p, o in triples:
-        if p == RDF.type:
-            instances[o].add(s)
-    links: Counter[tuple[str, Node]] = Counter()
-    for s, p, o in triples:
-        if not (isinstance(s, URIRef) and s.startswith(uri_space) and isinstance(o, URIRef)):
-            continue
-        for target in LINK_TARGETS:
-            if o.startswith(target.uri_space) and p != RDF.type:
-                links[(target.key, p)] += 1
-    return VoidStats(
-        triples=len(triples),
-        entities=len({s for s in subjects if isinstance(s, URIRef) and s.startswith(uri_space)}),
-        subjects=len(subjects),
-        objects=len(objects),
-        classes={cls: len(members) for cls, members in instances.items()},
-        properties=dict(predicates),
-        meetings=sorted(s for s in instances.get(MDQ.Meeting, ()) if isinstance(s, URIRef)),
-        links=dict(links),
+def graph_sizes(store: ox.Store) -> dict[str, int]:
+    """The number of triples of each IRI-named graph of `store`, by graph IRI."""
+    rows = select_rows(
+        store, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
     )
+    return {name.value: _int(n) for name, n in rows if isinstance(name, ox.NamedNode)}
+
+
+def void_stats(store: ox.Store, uri_space: str) -> VoidStats:
+    """The VoID statistics of the default graph of `store`, the union of its named graphs (as
+    `mdq_graph.graph.loader.populate` fills it); entities and links are counted from `uri_space`.
+    Computed by a few queries inside the store."""
+    space = _string(uri_space)
+    ((triples, subjects, objects),) = select_rows(
+        store,
+        "SELECT (COUNT(*) AS ?t) (COUNT(DISTINCT ?s) AS ?ds) (COUNT(DISTINCT ?o) AS ?do) "
+        "WHERE { ?s ?p ?o }",
+    )
+    ((entities,),) = select_rows(
+        store,
+        "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o "
+        f"FILTER (isIRI(?s) && STRSTARTS(STR(?s), {space})) }}",
+    )
+    classes = select_rows(
+        store,
+        f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s <{RDF.type}> ?c FILTER isIRI(?c) }} "
+        "GROUP BY ?c",
+    )
+    properties = select_rows(store, "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p")
+    meetings = select_rows(
+        store, f"SELECT DISTINCT ?m WHERE {{ ?m <{RDF.type}> <{MDQ.Meeting}> FILTER isIRI(?m) }}"
+    )
+    # One scan for every target: the target an object's IRI starts with (their IRI spaces do
+    # not overlap), else "" (measured at 10^6 triples: 0.7 s, where a scan per target took 2.2 s).
+    target_of = '""'
+    for target in reversed(LINK_TARGETS):
+        prefix = _string(target.uri_space)
+        target_of = f"IF(STRSTARTS(STR(?o), {prefix}), {_string(target.key)}, {target_of})"
+    links = {
+        (_value(key), _value(predicate)): _int(count)
+        for key, predicate, count in select_rows(
+            store,
+            "SELECT ?target ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o "
+            f"FILTER (?p != <{RDF.type}> && isIRI(?s) && STRSTARTS(STR(?s), {space}) && isIRI(?o)) "
+            f'BIND ({target_of} AS ?target) FILTER (?target != "") }} GROUP BY ?target ?p',
+        )
+    }
+    return VoidStats(
+        triples=_int(triples),
+        entities=_int(entities),
+        subjects=_int(subjects),
+        objects=_int(objects),
+        classes={_value(c): _int(n) for c, n in classes},
+        properties={_value(p): _int(n) for p, n in properties},
+        meetings=sorted(_value(m) for (m,) in meetings),
+        links=links,
+    )
+
+
+def select_rows(store: ox.Store, query: str) -> list[tuple[OxTerm | None, ...]]:
+    """The solutions of a SELECT query on `store`, unbound variables as None."""
+    solutions = store.query(query)
+    assert isinstance(solutions, ox.QuerySolutions)
+    width = len(solutions.variables)
+    return [tuple(row[i] for i in range(width)) for row in solutions]
+
+
+def _value(term: object) -> str:
+    """The IRI or the lexical form of a bound term."""
+    assert isinstance(term, (ox.NamedNode, ox.Literal))
+    return term.value
+
+
+def _int(term: object) -> int:
+    """A count (an xsd:integer literal) as a number."""
+    return int(_value(term))
+
+
+def _string(text: str) -> str:
+    """A SPARQL string literal."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'
 
 
 def describe_void(graph: Graph, dataset_iri: URIRef, stats: VoidStats, base: str) -> None:
@@ -161,26 +196,26 @@ def describe_void(graph: Graph, dataset_iri: URIRef, stats: VoidStats, base: str
     ):
         add((dataset_iri, VOID.vocabulary, URIRef(vocabulary)))
     for meeting in stats.meetings:
-        add((dataset_iri, VOID.exampleResource, meeting))
+        add((dataset_iri, VOID.exampleResource, URIRef(meeting)))
 
     for cls, members in sorted(stats.classes.items(), key=lambda item: str(item[0])):
-        partition = URIRef(f"{dataset_iri}/class/{slug(str(cls))}")
+        partition = URIRef(f"{dataset_iri}/class/{slug(cls)}")
         add((dataset_iri, VOID.classPartition, partition))
         add((partition, RDF.type, VOID.Dataset))
-        add((partition, VOID["class"], cls))
+        add((partition, VOID["class"], URIRef(cls)))
         add((partition, VOID.entities, _count(members)))
     for predicate, count in sorted(stats.properties.items(), key=lambda item: str(item[0])):
-        partition = URIRef(f"{dataset_iri}/property/{slug(str(predicate))}")
+        partition = URIRef(f"{dataset_iri}/property/{slug(predicate)}")
         add((dataset_iri, VOID.propertyPartition, partition))
         add((partition, RDF.type, VOID.Dataset))
-        add((partition, VOID.property, predicate))
+        add((partition, VOID.property, URIRef(predicate)))
         add((partition, VOID.triples, _count(count)))
 
     _describe_linksets(graph, dataset_iri, stats.links)
 
 
 def _describe_linksets(
-    graph: Graph, dataset_iri: URIRef, links: dict[tuple[str, Node], int]
+    graph: Graph, dataset_iri: URIRef, links: dict[tuple[str, str], int]
 ) -> None:
     """A void:Linkset for each (target dataset, link predicate) with its number of links."""
     targets = {t.key: t for t in LINK_TARGETS}
@@ -192,17 +227,17 @@ def _describe_linksets(
         graph.add((target_iri, RDFS.label, Literal(target.title, lang="en")))
         graph.add((target_iri, FOAF.homepage, URIRef(target.homepage)))
         graph.add((target_iri, VOID.uriSpace, Literal(target.uri_space)))
-        for (link_key, predicate), count in sorted(links.items(), key=lambda i: str(i[0][1])):
+        for (link_key, predicate), count in sorted(links.items(), key=lambda i: i[0][1]):
             if link_key != key:
                 continue
-            linkset = URIRef(f"{dataset_iri}/linkset/{key}/{slug(str(predicate))}")
+            linkset = URIRef(f"{dataset_iri}/linkset/{key}/{slug(predicate)}")
             graph.add((dataset_iri, VOID.subset, linkset))
             graph.add((linkset, RDF.type, VOID.Linkset))
             graph.add((linkset, VOID.subjectsTarget, dataset_iri))
             graph.add((linkset, VOID.objectsTarget, target_iri))
             graph.add((linkset, VOID.target, dataset_iri))
             graph.add((linkset, VOID.target, target_iri))
-            graph.add((linkset, VOID.linkPredicate, predicate))
+            graph.add((linkset, VOID.linkPredicate, URIRef(predicate)))
             graph.add((linkset, VOID.triples, _count(count)))
 
 

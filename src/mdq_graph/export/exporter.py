@@ -4,7 +4,7 @@ checksums are those of exactly these exports.
 
 Everything that writes an export goes through here: the `export` and `catalog` commands, the
 server's downloads and the static site's. An `Exportable` is what an export is made of: a store
-holding the named graphs with their union in the default graph (`graph.store.populate`), and the
+holding the named graphs with their union in the default graph (`graph.loader.populate`), and the
 description the exports carry (`catalog.dcat.describe_store`, without sizes and checksums). The
 catalog's sizes and checksums are computed once, from the bytes the exports are, when they are
 written (`published_catalog`), never by exporting again elsewhere.
@@ -24,14 +24,15 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from mdq_graph.catalog.dcat import CATALOG_GRAPH, describe_store, export_parts, with_file_facts
+from mdq_graph.catalog.dcat import CATALOG_GRAPH, describe_store, with_file_facts, without_catalog
 from mdq_graph.collector import collector_paused
 from mdq_graph.formats.jsonld import JsonLdOptions
-from mdq_graph.formats.rdf import UNION, select_quads, serialize, write_rdf
+from mdq_graph.formats.rdf import select_quads, serialize, write_rdf
 from mdq_graph.graph.engine import Engine, fill_union_graph
+from mdq_graph.graph.loader import normalise_literals, populate, store_literals
 from mdq_graph.graph.namespaces import BASE, PREFIXES
 from mdq_graph.graph.parsing import rdf_files
-from mdq_graph.graph.rdf_formats import FORMATS, RdfFormat
+from mdq_graph.graph.rdf_formats import FORMATS, UNION, RdfFormat
 from mdq_graph.graph.rebase import (
     check_base,
     rebase_dataset,
@@ -40,13 +41,7 @@ from mdq_graph.graph.rebase import (
     rebase_quads,
 )
 from mdq_graph.graph.resources import data_dir
-from mdq_graph.graph.store import (
-    UNNAMED_TRIPLES,
-    normalise_literals,
-    open_store,
-    populate,
-    store_literals,
-)
+from mdq_graph.graph.store import UNNAMED_TRIPLES, open_store
 
 if TYPE_CHECKING:
     from rdflib import Dataset, Graph
@@ -91,9 +86,9 @@ def from_files(
     populated = populate(store, files, inferred=inferred, in_memory=True)
     drop_graph(store, ox.NamedNode(str(CATALOG_GRAPH)))  # an export read back: described afresh
     if populated.lossy_literals:
-        from mdq_graph.graph.dataset import load_dataset
+        from mdq_graph.graph.dataset import read_as_stated
 
-        return from_dataset(load_dataset(paths, inferred=inferred), service=service)
+        return from_dataset(read_as_stated(paths, inferred=inferred), service=service)
     return Exportable(
         store, describe_store(store, service=service), unnamed=populated.unnamed_triples
     )
@@ -109,7 +104,7 @@ def from_store(path: Path, *, inferred: bool = True, service: bool = True) -> Ex
     if not inferred:
         drop_graph(store, ox.NamedNode(str(INFERRED_GRAPH)))
     if normalise_literals(store, store_literals(store)):
-        from mdq_graph.graph.store import store_dataset
+        from mdq_graph.graph.loader import store_dataset
 
         return from_dataset(store_dataset(path, inferred=inferred), service=service)
     return Exportable(store, describe_store(store, service=service))
@@ -125,8 +120,9 @@ def from_engine(engine: Engine, *, service: bool = True) -> Exportable:
 
 def from_dataset(dataset: Dataset, *, service: bool = True) -> Exportable:
     """An rdflib dataset, as `graph.dataset.load_dataset` gives (the edge for notebooks)."""
-    data, description = export_parts(dataset, service=service)
+    data = without_catalog(dataset)
     engine = Engine.from_dataset(data)
+    description = describe_store(engine.store, service=service)
     lossy = normalise_literals(engine.store, store_literals(engine.store))
     return Exportable(engine.store, description, lossless=data if lossy else None)
 

@@ -19,11 +19,9 @@ from mdq_graph.formats.compaction import TermTuple
 from mdq_graph.formats.jsonld import JsonLdOptions
 from mdq_graph.formats.turtle import RDF_TYPE, predicate_key, term_key, write_trig, write_turtle
 from mdq_graph.graph.namespaces import GRAPH, ID, PREFIXES
-from mdq_graph.graph.rdf_formats import RdfFormat
+from mdq_graph.graph.rdf_formats import DEFAULT, UNION, RdfFormat
 
 #: `--graph` values that are not graph names.
-UNION = "union"
-DEFAULT = "default"
 
 _NCNAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
 # pyoxigraph declares the ITS namespace (for rdf:dir) in every RDF/XML document; we keep it only

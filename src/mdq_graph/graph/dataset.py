@@ -1,4 +1,10 @@
-"""Loads the ontology and the data into one rdflib `Dataset` of named graphs."""
+"""rdflib's own reading of the ontology and the data into one `Dataset` of named graphs.
+
+The graph is loaded by one loader, into an Oxigraph store (`mdq_graph.graph.loader.load_dataset`
+gives notebooks that store's graphs as an rdflib dataset). rdflib reads the files itself only where
+the store cannot hold a typed literal as the files write it (it keeps numbers as values:
+`"1.0"^^xsd:double` comes back as `"1"`), so that the exports of such data keep it as written.
+"""
 
 from __future__ import annotations
 
@@ -18,13 +24,14 @@ ONTOLOGY_GRAPH = GRAPH.ontology
 INFERRED_GRAPH = GRAPH.inferred
 
 
-def load_dataset(
+def read_as_stated(
     paths: Sequence[Path | str] | None = None,
     *,
     inferred: bool = True,
 ) -> Dataset:
-    """The knowledge graph as an rdflib `Dataset`: the ontology, the data (bundled, or `paths`
-    instead), and, unless `inferred=False`, the inferred standard-vocabulary view.
+    """The knowledge graph as rdflib reads the files: the ontology, the data (bundled, or `paths`
+    instead), and, unless `inferred=False`, the inferred standard-vocabulary view. For data whose
+    literals an Oxigraph store would change (see the module's description); else `load_dataset`.
 
     The dataset's default graph is the union of its named graphs, as in the SPARQL endpoint.
     """

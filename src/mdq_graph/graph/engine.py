@@ -11,11 +11,14 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
-from rdflib import Dataset
 
 from mdq_graph.errors import QueryError
+
+if TYPE_CHECKING:
+    from rdflib import Dataset
 
 _POSITION = re.compile(r"(?:at |error at )?(\d+):(\d+)")
 

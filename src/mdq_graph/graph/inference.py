@@ -66,7 +66,7 @@ class Alignment:
 
 
 def alignment(ontology: Graph) -> Alignment:
-    """The rules `infer` applies, read from the ontology (also used by `mdq_graph.graph.store`)."""
+    """The rules `infer` applies, read from the ontology (also used by `mdq_graph.graph.loader`)."""
     super_classes = _closure(_equivalence_pairs(ontology, RDFS.subClassOf, OWL.equivalentClass))
     super_props = _closure(_equivalence_pairs(ontology, RDFS.subPropertyOf, OWL.equivalentProperty))
     for alias, targets in VIEW_ALIASES.items():

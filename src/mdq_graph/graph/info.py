@@ -9,7 +9,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from mdq_graph.graph.engine import Engine
-from mdq_graph.graph.namespaces import curie
+from mdq_graph.graph.iris import curie
 
 #: Resources per class (rdflib and Oxigraph alike: `mdq_graph.graph.store` reports a store with it).
 CLASSES_QUERY = "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class"

@@ -7,6 +7,11 @@ from pathlib import Path
 
 from mdq_graph.errors import UsageError
 
+#: The graphs an export or a page can choose besides a named graph: the union of them all, or the
+#: default graph alone.
+UNION = "union"
+DEFAULT = "default"
+
 
 @dataclass(frozen=True)
 class RdfFormat:

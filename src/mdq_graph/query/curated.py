@@ -19,7 +19,7 @@ from pathlib import Path
 
 from mdq_graph.errors import InputError, QueryError, UsageError
 from mdq_graph.graph.engine import Engine
-from mdq_graph.graph.namespaces import PREFIXES
+from mdq_graph.graph.iris import PREFIX_IRIS
 from mdq_graph.graph.resources import queries_dir
 from mdq_graph.query.guard import check_nesting
 from mdq_graph.query.results import QUERY_BASE, QueryResult
@@ -38,7 +38,7 @@ _UNKNOWN_PREFIX = "Prefix not found"
 #: The prefixes every query may use without declaring them (as the Wikidata Query Service does):
 #: those the table of results writes IRIs with, so that a value can be pasted back into a query.
 #: A query's own PREFIX declarations take precedence.
-QUERY_PREFIXES: dict[str, str] = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
+QUERY_PREFIXES: dict[str, str] = dict(PREFIX_IRIS)
 _LONG_EXPECTATION = 160
 
 

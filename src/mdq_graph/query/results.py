@@ -17,7 +17,7 @@ from typing import IO
 import pyoxigraph as ox
 
 from mdq_graph.errors import QueryError, UsageError
-from mdq_graph.graph.namespaces import ID, PREFIXES
+from mdq_graph.graph.iris import PREFIX_IRIS
 from mdq_graph.graph.rdf_formats import FORMAT_NAMES, RdfFormat, get_format
 
 
@@ -136,7 +136,7 @@ def _table(
     """The table of `render_table`, with at most `limit` rows; its rows and whether more came."""
     if isinstance(result, ox.QueryBoolean):
         return f"{str(bool(result)).lower()}\n", 0, False
-    prefixes = prefixes if prefixes is not None else {p: str(ns) for p, ns in PREFIXES.items()}
+    prefixes = prefixes if prefixes is not None else dict(PREFIX_IRIS)
     header = [variable.value for variable in result.variables]
     solutions = iter(result)
     taken = solutions if limit is None else itertools.islice(solutions, limit)
@@ -241,7 +241,7 @@ def _short_iri(iri: str, prefixes: Mapping[str, str]) -> str:
 
 #: The base IRI of queries from the command line: our things' namespace, so that `<meeting/mdq-7>`
 #: (how the table and the Turtle export write them) means https://w3id.org/mdq/id/meeting/mdq-7.
-QUERY_BASE = str(ID)
+QUERY_BASE = PREFIX_IRIS["id"]
 
 
 def _relative_ok(iri: str) -> bool:

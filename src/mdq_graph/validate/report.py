@@ -12,6 +12,7 @@ from rdflib.paths import Path as PropertyPath
 from rdflib.term import Node
 
 from mdq_graph.graph.namespaces import PREFIXES
+from mdq_graph.validate import REPORT_FORMATS
 from mdq_graph.validate.validation import SHAPES, Finding, Severity, ValidationReport, short_name
 
 #: The version of the JSON report's layout (README, "Validation"); raised when a field changes meaning.
@@ -70,11 +71,9 @@ def render_turtle(report: ValidationReport) -> str:
     return report.graph.serialize(format="turtle")
 
 
-RENDERERS: dict[str, Callable[[ValidationReport], str]] = {
-    "text": render_text,
-    "json": render_json,
-    "turtle": render_turtle,
-}
+RENDERERS: dict[str, Callable[[ValidationReport], str]] = dict(
+    zip(REPORT_FORMATS, (render_text, render_json, render_turtle), strict=True)
+)
 
 
 def _finding_json(f: Finding) -> dict[str, Any]:

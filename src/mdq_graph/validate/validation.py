@@ -21,12 +21,11 @@ from rdflib.term import IdentifiedNode, Node
 
 from mdq_graph.collector import collector_paused
 from mdq_graph.errors import ShapesError
-from mdq_graph.graph.dataset import INFERRED_GRAPH, load_dataset, new_dataset
-from mdq_graph.graph.loader import load_store, ox_term, rdflib_term
+from mdq_graph.graph.dataset import INFERRED_GRAPH, new_dataset
+from mdq_graph.graph.loader import load_dataset, load_store, ox_term, populate, rdflib_term
 from mdq_graph.graph.namespaces import BASE, ID, MDQ, OA, PREFIXES, RDF, RDFS, SKOS, XSD
 from mdq_graph.graph.parsing import parse_into, rdf_files
 from mdq_graph.graph.resources import data_dir, ontology_file, shapes_dir, sources_dir
-from mdq_graph.graph.store import populate
 from mdq_graph.validate.evidence import EvidenceProblem, Kind, check_evidence
 from mdq_graph.validate.quotes import QuoteProblem, check_quotes
 from mdq_graph.validate.shacl_engine import ShapeSet, report
