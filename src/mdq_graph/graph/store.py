@@ -43,7 +43,12 @@ from mdq_graph import __version__
 from mdq_graph.errors import InputError, UsageError
 from mdq_graph.graph.dataset import INFERRED_GRAPH, ONTOLOGY_GRAPH, add_ontology, new_dataset
 from mdq_graph.graph.engine import Engine
-from mdq_graph.graph.inference import Alignment, alignment, describe_inferred_graph
+from mdq_graph.graph.inference import (
+    DERIVATIONS,
+    Alignment,
+    alignment,
+    describe_inferred_graph,
+)
 from mdq_graph.graph.info import CLASSES_QUERY, SOURCES_QUERY, DatasetInfo, summarise
 from mdq_graph.graph.namespaces import RDF, curie
 from mdq_graph.graph.parsing import NESTING_FORMATS, check_structure, parse_into, rdf_files
@@ -578,6 +583,10 @@ def infer_in_store(store: ox.Store, rules: Alignment, *, in_memory: bool = False
     )
     # (template, pattern) of each step: what it infers, from what.
     steps = [
+        *(
+            (template, f"{pattern} FILTER NOT EXISTS {{ {template} }}")
+            for template, pattern in DERIVATIONS
+        ),
         # Inverses of what is stated (a literal cannot be a subject).
         (
             "?o ?q ?s",
