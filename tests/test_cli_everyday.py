@@ -157,7 +157,7 @@ def test_the_table_stops_with_a_note_and_the_other_formats_stream(engine: Engine
 
 
 def test_the_curated_selects_are_all_collected() -> None:
-    assert len([q for q in curated_queries() if q.form == "SELECT" and not q.needs_network]) == 22
+    assert len([q for q in curated_queries() if q.form == "SELECT" and not q.needs_network]) == 23
 
 
 def test_a_short_table_is_whole(runner: CliRunner) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from rdflib import Dataset, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCAT, DCTERMS, RDF, SKOS, VOID, XSD
+from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, SKOS, VOID, XSD
 from rdflib.term import Node
 
 from mdq_graph import __version__
@@ -365,3 +365,21 @@ def test_every_participating_country_has_a_box_and_a_centroid_inside_it(dataset:
         )
         west, south, east, north = min(box[0::2]), min(box[1::2]), max(box[0::2]), max(box[1::2])
         assert west < lon < east and south < lat < north, country
+
+
+def test_the_catalog_says_whose_terms_the_quoted_texts_keep(
+    catalog: Graph, dataset: Dataset
+) -> None:
+    rights = URIRef(BASE + "dataset/rights")
+    (text,) = [str(t) for t in catalog.objects(rights, RDFS.label) if t.language == "en"]  # type: ignore[attr-defined]
+    assert "not under CC BY 4.0" in text
+    stated = {
+        (source, r)
+        for source, r in dataset.subject_objects(DCTERMS.rights)
+        if (None, MDQ.textOf, source) in dataset
+    }
+    assert len(stated) == 2
+    for source, r in stated:
+        assert (source, DCTERMS.rights, r) in catalog
+        (label,) = [x for x in dataset.objects(r, RDFS.label) if x.language == "en"]  # type: ignore[attr-defined]
+        assert str(label) in text

@@ -30,7 +30,7 @@ SHAPES_DATA = TEST_DATA / "shapes"
 INVALID = sorted(p for p in (SHAPES_DATA / "invalid").iterdir() if p.suffix in (".ttl", ".trig"))
 VALID = sorted(p for p in (SHAPES_DATA / "valid").iterdir() if p.suffix in (".ttl", ".trig"))
 #: The suite cannot quietly shrink: raise this when adding cases, never lower it.
-MIN_INVALID_CASES = 63
+MIN_INVALID_CASES = 65
 
 _EXPECT = re.compile(r'^# expect: (Violation|Warning|Info) (\S+) (\S+) "((?:[^"\\]|\\.)*)"\s*$')
 

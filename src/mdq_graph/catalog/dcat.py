@@ -557,6 +557,12 @@ def _describe_sources(g: Graph, facts: _Facts) -> None:
         url = min((u.value for u in facts.objects(source, SCHEMA.url)), default="")
         titles.append(f"{title} <{url}>" if url else title)
         terms += sorted(f"{title}: {t.value}" for t in facts.objects(source, MDQ.termsOfUse))
+        # Whose terms apply to each source (and to the words quoted from it), as the data records.
+        for rights in facts.objects(source, DCTERMS.rights):
+            g.add((described, DCTERMS.rights, rdflib_term(rights)))
+            g.add((rdflib_term(rights), RDF.type, DCTERMS.RightsStatement))
+            facts.copy(g, rights, (RDFS.label,), rdflib_term(rights))
+            terms += [f"{title}: {facts.label(rights, 'en') or rights.value}."]
         publishers = sorted(
             facts.label(p, "en") or p.value for p in facts.objects(source, SCHEMA.publisher)
         )
@@ -592,14 +598,14 @@ def _describe_sources(g: Graph, facts: _Facts) -> None:
         ),
     )
     g.add((_Iri.rights, RDF.type, DCTERMS.RightsStatement))
-    stated = f" Terms stated by the sources: {' '.join(terms)}" if terms else ""
+    stated = f" The terms recorded for each source: {' '.join(terms)}" if terms else ""
     _text(
         g,
         _Iri.rights,
         RDFS.label,
         "The graph, its ontology and this description: CC BY 4.0. The source texts shipped with the "
         f"graph for quotation ({'; '.join(sorted(files)) or 'none'}) remain their publishers' works, "
-        f"quoted with attribution under the publishers' terms of use.{stated}",
+        f"quoted with attribution under the publishers' terms of use, not under CC BY 4.0.{stated}",
         "グラフ、オントロジー、この記述はCC BY 4.0。引用のために同梱する出典のテキストは各発行者の"
         "著作物であり、発行者の利用規約に従い出典を明示して引用する。",
     )

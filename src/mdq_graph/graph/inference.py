@@ -28,6 +28,18 @@ VIEW_ALIASES: dict[URIRef, tuple[URIRef, ...]] = {
 
 _IGNORED_SUPERS = {OWL.Thing, RDFS.Resource, RDFS.Class, OWL.Class}
 
+#: Rules that derive a fact no source states from facts the data does state, as (template,
+#: pattern) of a SPARQL CONSTRUCT over the union of the graphs; `infer` and the store's
+#: `infer_in_store` both apply them before the alignments, so their results are aligned too.
+DERIVATIONS: tuple[tuple[str, str], ...] = (
+    # An event is held in the country among its places or the places they lie in (Tokyo within
+    # Japan; Tsukuba within Ibaraki within Japan), so "first held in Asia" can be asked of a country.
+    (
+        f"?event <{MDQ.heldInCountry}> ?country",
+        f"?event <{MDQ.heldIn}>/<{MDQ.withinPlace}>* ?country . ?country a <{MDQ.Country}>",
+    ),
+)
+
 
 def _closure(pairs: Iterable[tuple[Node, Node]]) -> dict[Node, set[Node]]:
     """For each node, every node reachable over the (sub, super) pairs, itself excluded."""
@@ -96,6 +108,10 @@ def infer(dataset: Dataset, ontology: Graph) -> Graph:
     for s, p, o, _ in asserted.quads((None, None, None, None)):
         stated.add((s, p, o))
     pending: set[tuple[Node, Node, Node]] = set()
+    for template, pattern in DERIVATIONS:
+        found = dataset.query(f"CONSTRUCT {{ {template} }} WHERE {{ {pattern} }}").graph
+        if found is not None:
+            pending.update(found)
     for s, p, o in stated:
         for q in inverses.get(p, ()):
             pending.add((o, q, s))

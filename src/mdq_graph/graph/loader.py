@@ -46,7 +46,12 @@ from mdq_graph.graph.dataset import (
     new_dataset,
     read_as_stated,
 )
-from mdq_graph.graph.inference import Alignment, alignment, describe_inferred_graph
+from mdq_graph.graph.inference import (
+    DERIVATIONS,
+    Alignment,
+    alignment,
+    describe_inferred_graph,
+)
 from mdq_graph.graph.namespaces import RDF
 from mdq_graph.graph.parsing import NESTING_FORMATS, check_structure, parse_into, rdf_files
 from mdq_graph.graph.rdf_formats import format_for_path
@@ -514,6 +519,10 @@ def infer_in_store(store: ox.Store, rules: Alignment, *, in_memory: bool = False
     )
     # (template, pattern) of each step: what it infers, from what.
     steps = [
+        *(
+            (template, f"{pattern} FILTER NOT EXISTS {{ {template} }}")
+            for template, pattern in DERIVATIONS
+        ),
         # Inverses of what is stated (a literal cannot be a subject).
         (
             "?o ?q ?s",

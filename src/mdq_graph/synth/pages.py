@@ -92,6 +92,17 @@ def page_graphs(rng: random.Random, m: Meeting, world: World) -> list[tuple[str,
                     ("mdq:dateRetrieved", xsd_lit(max(RETRIEVED, published), "date")),
                     ("mdq:locator", en_lit("the account of the meeting")),
                     ("schema:about", meeting),
+                    ("dct:rights", f"{source}/rights"),
+                ],
+            ),
+            (
+                f"{source}/rights",
+                [
+                    ("rdf:type", "dct:RightsStatement"),
+                    (
+                        "rdfs:label",
+                        en_lit(f"Terms of use of the synthetic page {page}: not stated"),
+                    ),
                 ],
             ),
             *stated,

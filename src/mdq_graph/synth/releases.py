@@ -329,11 +329,15 @@ def release_graph(m: Meeting, lang: _Lang) -> tuple[str, list[Block], str, str]:
             ("schema:headline", label(title)), ("schema:datePublished", xsd_lit(m.published, "date")),
             ("schema:publisher", org.iri), ("mdq:publishingUnit", unit.iri), ("schema:inLanguage", Lit(lang.tag)),
             ("schema:url", f"https://releases.example.org/{m.series.slug}/{m.ordinal}/{lang.tag}.html"),
-            ("schema:about", meeting), ("mdq:contactPoint", contact),
+            ("schema:about", meeting), ("mdq:contactPoint", contact), ("dct:rights", f"{source}/rights"),
+        ]),
+        (f"{source}/rights", [
+            ("rdf:type", "dct:RightsStatement"),
+            ("rdfs:label", en_lit(f"Terms of use of the synthetic release {rel}: its publisher's, not stated")),
         ]),
         (text_iri, [
             ("rdf:type", "mdq:SourceText"), ("rdfs:label", en_lit(f"Plain text of the synthetic release {rel}")), ("rdfs:label", ja_lit(f"合成報道発表 {rel} のテキスト")),
-            ("mdq:textOf", source), ("mdq:fileName", Lit(file_name)),
+            ("mdq:textOf", source), ("mdq:fileName", Lit(file_name)), ("dct:rights", f"{source}/rights"),
             ("schema:encodingFormat", Lit("text/plain")), ("mdq:partial", xsd_lit("false", "boolean")),
         ]),
         (series, [("rdf:type", "mdq:DialogueSeries"), ("rdfs:label", label(m.series.names[i])),
@@ -419,7 +423,7 @@ def _quotes(t: _Text, text: str, text_iri: str, release: str) -> list[Block]:
 
 
 #: Subjects of these types are the graph's own structure: their statements need no evidence.
-_STRUCTURAL = {"mdq:SourceGraph", "mdq:SourceText", "mdq:Quote", "oa:TextQuoteSelector", "oa:TextPositionSelector"}  # fmt: skip
+_STRUCTURAL = {"mdq:SourceGraph", "mdq:SourceText", "mdq:Quote", "oa:TextQuoteSelector", "oa:TextPositionSelector", "dct:RightsStatement"}  # fmt: skip
 
 
 def _evidence(blocks: list[Block], t: _Text, text: str, tag: str, release: str) -> list[Block]:

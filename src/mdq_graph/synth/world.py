@@ -371,7 +371,8 @@ def build_world(rng: random.Random, names: Names, country_count: int) -> World:
     reference: list[Block] = [
         source_graph("sg:reference", source, "Synthetic reference identifiers", "合成参照識別子"),
         (source, [("rdf:type", "mdq:ReferenceTable"), ("rdfs:label", en_lit("Synthetic table of external identifiers")), ("dct:title", en_lit("Synthetic table of external identifiers")),
-                  ("schema:inLanguage", Lit("en")), ("schema:publisher", "id:org/mdq-graph-project")]),
+                  ("schema:inLanguage", Lit("en")), ("schema:publisher", "id:org/mdq-graph-project"),
+                  ("mdq:termsOfUse", en_lit("Compiled by the mdq-graph project; CC BY 4.0."))]),
         *[continent(k).block(None, full=True) for k in range(len(CONTINENTS))],
         *[block for c in countries for block in c.reference],
         *[thing.block(None, full=True) for thing in igos + alliances + designations],

@@ -55,6 +55,8 @@ _TERMS: dict[URIRef, tuple[str, str]] = {
     DCTERMS.description: ("description", "説明"),
     DCTERMS.source: ("source", "出典"),
     DCTERMS.license: ("licence", "ライセンス"),
+    DCTERMS.rights: ("rights", "権利"),
+    DCTERMS.RightsStatement: ("rights statement", "権利に関する記述"),
     DCTERMS.creator: ("creator", "作成者"),
     DCTERMS.publisher: ("publisher", "発行者"),
     DCTERMS.created: ("created", "作成日"),
