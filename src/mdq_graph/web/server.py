@@ -128,6 +128,10 @@ class ServerSettings:
     max_body: int = 256 * 1024
     workers: int = 2
     max_waiting: int = 64
+    #: A query that has run this many seconds is a long one; `reserved_workers` of the workers
+    #: never run long queries, so quick ones are answered while long ones run.
+    quick_budget: float = 1.0
+    reserved_workers: int = 1
     cache_entries: int = 1024
     cache_bytes: int = 64 * 1024 * 1024
     isolate_network: bool = True
@@ -158,6 +162,8 @@ class Server:
             timeout=settings.timeout,
             queue_timeout=settings.queue_timeout,
             max_waiting=settings.max_waiting,
+            quick_budget=settings.quick_budget,
+            reserved=settings.reserved_workers,
             isolate=settings.isolate_network,
             memory_limit=settings.worker_memory,
             prefixes=tuple(publication.prefixes.items()),

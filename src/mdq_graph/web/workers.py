@@ -5,6 +5,13 @@ joins everything with everything would burn a core until it finishes. Each query
 a worker process holding its own copy of the store (or the on-disk store, opened read-only); when
 a query outlives its time limit the worker is killed and a fresh one started in its place.
 
+Queries that take long cannot crowd out quick ones: a query is "long" once it has run longer than
+`quick_budget` (its cost measured, not guessed from its text), and at most `size - reserved` long
+queries run at once; a query that becomes long while that many are running is stopped and answered
+"busy". So `reserved` workers always turn over within the budget, and a quick query waits for at
+most the queries ahead of it, each of them given no more than the budget. A warm spare worker
+takes the place of a killed one at once.
+
 Workers also lose the network where the kernel allows it (a new network namespace has no interface
 but a loopback that is down), so even a query that slipped past `guard.check_query` could not open
 a connection; they run at a lower priority than the server, and under a memory limit.
@@ -18,6 +25,8 @@ import functools
 import logging
 import os
 import queue
+import select
+import signal
 import socket
 import subprocess
 import sys
@@ -265,14 +274,46 @@ class WorkerConfig:
     prefixes: tuple[tuple[str, str], ...] = ()
 
 
-def serve_jobs(conn: Connection) -> None:
-    """A worker's life: read its config, shed privileges, load the data, answer jobs until told
-    to stop (a None job, or the server closing the connection)."""
+def serve_forks(sock: socket.socket) -> None:
+    """The life of the process that makes workers: read the config, shed privileges, load the
+    data once, then fork a worker for each socket the server sends (a fork shares the loaded data
+    and starts in milliseconds, so a killed worker is replaced at once), until the server closes
+    the connection."""
+    conn = Connection(os.dup(sock.fileno()))
     config: WorkerConfig = conn.recv()
     isolated = isolate_network() if config.isolate else False
     with contextlib.suppress(OSError):
         os.nice(config.nice)
-    engine = config.source.open()
+    # An on-disk store is opened by each worker (a database handle does not survive a fork).
+    engine = config.source.open() if config.source.store_path is None else None
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped as they end
+    conn.send(("ready", isolated))
+    while True:
+        try:
+            _, fds, _, _ = socket.recv_fds(sock, 1, 1)
+        except OSError:
+            return
+        if not fds:
+            return
+        pid = os.fork()
+        if pid == 0:  # the worker
+            try:
+                sock.close()
+                conn.close()
+                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                serve_jobs(Connection(fds[0]), config, engine, isolated)
+            finally:
+                os._exit(0)
+        os.close(fds[0])
+        conn.send(pid)
+
+
+def serve_jobs(
+    conn: Connection, config: WorkerConfig, engine: Engine | None, isolated: bool
+) -> None:
+    """A worker's life: open the data (unless loaded already), answer jobs until told to stop (a
+    None job, or the server closing the connection)."""
+    engine = engine if engine is not None else config.source.open()
     _limit_memory(config.memory_limit)
     conn.send(("ready", isolated))
     while True:
@@ -320,17 +361,54 @@ def _on_deep_stack(function: Any, *args: Any) -> Any:
 
 @dataclass(eq=False)
 class _Worker:
-    process: subprocess.Popen[bytes]
+    pid: int
     conn: Connection
     isolated: bool = False
+    #: A handle on the process (Linux), so that a signal never reaches another process that was
+    #: given the same id after this one ended.
+    pidfd: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.pidfd is None and hasattr(os, "pidfd_open"):
+            with contextlib.suppress(OSError):
+                self.pidfd = os.pidfd_open(self.pid)
 
     def kill(self) -> None:
-        """Stop the process at once and reap it."""
+        """Stop the process at once and wait until it is gone (its parent reaps it)."""
         with contextlib.suppress(OSError):
             self.conn.close()
-        if self.process.poll() is None:
+        if self.pidfd is None:
+            with contextlib.suppress(OSError):
+                os.kill(self.pid, signal.SIGKILL)
+            return
+        try:
+            with contextlib.suppress(OSError):
+                signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
+            select.select([self.pidfd], [], [], 10)  # readable once the process has ended
+        finally:
+            os.close(self.pidfd)
+            self.pidfd = None
+
+
+@dataclass(eq=False)
+class _Forker:
+    """The process that forks workers, and the two ends the server talks to it through."""
+
+    process: subprocess.Popen[bytes]
+    sock: socket.socket
+    conn: Connection
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def close(self) -> None:
+        """Tell it to stop (its workers stop when the server closes their connections)."""
+        with contextlib.suppress(OSError):
+            self.conn.close()
+        with contextlib.suppress(OSError):
+            self.sock.close()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
             self.process.kill()
-        with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(timeout=10)
 
 
@@ -343,6 +421,8 @@ class PoolStats:
     failures: int = 0
     busy: int = 0
     started: int = 0
+    #: Queries that ran past the quick budget (and went on as long queries, or were refused).
+    long: int = 0
 
 
 @dataclass
@@ -356,6 +436,12 @@ class WorkerPool:
     #: successor takes a second or two to start).
     queue_timeout: float = 30.0
     max_waiting: int = 64
+    #: Seconds a query runs as a quick one; past them it is a long query.
+    quick_budget: float = 1.0
+    #: Workers that long queries may not all take (clamped to leave at least one for them).
+    reserved: int = 1
+    #: Workers started ahead, to replace a killed worker at once.
+    spares: int = 1
     isolate: bool = True
     memory_limit: int | None = 2 * 1024**3
     nice: int = 5
@@ -365,9 +451,18 @@ class WorkerPool:
     def __post_init__(self) -> None:
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._lock = threading.Lock()
+        self._spare: queue.Queue[_Worker] = queue.Queue()
         self._waiting = 0
+        self._long = 0
         self._closed = False
         self._all: set[_Worker] = set()
+        self._forker: _Forker | None = None
+        self._forker_lock = threading.Lock()
+
+    @property
+    def long_slots(self) -> int:
+        """How many long queries may run at once: every worker but the reserved ones."""
+        return max(1, self.size - max(0, self.reserved))
 
     @property
     def network_isolated(self) -> bool:
@@ -379,6 +474,8 @@ class WorkerPool:
         """Start the workers and wait until each has loaded the data."""
         for _ in range(self.size):
             self._idle.put(self._spawn())
+        for _ in range(self.spares):
+            self._in_background(self._spare)
 
     def close(self) -> None:
         """Stop every worker."""
@@ -390,37 +487,63 @@ class WorkerPool:
             with contextlib.suppress(Exception):
                 worker.conn.send(None)
             worker.kill()
+        with self._forker_lock:
+            if self._forker is not None:
+                self._forker.close()
+                self._forker = None
 
     def run(self, job: Job) -> Outcome | Failure:
         """Run `job` in a free worker; raises `QueryTimeout`, `PoolBusy` or `WorkerFailed`."""
         worker = self._acquire()
         self.stats.queries += 1
+        long = False
         try:
             worker.conn.send(job)
-            if not worker.conn.poll(self.timeout):
-                self.stats.timeouts += 1
-                self._replace(worker)
-                raise QueryTimeout(
-                    f"the query ran longer than the time limit of {self.timeout:g} s and was "
-                    "stopped; make it more selective (LIMIT, more specific patterns)"
-                )
+            budget = min(self.quick_budget, self.timeout)
+            if not worker.conn.poll(budget):
+                long = self._become_long(worker)
+                if not worker.conn.poll(self.timeout - budget):
+                    self.stats.timeouts += 1
+                    self._replace(worker)
+                    raise QueryTimeout(
+                        f"the query ran longer than the time limit of {self.timeout:g} s and was "
+                        "stopped; make it more selective (LIMIT, more specific patterns)"
+                    )
             reply = worker.conn.recv()
         except (EOFError, OSError, BrokenPipeError):
             self.stats.failures += 1
             self._replace(worker)
             log.warning(
-                "a query worker died (exit status %s) running a query of %d characters; "
-                "a new one is starting",
-                worker.process.returncode,
+                "a query worker died running a query of %d characters; a new one is starting",
                 len(job.query),
             )
             raise WorkerFailed(
                 "the query stopped the process that ran it (it crashed, or needed more memory "
                 "than allowed); make it more selective"
             ) from None
+        finally:
+            if long:
+                with self._lock:
+                    self._long -= 1
         self._idle.put(worker)
         assert isinstance(reply, Outcome | Failure)
         return reply
+
+    def _become_long(self, worker: _Worker) -> bool:
+        """Let the query on `worker`, past the quick budget, run on as a long query (True); if
+        every long place is taken, stop it and raise `PoolBusy`."""
+        with self._lock:
+            self.stats.long += 1
+            if self._long < self.long_slots:
+                self._long += 1
+                return True
+            self.stats.busy += 1
+        self._replace(worker)
+        raise PoolBusy(
+            f"the query ran longer than {self.quick_budget:g} s while the workers that may run "
+            f"long queries ({self.long_slots}) were busy with others (the rest are kept for quick "
+            "queries); try again in a moment, or make it more selective"
+        )
 
     def _acquire(self) -> _Worker:
         """A free worker, waiting up to `queue_timeout` for one; `PoolBusy` if none comes."""
@@ -441,45 +564,61 @@ class WorkerPool:
                 self._waiting -= 1
 
     def _replace(self, worker: _Worker) -> None:
-        """Kill `worker` and start another in the background."""
+        """Kill `worker` and put a spare in its place (or start one) and another spare."""
         with self._lock:
             self._all.discard(worker)
         worker.kill()
-        if not self._closed:
-            threading.Thread(target=self._spawn_idle, name="mdq-worker-spawn", daemon=True).start()
-
-    def _spawn_idle(self) -> None:
+        if self._closed:
+            return
         try:
-            self._idle.put(self._spawn())
-        except Exception:  # logged: the pool serves on with one worker fewer
-            log.exception("could not start a query worker")
+            self._idle.put(self._spare.get_nowait())
+        except queue.Empty:
+            self._in_background(self._idle)
+            return
+        self._in_background(self._spare)
+
+    def _in_background(self, into: queue.Queue[_Worker]) -> None:
+        """Start a worker in a thread and put it `into` a queue when it has loaded the data."""
+
+        def spawn() -> None:
+            try:
+                worker = self._spawn()
+            except Exception:  # logged: the pool serves on with one worker fewer
+                log.exception("could not start a query worker")
+                return
+            if self._closed:  # closed meanwhile: nobody would stop it
+                with self._lock:
+                    self._all.discard(worker)
+                worker.kill()
+                return
+            into.put(worker)
+
+        threading.Thread(target=spawn, name="mdq-worker-spawn", daemon=True).start()
 
     def _spawn(self) -> _Worker:
-        """A new worker that has loaded the data.
-
-        A fresh interpreter (`python -m mdq_graph.web.workers FD`), not multiprocessing: its spawn
-        and forkserver methods re-import the server's main module in every worker.
-        """
+        """A new worker that has its data, forked by the forker process."""
+        forker = self._running_forker()
         ours, theirs = socket.socketpair()
-        with ours, theirs:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "mdq_graph.web.workers", str(theirs.fileno())],
-                pass_fds=[theirs.fileno()],
-                stdin=subprocess.DEVNULL,
-            )
-            conn = Connection(ours.detach())
-        config = WorkerConfig(
-            self.source, self.isolate, self.memory_limit, self.nice, self.prefixes
-        )
+        with theirs:
+            try:
+                with forker.lock:
+                    socket.send_fds(forker.sock, [b"f"], [theirs.fileno()])
+                    if not forker.conn.poll(_STARTUP_TIMEOUT):
+                        raise RuntimeError("the process that starts query workers does not answer")
+                    pid = forker.conn.recv()
+            except BaseException:
+                ours.close()
+                raise
+        conn = Connection(ours.detach())
+        worker = _Worker(pid, conn)
         try:
-            conn.send(config)
             if not conn.poll(_STARTUP_TIMEOUT):
                 raise RuntimeError(f"a query worker did not start within {_STARTUP_TIMEOUT:g} s")
             _, isolated = conn.recv()
         except BaseException:
-            _Worker(process, conn).kill()
+            worker.kill()
             raise
-        worker = _Worker(process, conn, isolated=bool(isolated))
+        worker.isolated = bool(isolated)
         with self._lock:
             self._all.add(worker)
         self.stats.started += 1
@@ -487,8 +626,45 @@ class WorkerPool:
             log.warning("query workers run with network access (no network namespace allowed)")
         return worker
 
+    def _running_forker(self) -> _Forker:
+        """The forker process, started (again, if it has died) when needed.
+
+        A fresh interpreter (`python -m mdq_graph.web.workers FD`), not multiprocessing: its spawn
+        and forkserver methods re-import the server's main module in every worker.
+        """
+        with self._forker_lock:
+            if self._forker is not None and self._forker.process.poll() is None:
+                return self._forker
+            if self._forker is not None:
+                log.warning("the process that starts query workers died; starting it again")
+                self._forker.close()
+            ours, theirs = socket.socketpair()
+            with theirs:
+                process = subprocess.Popen(
+                    [sys.executable, "-m", "mdq_graph.web.workers", str(theirs.fileno())],
+                    pass_fds=[theirs.fileno()],
+                    stdin=subprocess.DEVNULL,
+                )
+            forker = _Forker(process, ours, Connection(os.dup(ours.fileno())))
+            config = WorkerConfig(
+                self.source, self.isolate, self.memory_limit, self.nice, self.prefixes
+            )
+            try:
+                forker.conn.send(config)
+                if not forker.conn.poll(_STARTUP_TIMEOUT):
+                    raise RuntimeError(
+                        f"query workers could not be started within {_STARTUP_TIMEOUT:g} s"
+                    )
+                forker.conn.recv()
+            except BaseException:
+                process.kill()
+                forker.close()
+                raise
+            self._forker = forker
+            return forker
+
 
 if __name__ == "__main__":
-    from mdq_graph.web.workers import serve_jobs as _serve
+    from mdq_graph.web.workers import serve_forks as _serve
 
-    _serve(Connection(int(sys.argv[1])))
+    _serve(socket.socket(fileno=int(sys.argv[1])))
