@@ -142,6 +142,9 @@ class ServerSettings:
     #: Seconds a request body may take to arrive (408 after), and an idle connection may stay open.
     body_timeout: float = 10.0
     keep_alive: float = 5.0
+    #: Seconds a request's line and headers may take to arrive (408 after; a slow client that
+    #: sends them a byte at a time cannot hold a connection for ever).
+    header_timeout: float = 10.0
 
 
 class Server:
@@ -768,8 +771,11 @@ def serve(
 
 
 def uvicorn_options(settings: ServerSettings) -> dict[str, Any]:
-    """uvicorn's options for `settings`: the connection cap and the idle timeout."""
+    """uvicorn's options for `settings`: the connection cap, the idle and header timeouts."""
+    from mdq_graph.web.connections import header_deadline_protocol
+
     return {
+        "http": header_deadline_protocol(settings.header_timeout),
         "server_header": False,
         "limit_concurrency": settings.max_connections,
         "timeout_keep_alive": int(max(1, settings.keep_alive)),
