@@ -2,15 +2,16 @@
 
 Oxigraph evaluates a query in the calling thread and offers no way to interrupt it; a query that
 joins everything with everything would burn a core until it finishes. Each query therefore runs in
-a worker process holding its own copy of the store (or the on-disk store, opened read-only); when
-a query outlives its time limit the worker is killed and a fresh one started in its place.
+a worker process, forked from one process that has loaded the data (so a worker shares it and
+starts in milliseconds; an on-disk store is opened read-only by each worker); when a query outlives
+its time limit the worker is killed and another forked in its place.
 
 Queries that take long cannot crowd out quick ones: a query is "long" once it has run longer than
 `quick_budget` (its cost measured, not guessed from its text), and at most `size - reserved` long
 queries run at once; a query that becomes long while that many are running is stopped and answered
 "busy". So `reserved` workers always turn over within the budget, and a quick query waits for at
-most the queries ahead of it, each of them given no more than the budget. A warm spare worker
-takes the place of a killed one at once.
+most the queries ahead of it, each of them given no more than the budget. A spare worker takes the
+place of a killed one at once.
 
 Workers also lose the network where the kernel allows it (a new network namespace has no interface
 but a loopback that is down), so even a query that slipped past `guard.check_query` could not open
