@@ -59,7 +59,7 @@ def test_a_worker_runs_queries_on_a_deep_stack() -> None:
     # 9,000 UNIONs kill a main thread (8 MiB); a worker's query thread survives them, so the
     # guard's limit (far below) has a margin in the endpoint beyond the one it has in the CLI.
     code = (
-        "import pyoxigraph as ox; from mdq_graph.web.workers import _on_deep_stack; "
+        "import pyoxigraph as ox; from mdq_graph.web.jobs import _on_deep_stack; "
         "q = 'SELECT * { ' + ' UNION '.join(['{}'] * 9000) + ' }'; "
         "print(len(_on_deep_stack(lambda: list(ox.Store().query(q)))))"
     )

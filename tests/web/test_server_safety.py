@@ -12,8 +12,8 @@ from collections.abc import Iterator
 import pytest
 from starlette.testclient import TestClient
 
+from mdq_graph.web.jobs import isolate_network
 from mdq_graph.web.publication import Publication
-from mdq_graph.web.workers import isolate_network
 from tests.support.serving import app_with
 
 # Imported for pytest to find the session fixtures.
