@@ -59,7 +59,7 @@ def test_a_worker_runs_queries_on_a_deep_stack() -> None:
     # 9,000 UNIONs kill a main thread (8 MiB); a worker's query thread survives them, so the
     # guard's limit (far below) has a margin in the endpoint beyond the one it has in the CLI.
     code = (
-        "import pyoxigraph as ox; from mdq_graph.web.workers import _on_deep_stack; "
+        "import pyoxigraph as ox; from mdq_graph.web.jobs import _on_deep_stack; "
         "q = 'SELECT * { ' + ' UNION '.join(['{}'] * 9000) + ' }'; "
         "print(len(_on_deep_stack(lambda: list(ox.Store().query(q)))))"
     )
@@ -76,3 +76,41 @@ def test_the_endpoint_refuses_a_chain(query: str) -> None:
             "/sparql", content=query, headers={"Content-Type": "application/sparql-query"}
         )
     assert response.status_code == 400 and "the limit is" in response.text
+
+
+# --- a real engine panic (docs/upstream/oxigraph-order-by-panic.md) -------------------------------
+
+#: Twenty-one xsd:date values with and without time zones, in an order on which Oxigraph's sort
+#: finds its comparison is not a total order: the process aborts (SIGABRT, not an exception).
+ORDER_BY_PANIC = (TEST_DATA / "engine" / "order-by-dates-panic.rq").read_text(encoding="utf-8")
+
+
+def test_the_real_order_by_panic_kills_a_worker_not_the_server() -> None:
+    dataset = load_dataset([TEST_DATA / "site" / "small.ttl"])
+    with TestClient(create_app(dataset)) as client:
+        server = client.app.state.server  # type: ignore[attr-defined]
+        response = client.post(
+            "/sparql",
+            content=ORDER_BY_PANIC,
+            headers={"Content-Type": "application/sparql-query"},
+        )
+        assert response.status_code == 503, response.text
+        assert "stopped the process that ran it" in response.text
+        assert server.pool.stats.failures == 1
+        after = client.get("/sparql", params={"query": "ASK {}"})
+        assert after.status_code == 200
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="pyoxigraph 0.5.13 aborts the process on this panic (no exception to catch): the CLI "
+    "would have to run the query in a child process",
+)
+def test_the_real_order_by_panic_is_exit_2_in_the_cli() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "mdq_graph", "query", ORDER_BY_PANIC],
+        capture_output=True,
+        timeout=120,
+    )
+    assert done.returncode == 2, done.stderr.decode()[-500:]
+    assert b"the query engine failed" in done.stderr

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
 from mdq_graph.graph.namespaces import ID, MDQ, PROV, SCHEMA
+from mdq_graph.validate import sourcemap
 from mdq_graph.validate.sourcemap import SourceMap
+from mdq_graph.validate.validation import validate_graph
 
 TRIG = """\
 @base <https://w3id.org/mdq/id/> .
@@ -85,3 +90,54 @@ def test_a_triple_no_file_states_has_no_location(tmp_path: Path) -> None:
     sources, _ = _map(tmp_path, "data.trig", TRIG)
     location = sources.locate(ID["elsewhere"], RDFS.label, None)
     assert (location.file, location.line) == (None, None)
+
+
+# --- many graphs ----------------------------------------------------------------------------------
+
+
+class _CountedLines(list[str]):
+    """A file's lines that count how many times a line is read."""
+
+    reads = 0
+
+    def __iter__(self) -> Iterator[str]:
+        for line in super().__iter__():
+            _CountedLines.reads += 1
+            yield line
+
+    def __getitem__(self, index: Any) -> Any:
+        item = super().__getitem__(index)
+        _CountedLines.reads += len(item) if isinstance(index, slice) else 1
+        return item
+
+
+def _lines_read(tmp_path: Path, graphs: int, monkeypatch: pytest.MonkeyPatch) -> tuple[int, int]:
+    """Validate a TriG file of `graphs` named graphs, none describing itself (a finding each, and
+    its line to find); how many lines of the file were read, and how many findings have a line."""
+    path = tmp_path / f"graphs-{graphs}.trig"
+    lines = ["@prefix ex: <http://example.org/> ."]
+    lines += [f"ex:g{i} {{ ex:s{i} ex:p ex:o{i} . }}" for i in range(graphs)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    read = sourcemap._read
+
+    def counted(file: Path) -> Any:
+        parsed = read(file)
+        if file == path:
+            parsed.lines = _CountedLines(parsed.lines)
+        return parsed
+
+    monkeypatch.setattr(sourcemap, "_read", counted)
+    _CountedLines.reads = 0
+    report = validate_graph([path])
+    located = sum(1 for f in report.findings if f.source_file and f.source_line)
+    return _CountedLines.reads, located
+
+
+def test_many_named_graphs_are_located_in_linear_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each graph's opening was found by reading the file from the top: 100,000 graphs took hours.
+    small, small_located = _lines_read(tmp_path, 400, monkeypatch)
+    large, large_located = _lines_read(tmp_path, 800, monkeypatch)
+    assert small_located >= 400 and large_located == 2 * small_located
+    assert large <= 2.5 * small, (small, large)  # twice the graphs, not four times the reading

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -163,13 +164,15 @@ def _check_prefixes(path: Path, data: bytes) -> None:
     """`InputError` if the Turtle-family file declares more than `MAX_PREFIXES` prefixes."""
     if data.lower().count(b"prefix") <= MAX_PREFIXES:
         return
-    declared = sum(
-        1 for m in _PREFIX_TOKENS.finditer(data) if m.group().lower().endswith(b"prefix")
+    declarations = (
+        m for m in _PREFIX_TOKENS.finditer(data) if m.group().lower().endswith(b"prefix")
     )
-    if declared > MAX_PREFIXES:
+    # Counted up to the limit only: a file of a million declarations is refused as fast as one
+    # of a thousand and one.
+    if sum(1 for _ in itertools.islice(declarations, MAX_PREFIXES + 1)) > MAX_PREFIXES:
         raise InputError(
             path,
-            f"the file declares {declared} prefixes; the limit is {MAX_PREFIXES} (write full IRIs, "
+            f"the file declares more than {MAX_PREFIXES} prefixes, the limit (write full IRIs, "
             "or split the file)",
         )
 

@@ -8,6 +8,7 @@ RDF/XML, the first line that names the subject.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Iterator, Sequence
@@ -25,6 +26,8 @@ from mdq_graph.graph.rdf_formats import format_for_path
 _PREFIX = re.compile(r"^\s*(?:@prefix|PREFIX)\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.I | re.M)
 _BASE = re.compile(r"^\s*(?:@base|BASE)\s+<([^>]*)>", re.I | re.M)
 _LOCAL_NAME = re.compile(r"^[\w-][\w.-]*$")
+#: A line that opens a named graph in TriG (`name {` or `GRAPH name {`), the name as written.
+_GRAPH_OPENING = re.compile(r"\s*(?:GRAPH\s+)?(<[^>]*>|[^\s{]+)\s*\{", re.I)
 _TURTLE_FAMILY = ("turtle", "trig")
 _LINE_BASED = ("nt", "nq")
 OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal | ox.DefaultGraph
@@ -50,10 +53,12 @@ class _File:
     prefixes: dict[str, str] = field(default_factory=dict)
     base: str | None = None
     _first_lines: dict[str, list[int]] | None = field(default=None, repr=False)
+    _graph_lines: dict[str, int] | None = field(default=None, repr=False)
 
-    @property
+    @functools.cached_property
     def shown(self) -> str:
-        """The path relative to the working folder when it lies inside it."""
+        """The path relative to the working folder when it lies inside it (worked out once: a
+        file of many graphs has as many findings)."""
         try:
             return os.path.relpath(self.path.resolve())
         except ValueError:  # another drive (Windows)
@@ -75,6 +80,17 @@ class _File:
                 if word:
                     self._first_lines.setdefault(word[0], []).append(index)
         return self._first_lines
+
+    def graph_lines(self) -> dict[str, int]:
+        """The line (from 1) where each named graph opens, by its name as written: read once, not
+        once per graph (a file of 100,000 graphs would be read 100,000 times)."""
+        if self._graph_lines is None:
+            self._graph_lines = {}
+            for number, line in enumerate(self.lines, start=1):
+                opening = _GRAPH_OPENING.match(line)
+                if opening is not None:
+                    self._graph_lines.setdefault(opening.group(1), number)
+        return self._graph_lines
 
 
 class SourceMap:
@@ -233,13 +249,8 @@ def _statements(f: _File, subject_forms: list[str]) -> Iterator[tuple[int, int]]
 
 def _graph_line(f: _File, graph: Node) -> int | None:
     """The line (from 1) where a TriG file opens the named graph `graph`."""
-    opens = [
-        re.compile(rf"\s*(?:GRAPH\s+)?{re.escape(form)}\s*\{{", re.I) for form in _forms(f, graph)
-    ]
-    for number, line in enumerate(f.lines, start=1):
-        if any(p.match(line) for p in opens):
-            return number
-    return None
+    openings = f.graph_lines()
+    return next((openings[form] for form in _forms(f, graph) if form in openings), None)
 
 
 def _statement_end(lines: list[str], start: int) -> int:

@@ -128,6 +128,10 @@ class ServerSettings:
     max_body: int = 256 * 1024
     workers: int = 2
     max_waiting: int = 64
+    #: A query that has run this many seconds is a long one; `reserved_workers` of the workers
+    #: never run long queries, so quick ones are answered while long ones run.
+    quick_budget: float = 1.0
+    reserved_workers: int = 1
     cache_entries: int = 1024
     cache_bytes: int = 64 * 1024 * 1024
     isolate_network: bool = True
@@ -138,6 +142,9 @@ class ServerSettings:
     #: Seconds a request body may take to arrive (408 after), and an idle connection may stay open.
     body_timeout: float = 10.0
     keep_alive: float = 5.0
+    #: Seconds a request's line and headers may take to arrive (408 after; a slow client that
+    #: sends them a byte at a time cannot hold a connection for ever).
+    header_timeout: float = 10.0
 
 
 class Server:
@@ -158,6 +165,8 @@ class Server:
             timeout=settings.timeout,
             queue_timeout=settings.queue_timeout,
             max_waiting=settings.max_waiting,
+            quick_budget=settings.quick_budget,
+            reserved=settings.reserved_workers,
             isolate=settings.isolate_network,
             memory_limit=settings.worker_memory,
             prefixes=tuple(publication.prefixes.items()),
@@ -762,8 +771,11 @@ def serve(
 
 
 def uvicorn_options(settings: ServerSettings) -> dict[str, Any]:
-    """uvicorn's options for `settings`: the connection cap and the idle timeout."""
+    """uvicorn's options for `settings`: the connection cap, the idle and header timeouts."""
+    from mdq_graph.web.connections import header_deadline_protocol
+
     return {
+        "http": header_deadline_protocol(settings.header_timeout),
         "server_header": False,
         "limit_concurrency": settings.max_connections,
         "timeout_keep_alive": int(max(1, settings.keep_alive)),
