@@ -718,7 +718,8 @@ def query_command(
 
     The default graph is the union of the named graphs; each source's statements are also in
     a named graph of their own (GRAPH graph:release-ja { ... }). CSV, TSV, JSON and XML
-    results are written as they come; the table shows at most 10,000 rows.
+    results are written as they come; the table shows at most 10,000 rows. A CONSTRUCT or
+    DESCRIBE graph is sorted like an export up to 100,000 triples, written as it comes past that.
 
     \b
     Examples:
