@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import gzip
+import io
 import re
 import socket
 from collections.abc import Iterator
@@ -22,7 +23,7 @@ from mdq_graph.graph.engine import Engine
 from mdq_graph.graph.loader import load_store
 from mdq_graph.graph.rdf_formats import get_format
 from mdq_graph.push import push_graphs
-from mdq_graph.query.curated import QUERY_PREFIXES, curated_queries
+from mdq_graph.query.curated import QUERY_PREFIXES, QuerySource, curated_queries, run_query
 from mdq_graph.query.results import write_result
 from tests.conftest import TEST_DATA
 
@@ -72,10 +73,25 @@ def test_every_value_of_the_table_pastes_back_into_a_query(
     iris = {cell for cell in iris if not cell.startswith(("http:", "https:"))}
     for cell in sorted(iris)[:40]:
         query = f"SELECT ?o WHERE {{ VALUES ?x {{ {cell} }} BIND(STR(?x) AS ?o) }}"
-        pasted = ok(runner, "query", query, "--format", "tsv").splitlines()[1]
+        pasted = answer(engine, query, "tsv").splitlines()[1]
         # The IRI it means, written back the way the table writes it, is what was pasted.
-        back = ok(runner, "query", f"SELECT ?x WHERE {{ BIND(IRI({pasted}) AS ?x) }}")
+        back = answer(engine, f"SELECT ?x WHERE {{ BIND(IRI({pasted}) AS ?x) }}", "table")
         assert table_cells(back) == [[cell]], (name, cell)
+
+
+def answer(engine: Engine, query: str, fmt: str) -> str:
+    """What `mdq-graph query QUERY --format FMT` writes (the command's own two steps: run the
+    query with the predefined prefixes and base, write the result), on the engine loaded once
+    rather than once per command: the tests above and below run the command itself."""
+    out = io.BytesIO()
+    write_result(run_query(engine, QuerySource(query)), fmt, out)
+    return out.getvalue().decode("utf-8")
+
+
+def test_answer_writes_what_the_command_writes(runner: CliRunner, engine: Engine) -> None:
+    query = "SELECT ?m ?c WHERE { ?m mdq:participatingCountry ?c } ORDER BY ?m ?c"
+    for fmt in ("table", "tsv"):
+        assert answer(engine, query, fmt) == ok(runner, "query", query, "--format", fmt)
 
 
 def test_the_table_writes_our_things_as_the_turtle_export_does(runner: CliRunner) -> None:
