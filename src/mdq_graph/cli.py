@@ -393,7 +393,7 @@ def stream(write: Callable[[IO[bytes]], T], output: Path | None) -> T:
             return write(handle)
     if StatusLine.current is not None:
         StatusLine.current.finish()
-    out = click.get_binary_stream("stdout")
+    out = sys.stdout.buffer
     with _stdout_errors():
         written = write(out)
         out.flush()
@@ -728,7 +728,7 @@ def query_command(
       mdq-graph query 'SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g'
       mdq-graph queries show participants | mdq-graph query -f -
     """
-    stdin = click.get_text_stream("stdin").read() if query_file == Path("-") else None
+    stdin = sys.stdin.read() if query_file == Path("-") else None
     source = query_source(query_text, None if stdin is not None else query_file, name, stdin=stdin)
     with engine_failures_contained():
         result = run_query(obj.engine(), source)
