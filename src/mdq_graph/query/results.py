@@ -213,7 +213,7 @@ def _stream_graph(triples: Iterator[ox.Triple], fmt: RdfFormat, out: _Sink) -> N
         items,
         out,  # type: ignore[arg-type]
         format=_OXIGRAPH_FORMATS[fmt.name],
-        prefixes={prefix: str(namespace) for prefix, namespace in PREFIXES.items()},
+        prefixes=dict(PREFIX_IRIS),
     )
 
 
