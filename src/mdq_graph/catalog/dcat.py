@@ -115,26 +115,27 @@ def dump_path(fmt: RdfFormat) -> str:
 
 
 class _Iri:
-    """The IRIs of the description, under the default base (the result is rebased at the end)."""
+    """The IRIs of the description, under the default base (the result is rebased at the end), as
+    strings."""
 
-    catalog = URIRef(BASE + "catalog")
-    record = URIRef(BASE + "catalog/record")
-    contact = URIRef(BASE + "catalog/contact")
-    service = URIRef(BASE + "catalog/sparql-service")
-    dataset = URIRef(BASE + "dataset")
-    rights = URIRef(BASE + "dataset/rights")
-    provenance = URIRef(BASE + "dataset/provenance")
-    temporal = URIRef(BASE + "dataset/temporal")
-    landing_page = URIRef(BASE)
-    endpoint = URIRef(BASE + "sparql")
-
-    @staticmethod
-    def distribution(fmt: RdfFormat) -> URIRef:
-        return URIRef(f"{BASE}dataset/distribution/{fmt.name}")
+    catalog = BASE + "catalog"
+    record = BASE + "catalog/record"
+    contact = BASE + "catalog/contact"
+    service = BASE + "catalog/sparql-service"
+    dataset = BASE + "dataset"
+    rights = BASE + "dataset/rights"
+    provenance = BASE + "dataset/provenance"
+    temporal = BASE + "dataset/temporal"
+    landing_page = BASE
+    endpoint = BASE + "sparql"
 
     @staticmethod
-    def download(fmt: RdfFormat) -> URIRef:
-        return URIRef(BASE + dump_path(fmt))
+    def distribution(fmt: RdfFormat) -> str:
+        return f"{BASE}dataset/distribution/{fmt.name}"
+
+    @staticmethod
+    def download(fmt: RdfFormat) -> str:
+        return BASE + dump_path(fmt)
 
 
 # --- The public functions ---------------------------------------------------------------------------
@@ -307,7 +308,7 @@ class _Facts:
                 _add(g, as_, p, value)
 
 
-def _ox(iri: URIRef) -> ox.NamedNode:
+def _ox(iri: str) -> ox.NamedNode:
     """A vocabulary term as a pyoxigraph IRI."""
     return ox.NamedNode(str(iri))
 
@@ -520,7 +521,7 @@ def _describe_dataset(g: ox.Dataset, facts: _Facts) -> None:
         _add(g, dataset, VOID.feature, FORMAT_FACTS[fmt.name][2])
 
 
-def _add_coverage_and_dates(g: ox.Dataset, resource: URIRef, facts: _Facts) -> None:
+def _add_coverage_and_dates(g: ox.Dataset, resource: str, facts: _Facts) -> None:
     """What the catalog and the dataset share: languages, themes, spatial coverage, dates."""
     for language in facts.languages:
         _add(g, resource, DCTERMS.language, language)
@@ -534,7 +535,7 @@ def _add_coverage_and_dates(g: ox.Dataset, resource: URIRef, facts: _Facts) -> N
     _add_dates(g, resource, facts)
 
 
-def _add_dates(g: ox.Dataset, resource: URIRef, facts: _Facts) -> None:
+def _add_dates(g: ox.Dataset, resource: str, facts: _Facts) -> None:
     """Issued and modified: the dates of the ontology, which every release of the graph updates."""
     if facts.issued is not None:
         _add(g, resource, DCTERMS.issued, facts.issued)
@@ -544,7 +545,7 @@ def _add_dates(g: ox.Dataset, resource: URIRef, facts: _Facts) -> None:
 
 def _describe_standards(g: ox.Dataset, facts: _Facts) -> None:
     """dct:conformsTo the ontology and the shapes (with the titles their files give)."""
-    ontology = URIRef(ONTOLOGY_IRI)
+    ontology = ONTOLOGY_IRI
     _add(g, _Iri.dataset, DCTERMS.conformsTo, ontology)
     _add(g, ontology, RDF.type, DCTERMS.Standard)
     facts.copy(g, _ox(ontology), (DCTERMS.title, OWL.versionInfo), ontology)
@@ -569,8 +570,8 @@ def _shapes_standards() -> tuple[ox.Quad, ...]:
     }
     wanted = {str(DCTERMS.title), str(OWL.versionInfo)}
     for iri in sorted(ontologies):
-        _add(out, _Iri.dataset, DCTERMS.conformsTo, URIRef(iri))
-        _add(out, URIRef(iri), RDF.type, DCTERMS.Standard)
+        _add(out, _Iri.dataset, DCTERMS.conformsTo, iri)
+        _add(out, iri, RDF.type, DCTERMS.Standard)
     for q in shapes:
         if q.subject.value in ontologies and q.predicate.value in wanted:
             _add(out, q.subject.value, q.predicate.value, q.object)
@@ -772,7 +773,7 @@ def _describe_vocabularies(g: ox.Dataset, facts: _Facts) -> None:
 def _add_file_facts(g: ox.Dataset, fmt: RdfFormat, data: bytes) -> None:
     """The byte size and SHA-256 of the export file of `fmt`."""
     distribution = _Iri.distribution(fmt)
-    checksum = URIRef(f"{distribution}/checksum")
+    checksum = f"{distribution}/checksum"
     _add(
         g,
         distribution,
