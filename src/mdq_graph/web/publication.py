@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib import Dataset, Namespace
 
 from mdq_graph import __version__
 from mdq_graph.catalog.dcat import dump_path
@@ -210,7 +210,7 @@ class Publication:
         """The landing page's view model, from the published catalog."""
         return _home_view(self)
 
-    def service_description(self, endpoint: str) -> Graph:
+    def service_description(self, endpoint: str) -> list[ox.Quad]:
         """The SPARQL 1.1 Service Description of the endpoint at `endpoint`."""
         return service_description(endpoint, self)
 
@@ -292,14 +292,6 @@ def _rebased_query(query: CuratedQuery, base: str) -> CuratedQuery:
         question=query.question,
         network=query.network,
     )
-
-
-def _graph_quads(graph: Graph) -> list[ox.Quad]:
-    """An rdflib graph (the service description) as Oxigraph quads in the default graph."""
-    data = graph.serialize(format="nt", encoding="utf-8")
-    return [
-        ox.Quad(t.subject, t.predicate, t.object) for t in ox.parse(data, ox.RdfFormat.N_TRIPLES)
-    ]
 
 
 # --- the landing page -----------------------------------------------------------------------------
@@ -408,52 +400,63 @@ def site_license(publication: Publication) -> Node | None:
 # --- the service description ----------------------------------------------------------------------
 
 
-def service_description(endpoint: str, publication: Publication) -> Graph:
+def service_description(endpoint: str, publication: Publication) -> list[ox.Quad]:
     """The SPARQL 1.1 Service Description: the endpoint, its language, result formats, features,
-    and its default dataset (the union default graph and every named graph, with sizes)."""
+    and its default dataset (the union default graph and every named graph, with sizes), as
+    quads in the default graph."""
     describer = publication.describer
-    g = Graph()
-    g.bind("sd", SD)
-    g.bind("formats", W3C_FORMATS)
-    g.bind("void", VOID)
-    g.bind("dct", DCTERMS)
-    service = URIRef(endpoint)
-    g.add((service, RDF.type, SD.Service))
-    g.add((service, SD.endpoint, service))
-    g.add((service, SD.supportedLanguage, SD.SPARQL11Query))
-    g.add((service, SD.feature, SD.UnionDefaultGraph))
+    quads: list[ox.Quad] = []
+
+    def add(
+        subject: ox.NamedNode | ox.BlankNode,
+        predicate: str,
+        obj: ox.NamedNode | ox.BlankNode | ox.Literal | str,
+    ) -> None:
+        quads.append(
+            ox.Quad(
+                subject, ox.NamedNode(predicate), ox.NamedNode(obj) if isinstance(obj, str) else obj
+            )
+        )
+
+    service = ox.NamedNode(endpoint)
+    add(service, RDF.type, SD.Service)
+    add(service, SD.endpoint, service)
+    add(service, SD.supportedLanguage, SD.SPARQL11Query)
+    add(service, SD.feature, SD.UnionDefaultGraph)
     for media_type in (*SOLUTION_MEDIA_TYPES, *(f.media_type for f in GRAPH_FORMATS)):
         if media_type in FORMAT_IRIS:
-            g.add((service, SD.resultFormat, FORMAT_IRIS[media_type]))
-    g.add(
-        (service, DCTERMS.title, Literal("SPARQL endpoint of the MDQ knowledge graph", lang="en"))
+            add(service, SD.resultFormat, FORMAT_IRIS[media_type])
+    add(
+        service,
+        DCTERMS.title,
+        ox.Literal("SPARQL endpoint of the MDQ knowledge graph", language="en"),
     )
-    g.add((service, RDFS.seeAlso, URIRef(publication.base)))
-    datasets = [
-        URIRef(d.value)
+    add(service, RDFS.seeAlso, publication.base)
+    datasets = sorted(
+        d.value
         for d in subjects(publication.catalog, RDF.type, DCAT.Dataset)
         if isinstance(d, ox.NamedNode)
-    ]
-    described = BNode("defaultDataset")
-    g.add((service, SD.defaultDataset, described))
-    g.add((described, RDF.type, SD.Dataset))
+    )
+    described = ox.BlankNode("defaultDataset")
+    add(service, SD.defaultDataset, described)
+    add(described, RDF.type, SD.Dataset)
     if datasets:
-        g.add((described, DCTERMS.source, datasets[0]))
-    default = BNode("defaultGraph")
-    g.add((described, SD.defaultGraph, default))
-    g.add((default, RDF.type, SD.Graph))
+        add(described, DCTERMS.source, datasets[0])
+    default = ox.BlankNode("defaultGraph")
+    add(described, SD.defaultGraph, default)
+    add(default, RDF.type, SD.Graph)
     union = sum(1 for _ in describer.store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
-    g.add((default, VOID.triples, Literal(union, datatype=XSD.integer)))
+    add(default, VOID.triples, ox.Literal(str(union), datatype=ox.NamedNode(XSD.integer)))
     for index, name in enumerate(describer.graph_names()):
-        named = BNode(f"namedGraph{index}")
-        graph = BNode(f"graph{index}")
-        g.add((described, SD.namedGraph, named))
-        g.add((named, RDF.type, SD.NamedGraph))
-        g.add((named, SD.name, URIRef(name)))
-        g.add((named, SD.graph, graph))
-        g.add((graph, RDF.type, SD.Graph))
-        g.add((graph, VOID.triples, Literal(describer.graph_size(name), datatype=XSD.integer)))
-    return g
+        named, graph = ox.BlankNode(f"namedGraph{index}"), ox.BlankNode(f"graph{index}")
+        add(described, SD.namedGraph, named)
+        add(named, RDF.type, SD.NamedGraph)
+        add(named, SD.name, name)
+        add(named, SD.graph, graph)
+        add(graph, RDF.type, SD.Graph)
+        size = ox.Literal(str(describer.graph_size(name)), datatype=ox.NamedNode(XSD.integer))
+        add(graph, VOID.triples, size)
+    return quads
 
 
 __all__ = ["Publication", "publish", "service_description"]
