@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from starlette.testclient import TestClient
 
 from mdq_graph import load_dataset
-from mdq_graph.errors import QueryError
+from mdq_graph.errors import MdqError, QueryError
 from mdq_graph.graph.engine import Engine
 from mdq_graph.web.server import create_app
 from tests.conftest import REPO, TEST_DATA
@@ -144,3 +144,31 @@ def test_a_query_after_the_contained_panic_still_runs_in_the_same_process() -> N
     answer = io.BytesIO()
     run_contained(evaluate("SELECT ?x { VALUES ?x { 1 2 } }"), answer)
     assert answer.getvalue().split() == [b"x", b"1", b"2"]
+
+
+def test_what_a_contained_child_says_on_stderr_is_passed_on(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    from mdq_graph.query.contained import run_contained
+
+    def work(out: IO[bytes]) -> int:
+        out.write(b"answer")
+        os.write(2, b"mdq-graph: warning: a note\n")
+        return 7
+
+    answer = io.BytesIO()
+    assert run_contained(work, answer) == 7
+    assert answer.getvalue() == b"answer"
+    assert capfd.readouterr().err == "mdq-graph: warning: a note\n"
+
+
+def test_our_errors_in_the_child_keep_their_message_and_exit_code() -> None:
+    from mdq_graph.errors import NonConformantError
+    from mdq_graph.query.contained import run_contained
+
+    def work(out: IO[bytes]) -> None:
+        raise NonConformantError("a statement has no evidence")
+
+    with pytest.raises(MdqError, match=r"^a statement has no evidence$") as caught:
+        run_contained(work, io.BytesIO())
+    assert caught.value.exit_code == 1

@@ -6,7 +6,8 @@ docs/upstream/oxigraph-order-by-panic.md) abort the process with SIGABRT, which 
 can catch. The child is forked after the data is loaded (a fork shares it and starts in
 milliseconds); it writes the result into a pipe that this process copies to the output as it
 comes, so the output file's staging and renaming, the terminal and the signals stay here. The
-child's standard error goes to a pipe too: a panic's message is condensed to one line, not shown.
+child's standard error goes to a pipe too: a panic's message is condensed to one line, not shown
+(what a child that did not fail said there is passed on).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import os
 import pickle
 import selectors
 import signal
+import sys
 from collections.abc import Callable
 from typing import IO, Any, TypeVar
 
@@ -68,6 +70,10 @@ def run_contained(work: Callable[[IO[bytes]], T], out: IO[bytes]) -> T:
                 os.close(read_end)
     if os.WIFSIGNALED(status) or not outcome:
         raise QueryError(_engine_failure(status, stderr, written))
+    if stderr:  # what the child said (a warning) when it did not fail: as if said here
+        with contextlib.suppress(OSError, ValueError):
+            sys.stderr.write(stderr.decode("utf-8", errors="replace"))
+            sys.stderr.flush()
     kind, value = pickle.loads(outcome)  # our own child's bytes
     if kind == "ok":
         return value  # type: ignore[no-any-return]
