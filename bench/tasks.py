@@ -124,10 +124,10 @@ def _count(result: object) -> int:
 
 def queries_store(store: str) -> None:
     """Curated queries on the on-disk store, as `mdq-graph --store DIR query` runs them."""
-    from mdq_graph.graph.engine import Engine
+    from mdq_graph.graph.store import open_store
 
     started = time.perf_counter()
-    engine = Engine.open(Path(store))
+    engine = open_store(Path(store))
     say(opened=time.perf_counter() - started)
     _time_queries(lambda text: _count(engine.query(text)), repeat=3)
 
@@ -135,9 +135,9 @@ def queries_store(store: str) -> None:
 def dump_store(store: str, out: str) -> None:
     """The named graphs of an on-disk store (data, ontology, inferred view) as N-Quads, so that
     the floor and the baseline query the same quads as the store (not timed)."""
-    from mdq_graph.graph.engine import Engine
+    from mdq_graph.graph.store import open_store
 
-    source = Engine.open(Path(store)).store
+    source = open_store(Path(store)).store
     graphs = list(source.named_graphs())
     quads = (q for g in graphs for q in source.quads_for_pattern(None, None, None, g))
     ox.serialize(quads, out, format=ox.RdfFormat.N_QUADS)
@@ -215,10 +215,10 @@ def _rate(run: Callable[[], object], seconds: float) -> None:
 
 def rate_store(store: str, query_name: str, seconds: str) -> None:
     """Queries per second in one process on the on-disk store (the server's ceiling per worker)."""
-    from mdq_graph.graph.engine import Engine
+    from mdq_graph.graph.store import open_store
     from mdq_graph.query.curated import curated_query
 
-    engine = Engine.open(Path(store))
+    engine = open_store(Path(store))
     text = curated_query(query_name).text
     _rate(lambda: _count(engine.query(text)), float(seconds))
 

@@ -4,7 +4,9 @@ use, a folder that does not exist, a symbolic link, a port in use, a push that g
 
 from __future__ import annotations
 
+import functools
 import gzip
+import io
 import re
 import socket
 from collections.abc import Iterator
@@ -15,12 +17,13 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from mdq_graph.cli import main
-from mdq_graph.errors import PushError, UsageError
+from mdq_graph.cli import main, stream
+from mdq_graph.errors import PushError, QueryError, UsageError
 from mdq_graph.graph.engine import Engine
 from mdq_graph.graph.loader import load_store
+from mdq_graph.graph.rdf_formats import get_format
 from mdq_graph.push import push_graphs
-from mdq_graph.query.curated import QUERY_PREFIXES, curated_queries
+from mdq_graph.query.curated import QUERY_PREFIXES, QuerySource, curated_queries, run_query
 from mdq_graph.query.results import write_result
 from tests.conftest import TEST_DATA
 
@@ -70,10 +73,25 @@ def test_every_value_of_the_table_pastes_back_into_a_query(
     iris = {cell for cell in iris if not cell.startswith(("http:", "https:"))}
     for cell in sorted(iris)[:40]:
         query = f"SELECT ?o WHERE {{ VALUES ?x {{ {cell} }} BIND(STR(?x) AS ?o) }}"
-        pasted = ok(runner, "query", query, "--format", "tsv").splitlines()[1]
+        pasted = answer(engine, query, "tsv").splitlines()[1]
         # The IRI it means, written back the way the table writes it, is what was pasted.
-        back = ok(runner, "query", f"SELECT ?x WHERE {{ BIND(IRI({pasted}) AS ?x) }}")
+        back = answer(engine, f"SELECT ?x WHERE {{ BIND(IRI({pasted}) AS ?x) }}", "table")
         assert table_cells(back) == [[cell]], (name, cell)
+
+
+def answer(engine: Engine, query: str, fmt: str) -> str:
+    """What `mdq-graph query QUERY --format FMT` writes (the command's own two steps: run the
+    query with the predefined prefixes and base, write the result), on the engine loaded once
+    rather than once per command: the tests above and below run the command itself."""
+    out = io.BytesIO()
+    write_result(run_query(engine, QuerySource(query)), fmt, out)
+    return out.getvalue().decode("utf-8")
+
+
+def test_answer_writes_what_the_command_writes(runner: CliRunner, engine: Engine) -> None:
+    query = "SELECT ?m ?c WHERE { ?m mdq:participatingCountry ?c } ORDER BY ?m ?c"
+    for fmt in ("table", "tsv"):
+        assert answer(engine, query, fmt) == ok(runner, "query", query, "--format", fmt)
 
 
 def test_the_table_writes_our_things_as_the_turtle_export_does(runner: CliRunner) -> None:
@@ -154,6 +172,82 @@ def test_the_table_stops_with_a_note_and_the_other_formats_stream(engine: Engine
             continue
         parsed = ox.parse_query_results(data, format=ox.QueryResultsFormat.from_extension(fmt))
         assert len(list(parsed)) == total  # type: ignore[arg-type]
+
+
+#: A CONSTRUCT whose graph is the store's union (with its blank nodes), larger than the
+#: `sorted_triples` given below, so that it is written as it comes.
+EVERY_TRIPLE = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+
+
+@pytest.mark.parametrize("fmt", ["turtle", "nt", "nq", "trig", "xml", "json-ld"])
+def test_a_graph_past_the_sorted_size_is_written_as_it_comes_and_is_the_same_graph(
+    engine: Engine, fmt: str
+) -> None:
+    sorted_out, streamed_out = Chunks(), Chunks()
+    whole = write_result(engine.query(EVERY_TRIPLE), fmt, sorted_out)
+    streamed = write_result(engine.query(EVERY_TRIPLE), fmt, streamed_out, sorted_triples=100)
+    assert not whole.streamed and streamed.streamed
+    rdf_format = ox.RdfFormat.from_extension(get_format(fmt).extension.lstrip("."))
+    assert rdf_format is not None
+    graphs = [
+        ox.Dataset(ox.parse(b"".join(out.chunks), format=rdf_format))
+        for out in (sorted_out, streamed_out)
+    ]
+    for graph in graphs:
+        graph.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    assert set(graphs[0]) == set(graphs[1]) and len(graphs[0]) > 100
+
+
+class FailsAfter:
+    """The triples of a graph result that fails after `count` of them (a SERVICE that stops
+    answering), remembering how much `out` held when it failed."""
+
+    def __init__(self, count: int, out: Chunks | Path) -> None:
+        self.count = count
+        self.out = out
+        self.written_before_failing = 0
+
+    def __iter__(self) -> Iterator[ox.Triple]:
+        predicate = ox.NamedNode("https://example.org/p")
+        for index in range(self.count):
+            yield ox.Triple(
+                ox.NamedNode(f"https://example.org/s{index}"), predicate, ox.Literal(index)
+            )
+        if isinstance(self.out, Chunks):
+            self.written_before_failing = sum(len(chunk) for chunk in self.out.chunks)
+        else:  # the file being written beside the target, not yet in its place
+            staging = [p for p in self.out.parent.iterdir() if p.name.endswith(".tmp")]
+            self.written_before_failing = sum(p.stat().st_size for p in staging)
+        raise RuntimeError("the remote endpoint stopped answering")
+
+
+@pytest.mark.parametrize("fmt", ["nt", "nq", "turtle"])
+def test_a_big_graph_is_written_while_it_is_computed(fmt: str) -> None:
+    out = Chunks()
+    triples = FailsAfter(5_000, out)
+    with pytest.raises(QueryError, match="stopped answering"):
+        write_result(triples, fmt, out, sorted_triples=1_000)
+    # Much was written before the result failed: the triples were not collected first.
+    assert triples.written_before_failing > 100_000
+    if fmt != "turtle":
+        assert b"".join(out.chunks).count(b" .\n") == 5_000
+
+
+def test_a_graph_that_fails_half_way_leaves_no_file(tmp_path: Path) -> None:
+    target = tmp_path / "graph.nt"
+    triples = FailsAfter(5_000, target)
+    with pytest.raises(QueryError):
+        stream(functools.partial(write_result, triples, "nt", sorted_triples=1_000), target)
+    assert triples.written_before_failing > 100_000
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_small_graph_is_written_like_an_export(engine: Engine) -> None:
+    first, again = Chunks(), Chunks()
+    for out in (first, again):
+        assert not write_result(engine.query(EVERY_TRIPLE), "nt", out).streamed
+    lines = b"".join(first.chunks).splitlines()
+    assert lines == sorted(lines) and b"".join(first.chunks) == b"".join(again.chunks)
 
 
 def test_the_curated_selects_are_all_collected() -> None:

@@ -19,7 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import REPO, TEST_DATA
+
+#: A graph of one meeting, for commands whose time grows with the graph.
+ONE_MEETING = TEST_DATA / "cli" / "one-meeting.ttl"
 
 pytestmark = pytest.mark.slow
 
@@ -274,14 +277,15 @@ def on_a_terminal(args: list[str], cwd: Path) -> tuple[int, str]:
         (["validate", "{corpus}"], "validating"),
         (["--data", "{corpus}", "export", "-f", "nq", "-o", "out.nq"], "exporting"),
         (["load", "--store", "store", "-d", "{corpus}"], "loading"),
-        (["publish", "site"], "publishing"),
+        # A small graph: a site is thousands of files, and a few hundred take seconds already.
+        (["--data", "{small}", "publish", "site"], "publishing"),
     ],
     ids=["validate", "export", "load", "publish"],
 )
 def test_progress_shows_on_a_terminal_and_not_with_quiet(
     tmp_path: Path, corpus: Path, args: list[str], verb: str
 ) -> None:
-    given = [a.format(corpus=corpus) for a in args]
+    given = [a.format(corpus=corpus, small=ONE_MEETING) for a in args]
     code, shown = on_a_terminal(command(*given), tmp_path)
     assert code == 0, shown
     assert f"mdq-graph: {verb}" in shown and " s)" in shown

@@ -382,7 +382,7 @@ def stream(write: Callable[[IO[bytes]], T], output: Path | None) -> T:
             return write(handle)
     if StatusLine.current is not None:
         StatusLine.current.finish()
-    out = click.get_binary_stream("stdout")
+    out = sys.stdout.buffer
     with _stdout_errors():
         written = write(out)
         out.flush()
@@ -716,7 +716,8 @@ def query_command(
 
     The default graph is the union of the named graphs; each source's statements are also in
     a named graph of their own (GRAPH graph:release-ja { ... }). CSV, TSV, JSON and XML
-    results are written as they come; the table shows at most 10,000 rows.
+    results are written as they come; the table shows at most 10,000 rows. A CONSTRUCT or
+    DESCRIBE graph is sorted like an export up to 100,000 triples, written as it comes past that.
 
     \b
     Examples:
@@ -725,7 +726,7 @@ def query_command(
       mdq-graph query 'SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g'
       mdq-graph queries show participants | mdq-graph query -f -
     """
-    stdin = click.get_text_stream("stdin").read() if query_file == Path("-") else None
+    stdin = sys.stdin.read() if query_file == Path("-") else None
     source = query_source(query_text, None if stdin is not None else query_file, name, stdin=stdin)
     obj.load_before_fork()
 

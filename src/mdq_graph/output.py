@@ -166,15 +166,27 @@ def _alive(pid: int) -> bool:
 
 
 def _remove(path: Path) -> None:
-    """Remove a file or folder tree, whatever is left of it."""
+    """Remove a file or folder tree, whatever is left of it.
+
+    A folder may still be written while it is removed (a store that Oxigraph is loading when
+    the process is stopped adds files as they go): it is removed again until it is gone, for a
+    moment at most."""
     try:
         if path.is_dir() and not path.is_symlink():
-            shutil.rmtree(path, ignore_errors=True)
+            for _ in range(_REMOVE_TRIES):
+                shutil.rmtree(path, ignore_errors=True)
+                if not path.exists():
+                    break
+                time.sleep(0.02)
         else:
             path.unlink(missing_ok=True)
     except OSError:
         pass
     _forget(path)
+
+
+#: Times a folder being written is removed again before it is left to the next run.
+_REMOVE_TRIES = 50
 
 
 def _existing_mode(path: Path) -> int | None:

@@ -7,6 +7,7 @@ import json
 import re
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 from rdflib import Dataset, Graph, Literal, Namespace, URIRef
@@ -30,6 +31,7 @@ from mdq_graph.graph.namespaces import BASE, MDQ, SPDX
 from mdq_graph.graph.rdf_formats import FORMATS
 from mdq_graph.graph.resources import sources_dir
 from tests.conftest import REPO
+from tests.support.description import as_graph
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 PREFIXES = """PREFIX mdq: <https://w3id.org/mdq/ontology#>
@@ -53,10 +55,16 @@ def union_triples(dataset: Dataset) -> set[tuple[Node, Node, Node]]:
 
 
 @pytest.fixture(scope="module")
-def catalog(dataset: Dataset) -> Graph:
-    """The full description (with sizes and checksums) of the bundled graph."""
+def description(dataset: Dataset) -> ox.Dataset:
+    """The full description (with sizes and checksums) of the bundled graph, as it is made."""
     described, _ = published_catalog(from_dataset(dataset))
     return described
+
+
+@pytest.fixture(scope="module")
+def catalog(description: ox.Dataset) -> Graph:
+    """The full description as an rdflib graph, for pySHACL and rdflib's lookups."""
+    return as_graph(description)
 
 
 def dcat_ap_shapes(name: str) -> Graph:
@@ -189,7 +197,7 @@ def test_a_description_read_back_is_replaced_not_merged(dataset: Dataset) -> Non
 
 
 def test_base_uri_moves_every_iri_of_the_description(dataset: Dataset) -> None:
-    local = build_catalog(dataset, base_uri="http://127.0.0.1:8000/")
+    local = as_graph(build_catalog(dataset, base_uri="http://127.0.0.1:8000/"))
     terms = {str(t) for triple in local for t in triple}
     assert not [t for t in terms if t.startswith(BASE)]
     service = next(local.subjects(RDF.type, DCAT.DataService))
@@ -197,10 +205,12 @@ def test_base_uri_moves_every_iri_of_the_description(dataset: Dataset) -> None:
     assert Literal("http://127.0.0.1:8000/id/") in set(local.objects(None, VOID.uriSpace))
 
 
-def test_the_catalog_command_writes_every_format(runner: CliRunner, catalog: Graph) -> None:
+def test_the_catalog_command_writes_every_format(
+    runner: CliRunner, description: ox.Dataset
+) -> None:
     result = runner.invoke(main, ["catalog", "--format", "json-ld", "--base-uri", "nowhere"])
     assert result.exit_code == 2, result.output
-    expected = serialize_catalog(catalog, FORMATS["nt"])
+    expected = serialize_catalog(description, FORMATS["nt"])
     result = runner.invoke(main, ["catalog", "--format", "nt"])
     assert result.exit_code == 0, result.output
     assert result.output.encode("utf-8") == expected
@@ -280,8 +290,8 @@ def test_linksets_count_the_links(target: str, catalog: Graph, dataset: Dataset)
 # --- schema.org for the landing page --------------------------------------------------------------------
 
 
-def test_schema_org_dataset_for_the_landing_page(catalog: Graph) -> None:
-    found = schema_dataset_jsonld(catalog)
+def test_schema_org_dataset_for_the_landing_page(description: ox.Dataset) -> None:
+    found = schema_dataset_jsonld(description)
     json.dumps(found)  # plain JSON, ready for <script type="application/ld+json">
     assert found["@type"] == "Dataset" and found["url"] == BASE
     assert 50 <= len(found["description"]) <= 5000  # what Google Dataset Search accepts

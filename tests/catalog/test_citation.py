@@ -11,6 +11,7 @@ from mdq_graph import __version__
 from mdq_graph.catalog.dcat import build_catalog
 from mdq_graph.graph.namespaces import BASE
 from tests.conftest import REPO
+from tests.support.description import as_graph
 
 CFF = (REPO / "CITATION.cff").read_text(encoding="utf-8")
 
@@ -29,7 +30,7 @@ def test_the_citation_file_gives_the_software_and_the_dataset() -> None:
 
 
 def test_the_catalog_cites_the_dataset_as_the_citation_file_does(dataset: Dataset) -> None:
-    catalog = build_catalog(dataset)
+    catalog = as_graph(build_catalog(dataset))
     (cited,) = catalog.objects(URIRef(BASE + "dataset"), DCTERMS.bibliographicCitation)
     dataset_title = cff_values("title")[1]
     assert dataset_title in str(cited) and f"version {__version__}" in str(cited)

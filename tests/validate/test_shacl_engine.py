@@ -8,6 +8,7 @@ node, path, value, shape, constraint component, severity and messages.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pytest
@@ -72,9 +73,15 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@functools.cache
+def both_on_fixture(fixture: Path) -> tuple[set[tuple[object, ...]], set[tuple[object, ...]]]:
+    """`both` on one fixture, run once per test run (two tests read it; neither changes it)."""
+    return both([fixture])
+
+
 @pytest.mark.parametrize("fixture", FIXTURES, ids=lambda p: p.stem)
 def test_the_engine_reports_what_pyshacl_reports(fixture: Path) -> None:
-    expected, got = both([fixture])
+    expected, got = both_on_fixture(fixture)
     assert got == expected
 
 
@@ -93,7 +100,7 @@ def test_the_engine_reports_what_pyshacl_reports_on_a_synthetic_corpus(corpus: P
 def test_the_fixtures_cover_every_kind_of_constraint_the_engine_evaluates() -> None:
     components: set[object] = set()
     for fixture in FIXTURES:
-        components |= {r[4] for r in both([fixture])[1]}
+        components |= {r[4] for r in both_on_fixture(fixture)[1]}
     assert {
         SH.ClassConstraintComponent,
         SH.DatatypeConstraintComponent,

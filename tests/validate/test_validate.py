@@ -12,6 +12,7 @@ Japanese message. A fixture under valid/ must give no finding at all.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -23,7 +24,13 @@ from rdflib.namespace import SH
 
 from mdq_graph.graph.namespaces import ID, PREFIXES
 from mdq_graph.validate.report import render_text
-from mdq_graph.validate.validation import Finding, Severity, load_shapes, validate_graph
+from mdq_graph.validate.validation import (
+    Finding,
+    Severity,
+    ValidationReport,
+    load_shapes,
+    validate_graph,
+)
 from tests.conftest import TEST_DATA
 
 SHAPES_DATA = TEST_DATA / "shapes"
@@ -83,9 +90,15 @@ def test_the_invalid_cases_are_all_there() -> None:
     assert len(VALID) >= 3
 
 
+@functools.cache
+def invalid_report(path: Path) -> ValidationReport:
+    """`validate` on one invalid fixture, run once per test run (two tests read the report)."""
+    return validate_graph([path])
+
+
 @pytest.mark.parametrize("path", INVALID, ids=lambda p: p.stem)
 def test_invalid_fixture_gives_exactly_the_findings_it_declares(path: Path) -> None:
-    report = validate_graph([path])
+    report = invalid_report(path)
     expected = expectations(path)
     got = Counter(_key(f) for f in report.findings)
     assert got == Counter((e.severity, e.focus, e.path) for e in expected), render_text(report)
@@ -114,7 +127,7 @@ def test_every_kind_of_constraint_is_exercised_by_an_invalid_case() -> None:
     shapes_hit: set[str] = set()
     severities: set[Severity] = set()
     for path in INVALID:
-        for finding in validate_graph([path]).findings:
+        for finding in invalid_report(path).findings:
             components.add(str(finding.constraint).rpartition("#")[2])
             shapes_hit.add(str(finding.shape))
             severities.add(finding.severity)

@@ -11,7 +11,8 @@ What is a choice (the EU data themes, the publisher type) is a constant in `auth
 The facts are read from an Oxigraph store whose default graph is the union of its named graphs
 (`describe_store`), by lookups and SPARQL queries inside it, as pyoxigraph terms; an rdflib dataset
 (`build_catalog`, `export_parts`: the notebook edge) is put into such a store first. The description
-itself is an rdflib graph, for the writers and the schema.org view that read it.
+itself is pyoxigraph quads in the named graph graph/catalog (an `ox.Dataset`), which the writers,
+the VoID file, the schema.org view and the server read as they are.
 
 A file cannot contain its own checksum. So the exports carry the description WITHOUT byte sizes and
 checksums, in the named graph graph/catalog (`export_parts()`, which `mdq-graph export` uses), and
@@ -26,7 +27,7 @@ import hashlib
 from collections.abc import Iterable, Iterator, Mapping
 
 import pyoxigraph as ox
-from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib import Dataset, URIRef
 from rdflib.term import Node
 
 from mdq_graph import __version__
@@ -51,10 +52,9 @@ from mdq_graph.catalog.authority import (
 )
 from mdq_graph.catalog.schemaorg import schema_dataset_jsonld
 from mdq_graph.catalog.void import OxTerm, describe_void, graph_sizes, select_rows, void_stats
-from mdq_graph.formats.rdf import serialize
+from mdq_graph.formats.rdf import select_quads, write_rdf
 from mdq_graph.graph.dataset import new_dataset
 from mdq_graph.graph.engine import Engine
-from mdq_graph.graph.loader import rdflib_term
 from mdq_graph.graph.namespaces import (
     ADMS,
     BASE,
@@ -78,7 +78,7 @@ from mdq_graph.graph.namespaces import (
     XSD,
 )
 from mdq_graph.graph.rdf_formats import FORMATS, UNION, RdfFormat
-from mdq_graph.graph.rebase import check_base, rebase_graph
+from mdq_graph.graph.rebase import check_base, rebase_quads
 from mdq_graph.graph.resources import shapes_dir
 
 __all__ = [
@@ -94,6 +94,11 @@ __all__ = [
 
 #: The named graph in which the exports carry the description.
 CATALOG_GRAPH = GRAPH.catalog
+_CATALOG = ox.NamedNode(CATALOG_GRAPH)
+
+#: A subject or object of the description: an IRI as a string (our vocabularies' terms) or a term.
+_Object = str | OxTerm
+_Subject = _Object
 
 _PREFIXES = """
 PREFIX mdq:    <https://w3id.org/mdq/ontology#>
@@ -110,52 +115,67 @@ def dump_path(fmt: RdfFormat) -> str:
 
 
 class _Iri:
-    """The IRIs of the description, under the default base (the result is rebased at the end)."""
+    """The IRIs of the description, under the default base (the result is rebased at the end), as
+    strings."""
 
-    catalog = URIRef(BASE + "catalog")
-    record = URIRef(BASE + "catalog/record")
-    contact = URIRef(BASE + "catalog/contact")
-    service = URIRef(BASE + "catalog/sparql-service")
-    dataset = URIRef(BASE + "dataset")
-    rights = URIRef(BASE + "dataset/rights")
-    provenance = URIRef(BASE + "dataset/provenance")
-    temporal = URIRef(BASE + "dataset/temporal")
-    landing_page = URIRef(BASE)
-    endpoint = URIRef(BASE + "sparql")
-
-    @staticmethod
-    def distribution(fmt: RdfFormat) -> URIRef:
-        return URIRef(f"{BASE}dataset/distribution/{fmt.name}")
+    catalog = BASE + "catalog"
+    record = BASE + "catalog/record"
+    contact = BASE + "catalog/contact"
+    service = BASE + "catalog/sparql-service"
+    dataset = BASE + "dataset"
+    rights = BASE + "dataset/rights"
+    provenance = BASE + "dataset/provenance"
+    temporal = BASE + "dataset/temporal"
+    landing_page = BASE
+    endpoint = BASE + "sparql"
 
     @staticmethod
-    def download(fmt: RdfFormat) -> URIRef:
-        return URIRef(BASE + dump_path(fmt))
+    def distribution(fmt: RdfFormat) -> str:
+        return f"{BASE}dataset/distribution/{fmt.name}"
+
+    @staticmethod
+    def download(fmt: RdfFormat) -> str:
+        return BASE + dump_path(fmt)
 
 
 # --- The public functions ---------------------------------------------------------------------------
 
 
-def build_catalog(dataset: Dataset, *, base_uri: str = BASE, service: bool = True) -> Graph:
+def build_catalog(dataset: Dataset, *, base_uri: str = BASE, service: bool = True) -> ox.Dataset:
     """The DCAT-AP 3.0.1 + VoID description of `dataset` (an rdflib dataset) that its exports
     carry, with its IRIs under `base_uri`: no byte sizes or checksums, which only the exports
     themselves can give (`export.exporter.published_catalog` adds them as it writes them).
     Without `service` (a static site), no SPARQL endpoint is described or linked to."""
     check_base(base_uri)
     _, description = export_parts(dataset, service=service)
-    return rebase_graph(description, base_uri)
+    return rebase_description(description, base_uri)
 
 
-def with_file_facts(description: Graph, files: Mapping[str, bytes]) -> Graph:
+def rebase_description(description: ox.Dataset, base: str) -> ox.Dataset:
+    """`description` with every IRI under the default base moved to `base`, including IRIs written
+    as plain literals (e.g. void:uriSpace); the same dataset when the bases are equal."""
+    check_base(base)
+    if base == BASE:
+        return description
+    moved = []
+    for quad in rebase_quads(list(description), base):
+        o = quad.object
+        if isinstance(o, ox.Literal) and o.language is None and o.value.startswith(BASE):
+            o = ox.Literal(base + o.value[len(BASE) :], datatype=o.datatype)
+        moved.append(ox.Quad(quad.subject, quad.predicate, o, quad.graph_name))
+    return ox.Dataset(moved)
+
+
+def with_file_facts(description: ox.Dataset, files: Mapping[str, bytes]) -> ox.Dataset:
     """A copy of `description` (under the default base) with the byte size and SHA-256 of the
     export file of each format name in `files`, computed from its bytes."""
-    out = Graph(identifier=description.identifier)
-    out += description
+    out = ox.Dataset(description)
     for name, data in sorted(files.items()):
         _add_file_facts(out, FORMATS[name], data)
     return out
 
 
-def export_parts(dataset: Dataset, *, service: bool = True) -> tuple[Dataset, Graph]:
+def export_parts(dataset: Dataset, *, service: bool = True) -> tuple[Dataset, ox.Dataset]:
     """What `mdq-graph export` writes: `dataset` without any description it already carries (an
     export read back), and its description without file sizes and checksums, as the graph named
     graph/catalog (for `export.serialize(..., catalog=)`)."""
@@ -163,15 +183,15 @@ def export_parts(dataset: Dataset, *, service: bool = True) -> tuple[Dataset, Gr
     return data, _describe(Engine.from_dataset(data).store, service=service)
 
 
-def describe_store(store: ox.Store, *, service: bool = True) -> Graph:
+def describe_store(store: ox.Store, *, service: bool = True) -> ox.Dataset:
     """The description `export_parts` gives, of the graphs of a store whose default graph is their
     union (`mdq_graph.graph.loader.populate`) and that holds no graph/catalog; computed inside the store."""
     return _describe(store, service=service)
 
 
-def serialize_catalog(graph: Graph, fmt: RdfFormat) -> bytes:
+def serialize_catalog(description: ox.Dataset, fmt: RdfFormat) -> bytes:
     """The description in `fmt`; quad formats put it in its named graph (graph/catalog)."""
-    return serialize(new_dataset(), fmt, UNION, catalog=graph)
+    return write_rdf(select_quads(list(description), UNION, keep_graphs=fmt.quads), fmt)
 
 
 # --- What the description says that comes from the graph ---------------------------------------------
@@ -180,14 +200,14 @@ def serialize_catalog(graph: Graph, fmt: RdfFormat) -> bytes:
 class _Facts:
     """The facts of the graph the description is made of, read once from the store's default
     graph (the union of its named graphs) by lookups and queries inside the store. They stay
-    pyoxigraph terms; what the description states is turned into rdflib terms as it is added."""
+    pyoxigraph terms, as the description states them."""
 
     def __init__(self, store: ox.Store) -> None:
         self.store = store
         ontology = ox.NamedNode(ONTOLOGY_IRI)
         default: OxTerm = _ox(ID["org/mdq-graph-project"])
         project = next(iter(self.objects(ontology, DCTERMS.publisher)), default)
-        self.project = rdflib_term(project)
+        self.project = project
         self.project_en = self.label(project, "en") or "mdq-graph project"
         self.project_ja = self.label(project, "ja") or self.project_en
         self.issued = _first(self.objects(ontology, DCTERMS.created))
@@ -205,8 +225,8 @@ class _Facts:
             "SELECT (MIN(?start) AS ?from) (MAX(?end) AS ?to) WHERE { "
             "?e a/rdfs:subClassOf* mdq:Event ; schema:startDate ?start ; schema:endDate ?end }"
         )
-        self.start = None if start is None else rdflib_term(start)
-        self.end = None if end is None else rdflib_term(end)
+        self.start = None if start is None else (start)
+        self.end = None if end is None else (end)
         self.countries = [
             (eu, country)
             for eu, country in self._rows(
@@ -236,16 +256,16 @@ class _Facts:
         }
         self.languages = [EU_LANGUAGES[tag] for tag in sorted(languages) if tag in EU_LANGUAGES]
         licences = {
-            URIRef(q.object.value)
+            q.object
             for q in self.store.quads_for_pattern(
                 None, _ox(DCTERMS.license), None, ox.DefaultGraph()
             )
             if isinstance(q.object, ox.NamedNode)
         }
         # The licence the named graphs state (one, CC BY 4.0); CC BY 4.0 where they state none.
-        self.licence = min(licences, key=str) if len(licences) == 1 else CC_BY_4
+        self.licence: _Object = min(licences, key=str) if len(licences) == 1 else CC_BY_4
         self.keywords = [
-            rdflib_term(keyword)
+            (keyword)
             for (keyword,) in self._rows(
                 "SELECT DISTINCT ?k WHERE { { ?t a mdq:Topic ; skos:prefLabel ?k } UNION "
                 "{ ?s a mdq:DialogueSeries ; rdfs:label|skos:altLabel ?k } } ORDER BY ?k"
@@ -279,20 +299,22 @@ class _Facts:
             " / ".join(dict.fromkeys(m.value for m in self.meetings if _lang(m) == lang)) or "MDQ"
         )
 
-    def copy(self, g: Graph, subject: OxTerm, predicates: Iterable[URIRef], as_: Node) -> None:
+    def copy(
+        self, g: ox.Dataset, subject: OxTerm, predicates: Iterable[URIRef], as_: _Subject
+    ) -> None:
         """Add to `g` what the graph states of `subject` by `predicates`, about `as_`."""
         for p in predicates:
             for value in self.objects(subject, p):
-                g.add((as_, p, rdflib_term(value)))
+                _add(g, as_, p, value)
 
 
-def _ox(iri: URIRef) -> ox.NamedNode:
+def _ox(iri: str) -> ox.NamedNode:
     """A vocabulary term as a pyoxigraph IRI."""
     return ox.NamedNode(str(iri))
 
 
-def _first(terms: list[OxTerm]) -> Node | None:
-    return rdflib_term(terms[0]) if terms else None
+def _first(terms: list[OxTerm]) -> OxTerm | None:
+    return terms[0] if terms else None
 
 
 def _count(rows: list[tuple[OxTerm | None, ...]]) -> int:
@@ -304,10 +326,30 @@ def _lang(node: OxTerm) -> str | None:
     return node.language if isinstance(node, ox.Literal) else None
 
 
-def _describe_itself(g: Graph, described: list[URIRef]) -> None:
+def _add(g: ox.Dataset, subject: _Subject, predicate: str, value: _Object) -> None:
+    """Add the statement to the description; IRIs given as strings become IRIs."""
+    s = ox.NamedNode(subject) if isinstance(subject, str) else subject
+    o = ox.NamedNode(value) if isinstance(value, str) else value
+    if isinstance(s, ox.Literal):
+        raise TypeError(f"a literal cannot be the subject of a statement: {s}")
+    g.add(ox.Quad(s, ox.NamedNode(predicate), o, _CATALOG))
+
+
+def _remove(g: ox.Dataset, subject: str | None, predicate: str | None, value: str | None) -> None:
+    """Remove the statements that match (None matches anything)."""
+    for quad in list(g):
+        if (
+            (subject is None or quad.subject == ox.NamedNode(subject))
+            and (predicate is None or quad.predicate == ox.NamedNode(predicate))
+            and (value is None or quad.object == ox.NamedNode(value))
+        ):
+            g.remove(quad)
+
+
+def _describe_itself(g: ox.Dataset, described: list[str]) -> None:
     """Say, inside graph/catalog, where its statements come from, as every named graph does (the
     shapes' NamedGraphHasSource): they are computed from the graphs they describe."""
-    g.add((CATALOG_GRAPH, RDF.type, MDQ.SourceGraph))
+    _add(g, CATALOG_GRAPH, RDF.type, MDQ.SourceGraph)
     _text(
         g,
         CATALOG_GRAPH,
@@ -316,22 +358,22 @@ def _describe_itself(g: Graph, described: list[URIRef]) -> None:
         "データセットの記述(DCAT-AP 3.0.1、VoID)。各グラフから算出",
     )
     for name in described:
-        g.add((CATALOG_GRAPH, PROV.wasDerivedFrom, name))
+        _add(g, CATALOG_GRAPH, PROV.wasDerivedFrom, name)
 
 
-def _text(g: Graph, subject: Node, predicate: Node, en: str, ja: str) -> None:
+def _text(g: ox.Dataset, subject: _Subject, predicate: str, en: str, ja: str) -> None:
     """An English and a Japanese text for `predicate` of `subject`."""
-    g.add((subject, predicate, Literal(en, lang="en")))
-    g.add((subject, predicate, Literal(ja, lang="ja")))
+    _add(g, subject, predicate, ox.Literal(en, language="en"))
+    _add(g, subject, predicate, ox.Literal(ja, language="ja"))
 
 
 # --- Building the description -----------------------------------------------------------------------
 
 
-def _describe(store: ox.Store, *, service: bool = True) -> Graph:
+def _describe(store: ox.Store, *, service: bool = True) -> ox.Dataset:
     """The description of the graphs of `store` (no file sizes or checksums), with IRIs under the
     default base."""
-    g = Graph(identifier=CATALOG_GRAPH)
+    g = ox.Dataset()
     facts = _Facts(store)
     _describe_project(g, facts)
     _describe_catalog(g, facts)
@@ -343,40 +385,40 @@ def _describe(store: ox.Store, *, service: bool = True) -> Graph:
     if not service:
         _without_service(g, facts)
     _describe_vocabularies(g, facts)
-    describe_void(g, _Iri.dataset, void_stats(store, BASE + "id/"), BASE)
+    describe_void(g, ox.NamedNode(_Iri.dataset), void_stats(store, BASE + "id/"), BASE)
     sizes = graph_sizes(store)
-    _describe_itself(g, [URIRef(name) for name in sorted(sizes)])
+    _describe_itself(g, sorted(sizes))
     for name, size in sorted(sizes.items()):
-        graph = URIRef(name)
-        g.add((_Iri.dataset, VOID.subset, graph))
-        g.add((graph, RDF.type, VOID.Dataset))
-        g.add((graph, VOID.triples, Literal(size, datatype=XSD.integer)))
+        graph = ox.NamedNode(name)
+        _add(g, _Iri.dataset, VOID.subset, graph)
+        _add(g, graph, RDF.type, VOID.Dataset)
+        _add(g, graph, VOID.triples, ox.Literal(str(size), datatype=ox.NamedNode(XSD.integer)))
         facts.copy(g, ox.NamedNode(name), (RDFS.label, PROV.wasDerivedFrom, DCTERMS.source), graph)
     return g
 
 
-def _describe_project(g: Graph, facts: _Facts) -> None:
+def _describe_project(g: ox.Dataset, facts: _Facts) -> None:
     """The project as publisher and creator, and its contact point."""
     project = facts.project
-    g.add((project, RDF.type, FOAF.Agent))
-    g.add((project, RDF.type, FOAF.Organization))
+    _add(g, project, RDF.type, FOAF.Agent)
+    _add(g, project, RDF.type, FOAF.Organization)
     _text(g, project, FOAF.name, facts.project_en, facts.project_ja)
     # An open-source project that publishes for free: the closest ADMS publisher type.
-    g.add((project, DCTERMS.type, ADMS_PUBLISHER_TYPE.NonProfitOrganisation))
-    g.add((project, FOAF.homepage, _Iri.landing_page))
-    g.add((_Iri.landing_page, RDF.type, FOAF.Document))
+    _add(g, project, DCTERMS.type, ADMS_PUBLISHER_TYPE.NonProfitOrganisation)
+    _add(g, project, FOAF.homepage, _Iri.landing_page)
+    _add(g, _Iri.landing_page, RDF.type, FOAF.Document)
     # The graph's maintainer answers questions about the graph; the sources' own contact points
     # (the Cabinet Office team of the releases) are given with the sources, see _describe_sources.
-    g.add((_Iri.contact, RDF.type, VCARD.Kind))
-    g.add((_Iri.contact, RDF.type, VCARD.Organization))
-    g.add((_Iri.contact, VCARD.fn, Literal(facts.project_en)))
-    g.add((_Iri.contact, VCARD.hasURL, _Iri.landing_page))
+    _add(g, _Iri.contact, RDF.type, VCARD.Kind)
+    _add(g, _Iri.contact, RDF.type, VCARD.Organization)
+    _add(g, _Iri.contact, VCARD.fn, ox.Literal(facts.project_en))
+    _add(g, _Iri.contact, VCARD.hasURL, _Iri.landing_page)
 
 
-def _describe_catalog(g: Graph, facts: _Facts) -> None:
+def _describe_catalog(g: ox.Dataset, facts: _Facts) -> None:
     """The catalog and its record of the dataset."""
     catalog = _Iri.catalog
-    g.add((catalog, RDF.type, DCAT.Catalog))
+    _add(g, catalog, RDF.type, DCAT.Catalog)
     _text(
         g,
         catalog,
@@ -393,43 +435,44 @@ def _describe_catalog(g: Graph, facts: _Facts) -> None:
         f"{facts.project_ja}が公開するデータセットとデータサービス({facts.meeting_names('ja')}の"
         "ナレッジグラフとそのSPARQLエンドポイント)。",
     )
-    g.add((catalog, DCTERMS.publisher, facts.project))
-    g.add((catalog, DCTERMS.creator, facts.project))
-    g.add((catalog, FOAF.homepage, _Iri.landing_page))
-    g.add((catalog, DCTERMS.license, facts.licence))
-    g.add((catalog, DCTERMS.rights, _Iri.rights))
-    g.add((catalog, DCTERMS.conformsTo, DCAT_AP))
-    g.add((catalog, DCAT.themeTaxonomy, EU_THEME_SCHEME))
-    g.add((catalog, DCAT.dataset, _Iri.dataset))
-    g.add((catalog, DCAT.service, _Iri.service))
-    g.add((catalog, DCAT.record, _Iri.record))
+    _add(g, catalog, DCTERMS.publisher, facts.project)
+    _add(g, catalog, DCTERMS.creator, facts.project)
+    _add(g, catalog, FOAF.homepage, _Iri.landing_page)
+    _add(g, catalog, DCTERMS.license, facts.licence)
+    _add(g, catalog, DCTERMS.rights, _Iri.rights)
+    _add(g, catalog, DCTERMS.conformsTo, DCAT_AP)
+    _add(g, catalog, DCAT.themeTaxonomy, EU_THEME_SCHEME)
+    _add(g, catalog, DCAT.dataset, _Iri.dataset)
+    _add(g, catalog, DCAT.service, _Iri.service)
+    _add(g, catalog, DCAT.record, _Iri.record)
     _add_coverage_and_dates(g, catalog, facts)
 
     record = _Iri.record
-    g.add((record, RDF.type, DCAT.CatalogRecord))
-    g.add((record, FOAF.primaryTopic, _Iri.dataset))
-    g.add((record, DCTERMS.conformsTo, DCAT_AP))
-    g.add((record, ADMS.status, ADMS_STATUS.Completed))
+    _add(g, record, RDF.type, DCAT.CatalogRecord)
+    _add(g, record, FOAF.primaryTopic, _Iri.dataset)
+    _add(g, record, DCTERMS.conformsTo, DCAT_AP)
+    _add(g, record, ADMS.status, ADMS_STATUS.Completed)
     _add_dates(g, record, facts)
 
 
 def citation(facts: _Facts, title: str) -> str:
     """How to cite the dataset (as CITATION.cff says): who, when, what, which version, where."""
-    year = f" ({str(facts.modified or facts.issued)[:4]})" if facts.modified or facts.issued else ""
+    dated = facts.modified or facts.issued
+    year = f" ({dated.value[:4]})" if isinstance(dated, ox.Literal) else ""
     return (
         f"{facts.project_en}{year}. {title}: knowledge graph (version {__version__}) [Data set]. "
         f"{_Iri.dataset}"
     )
 
 
-def _describe_dataset(g: Graph, facts: _Facts) -> None:
+def _describe_dataset(g: ox.Dataset, facts: _Facts) -> None:
     """The dataset: what it is about, where and when, who made it, where to get it."""
     dataset = _Iri.dataset
     meeting_en, meeting_ja, n = facts.meeting_names("en"), facts.meeting_names("ja"), facts.quotes
-    period = f" ({facts.start} to {facts.end})" if facts.start else ""
+    period = f" ({facts.start.value} to {facts.end.value})" if facts.start and facts.end else ""
     countries = len(facts.countries)
-    g.add((dataset, RDF.type, DCAT.Dataset))
-    g.add((dataset, RDF.type, DCAT.Resource))  # the record's foaf:primaryTopic must be one
+    _add(g, dataset, RDF.type, DCAT.Dataset)
+    _add(g, dataset, RDF.type, DCAT.Resource)  # the record's foaf:primaryTopic must be one
     _text(
         g, dataset, DCTERMS.title, f"{meeting_en}: knowledge graph", f"{meeting_ja}のナレッジグラフ"
     )
@@ -450,70 +493,70 @@ def _describe_dataset(g: Graph, facts: _Facts) -> None:
         "Wikidata・GeoNames・EU典拠表・RORへのリンク、参加国のオープンデータポータルを含み、"
         "schema.org・PROV-O・DCATなどの標準語彙に対応づけたOWLオントロジーとSHACLシェイプを備える。",
     )
-    g.add((dataset, DCTERMS.identifier, Literal(str(dataset))))
-    g.add((dataset, DCTERMS.publisher, facts.project))
-    g.add((dataset, DCTERMS.creator, facts.project))
-    g.add((dataset, DCAT.contactPoint, _Iri.contact))
-    g.add((dataset, DCAT.landingPage, _Iri.landing_page))
-    g.add((dataset, DCAT_VERSION, Literal(__version__)))
-    g.add((dataset, DCTERMS.bibliographicCitation, Literal(citation(facts, meeting_en))))
-    g.add((dataset, DCTERMS.license, facts.licence))
-    g.add((dataset, DCTERMS.rights, _Iri.rights))
-    g.add((dataset, DCTERMS.accessRights, EU_ACCESS_RIGHT.PUBLIC))
+    _add(g, dataset, DCTERMS.identifier, ox.Literal(str(dataset)))
+    _add(g, dataset, DCTERMS.publisher, facts.project)
+    _add(g, dataset, DCTERMS.creator, facts.project)
+    _add(g, dataset, DCAT.contactPoint, _Iri.contact)
+    _add(g, dataset, DCAT.landingPage, _Iri.landing_page)
+    _add(g, dataset, DCAT_VERSION, ox.Literal(__version__))
+    _add(g, dataset, DCTERMS.bibliographicCitation, ox.Literal(citation(facts, meeting_en)))
+    _add(g, dataset, DCTERMS.license, facts.licence)
+    _add(g, dataset, DCTERMS.rights, _Iri.rights)
+    _add(g, dataset, DCTERMS.accessRights, EU_ACCESS_RIGHT.PUBLIC)
     # The graph changes when its sources do (a new release, a correction), not on a schedule.
-    g.add((dataset, DCTERMS.accrualPeriodicity, EU_FREQUENCY.IRREG))
+    _add(g, dataset, DCTERMS.accrualPeriodicity, EU_FREQUENCY.IRREG)
     for keyword in facts.keywords:
-        g.add((dataset, DCAT.keyword, keyword))
+        _add(g, dataset, DCAT.keyword, keyword)
     if facts.start is not None and facts.end is not None:
-        g.add((dataset, DCTERMS.temporal, _Iri.temporal))
-        g.add((_Iri.temporal, RDF.type, DCTERMS.PeriodOfTime))
-        g.add((_Iri.temporal, DCAT.startDate, facts.start))
-        g.add((_Iri.temporal, DCAT.endDate, facts.end))
+        _add(g, dataset, DCTERMS.temporal, _Iri.temporal)
+        _add(g, _Iri.temporal, RDF.type, DCTERMS.PeriodOfTime)
+        _add(g, _Iri.temporal, DCAT.startDate, facts.start)
+        _add(g, _Iri.temporal, DCAT.endDate, facts.end)
     _add_coverage_and_dates(g, dataset, facts)
     _describe_standards(g, facts)
-    g.add((dataset, VOID.sparqlEndpoint, _Iri.endpoint))
+    _add(g, dataset, VOID.sparqlEndpoint, _Iri.endpoint)
     for fmt in FORMATS.values():
-        g.add((dataset, DCAT.distribution, _Iri.distribution(fmt)))
-        g.add((dataset, VOID.dataDump, _Iri.download(fmt)))
-        g.add((dataset, VOID.feature, FORMAT_FACTS[fmt.name][2]))
+        _add(g, dataset, DCAT.distribution, _Iri.distribution(fmt))
+        _add(g, dataset, VOID.dataDump, _Iri.download(fmt))
+        _add(g, dataset, VOID.feature, FORMAT_FACTS[fmt.name][2])
 
 
-def _add_coverage_and_dates(g: Graph, resource: URIRef, facts: _Facts) -> None:
+def _add_coverage_and_dates(g: ox.Dataset, resource: str, facts: _Facts) -> None:
     """What the catalog and the dataset share: languages, themes, spatial coverage, dates."""
     for language in facts.languages:
-        g.add((resource, DCTERMS.language, language))
+        _add(g, resource, DCTERMS.language, language)
     for theme in THEMES:
-        g.add((resource, DCAT.theme, theme))
-    for eu_term, country in facts.countries:
-        eu = rdflib_term(eu_term)
-        g.add((resource, DCTERMS.spatial, eu))
-        g.add((eu, RDF.type, DCTERMS.Location))
+        _add(g, resource, DCAT.theme, theme)
+    for eu, country in facts.countries:
+        _add(g, resource, DCTERMS.spatial, eu)
+        _add(g, eu, RDF.type, DCTERMS.Location)
         facts.copy(g, country, (RDFS.label, DCAT.bbox, DCAT.centroid), eu)
     _add_dates(g, resource, facts)
 
 
-def _add_dates(g: Graph, resource: URIRef, facts: _Facts) -> None:
+def _add_dates(g: ox.Dataset, resource: str, facts: _Facts) -> None:
     """Issued and modified: the dates of the ontology, which every release of the graph updates."""
     if facts.issued is not None:
-        g.add((resource, DCTERMS.issued, facts.issued))
+        _add(g, resource, DCTERMS.issued, facts.issued)
     if facts.modified is not None:
-        g.add((resource, DCTERMS.modified, facts.modified))
+        _add(g, resource, DCTERMS.modified, facts.modified)
 
 
-def _describe_standards(g: Graph, facts: _Facts) -> None:
+def _describe_standards(g: ox.Dataset, facts: _Facts) -> None:
     """dct:conformsTo the ontology and the shapes (with the titles their files give)."""
-    ontology = URIRef(ONTOLOGY_IRI)
-    g.add((_Iri.dataset, DCTERMS.conformsTo, ontology))
-    g.add((ontology, RDF.type, DCTERMS.Standard))
+    ontology = ONTOLOGY_IRI
+    _add(g, _Iri.dataset, DCTERMS.conformsTo, ontology)
+    _add(g, ontology, RDF.type, DCTERMS.Standard)
     facts.copy(g, _ox(ontology), (DCTERMS.title, OWL.versionInfo), ontology)
-    g += _shapes_standards()
+    for quad in _shapes_standards():
+        g.add(quad)
 
 
 @functools.cache
-def _shapes_standards() -> Graph:
+def _shapes_standards() -> tuple[ox.Quad, ...]:
     """The bundled shapes files as standards the dataset conforms to, with their titles and
     versions (read once: they are part of the package)."""
-    out = Graph()
+    out = ox.Dataset()
     shapes = [
         quad
         for path in sorted(shapes_dir().glob("*.ttl"))
@@ -526,22 +569,21 @@ def _shapes_standards() -> Graph:
     }
     wanted = {str(DCTERMS.title), str(OWL.versionInfo)}
     for iri in sorted(ontologies):
-        out.add((_Iri.dataset, DCTERMS.conformsTo, URIRef(iri)))
-        out.add((URIRef(iri), RDF.type, DCTERMS.Standard))
+        _add(out, _Iri.dataset, DCTERMS.conformsTo, iri)
+        _add(out, iri, RDF.type, DCTERMS.Standard)
     for q in shapes:
         if q.subject.value in ontologies and q.predicate.value in wanted:
-            out.add((URIRef(q.subject.value), URIRef(q.predicate.value), rdflib_term(q.object)))
-    return out
+            _add(out, q.subject.value, q.predicate.value, q.object)
+    return tuple(out)
 
 
-def _describe_sources(g: Graph, facts: _Facts) -> None:
+def _describe_sources(g: ox.Dataset, facts: _Facts) -> None:
     """Provenance: the source documents, who to ask about them, the terms they come with."""
     dataset = _Iri.dataset
     titles, terms, files = [], [], []
     for source in facts.sources:
-        described = rdflib_term(source)
-        g.add((dataset, PROV.wasDerivedFrom, described))
-        g.add((described, RDF.type, FOAF.Document))
+        _add(g, dataset, PROV.wasDerivedFrom, source)
+        _add(g, source, RDF.type, FOAF.Document)
         for p_data, p_catalog in (
             (DCTERMS.title, DCTERMS.title),
             (SCHEMA.url, FOAF.page),
@@ -550,18 +592,18 @@ def _describe_sources(g: Graph, facts: _Facts) -> None:
             (MDQ.contactPoint, DCAT.contactPoint),
         ):
             for value in facts.objects(source, p_data):
-                g.add((described, p_catalog, rdflib_term(value)))
+                _add(g, source, p_catalog, value)
         for contact in facts.objects(source, MDQ.contactPoint):
-            facts.copy(g, contact, (VCARD.fn, VCARD.hasTelephone, RDFS.label), rdflib_term(contact))
+            facts.copy(g, contact, (VCARD.fn, VCARD.hasTelephone, RDFS.label), contact)
         title = min((t.value for t in facts.objects(source, DCTERMS.title)), default=source.value)
         url = min((u.value for u in facts.objects(source, SCHEMA.url)), default="")
         titles.append(f"{title} <{url}>" if url else title)
         terms += sorted(f"{title}: {t.value}" for t in facts.objects(source, MDQ.termsOfUse))
         # Whose terms apply to each source (and to the words quoted from it), as the data records.
         for rights in facts.objects(source, DCTERMS.rights):
-            g.add((described, DCTERMS.rights, rdflib_term(rights)))
-            g.add((rdflib_term(rights), RDF.type, DCTERMS.RightsStatement))
-            facts.copy(g, rights, (RDFS.label,), rdflib_term(rights))
+            _add(g, source, DCTERMS.rights, rights)
+            _add(g, rights, RDF.type, DCTERMS.RightsStatement)
+            facts.copy(g, rights, (RDFS.label,), rights)
             terms += [f"{title}: {facts.label(rights, 'en') or rights.value}."]
         publishers = sorted(
             facts.label(p, "en") or p.value for p in facts.objects(source, SCHEMA.publisher)
@@ -572,8 +614,8 @@ def _describe_sources(g: Graph, facts: _Facts) -> None:
                 for name in facts.objects(text, MDQ.fileName)
             ]
 
-    g.add((dataset, DCTERMS.provenance, _Iri.provenance))
-    g.add((_Iri.provenance, RDF.type, DCTERMS.ProvenanceStatement))
+    _add(g, dataset, DCTERMS.provenance, _Iri.provenance)
+    _add(g, _Iri.provenance, RDF.type, DCTERMS.ProvenanceStatement)
     _text(
         g,
         _Iri.provenance,
@@ -597,7 +639,7 @@ def _describe_sources(g: Graph, facts: _Facts) -> None:
             else ""
         ),
     )
-    g.add((_Iri.rights, RDF.type, DCTERMS.RightsStatement))
+    _add(g, _Iri.rights, RDF.type, DCTERMS.RightsStatement)
     stated = f" The terms recorded for each source: {' '.join(terms)}" if terms else ""
     _text(
         g,
@@ -611,11 +653,11 @@ def _describe_sources(g: Graph, facts: _Facts) -> None:
     )
 
 
-def _describe_distribution(g: Graph, facts: _Facts, fmt: RdfFormat) -> None:
+def _describe_distribution(g: ox.Dataset, facts: _Facts, fmt: RdfFormat) -> None:
     """One export file: where, which format, which licence (its size comes from the file itself)."""
     distribution, url = _Iri.distribution(fmt), _Iri.download(fmt)
     label, file_type, w3c_format = FORMAT_FACTS[fmt.name]
-    g.add((distribution, RDF.type, DCAT.Distribution))
+    _add(g, distribution, RDF.type, DCAT.Distribution)
     _text(
         g,
         distribution,
@@ -636,26 +678,26 @@ def _describe_distribution(g: Graph, facts: _Facts, fmt: RdfFormat) -> None:
         f"The whole knowledge graph in {label} ({fmt.media_type}): {what[0]}.",
         f"ナレッジグラフ全体の{label}形式({fmt.media_type})。{what[1]}。",
     )
-    g.add((distribution, DCAT.accessURL, url))
-    g.add((distribution, DCAT.downloadURL, url))
+    _add(g, distribution, DCAT.accessURL, url)
+    _add(g, distribution, DCAT.downloadURL, url)
     media_type = IANA_MEDIA_TYPE[fmt.media_type]
-    g.add((distribution, DCAT.mediaType, media_type))
-    g.add((media_type, RDF.type, DCTERMS.MediaType))
-    g.add((distribution, DCTERMS.format, file_type))
-    g.add((file_type, RDF.type, DCTERMS.MediaTypeOrExtent))
-    g.add((distribution, DCTERMS.conformsTo, w3c_format))
-    g.add((w3c_format, RDF.type, DCTERMS.Standard))
-    g.add((w3c_format, DCTERMS.title, Literal(label, lang="en")))
-    g.add((distribution, DCTERMS.license, facts.licence))
-    g.add((distribution, DCTERMS.rights, _Iri.rights))
-    g.add((distribution, DCATAP.availability, EU_AVAILABILITY.STABLE))
+    _add(g, distribution, DCAT.mediaType, media_type)
+    _add(g, media_type, RDF.type, DCTERMS.MediaType)
+    _add(g, distribution, DCTERMS.format, file_type)
+    _add(g, file_type, RDF.type, DCTERMS.MediaTypeOrExtent)
+    _add(g, distribution, DCTERMS.conformsTo, w3c_format)
+    _add(g, w3c_format, RDF.type, DCTERMS.Standard)
+    _add(g, w3c_format, DCTERMS.title, ox.Literal(label, language="en"))
+    _add(g, distribution, DCTERMS.license, facts.licence)
+    _add(g, distribution, DCTERMS.rights, _Iri.rights)
+    _add(g, distribution, DCATAP.availability, EU_AVAILABILITY.STABLE)
     _add_dates(g, distribution, facts)
 
 
-def _describe_service(g: Graph, facts: _Facts) -> None:
+def _describe_service(g: ox.Dataset, facts: _Facts) -> None:
     """The SPARQL endpoint as a data service that serves the dataset."""
     service = _Iri.service
-    g.add((service, RDF.type, DCAT.DataService))
+    _add(g, service, RDF.type, DCAT.DataService)
     _text(
         g,
         service,
@@ -673,28 +715,28 @@ def _describe_service(g: Graph, facts: _Facts) -> None:
         "ナレッジグラフに対するSPARQL 1.1プロトコルのエンドポイント。既定グラフは名前付きグラフの"
         "和集合で、各名前付きグラフはGRAPHで問い合わせできる。",
     )
-    g.add((service, DCAT.endpointURL, _Iri.endpoint))
-    g.add((service, DCAT.endpointDescription, _Iri.endpoint))
-    g.add((service, DCAT.servesDataset, _Iri.dataset))
-    g.add((service, DCTERMS.conformsTo, SPARQL_PROTOCOL))
-    g.add((service, DCTERMS.publisher, facts.project))
-    g.add((service, DCAT.contactPoint, _Iri.contact))
-    g.add((service, DCAT.landingPage, _Iri.landing_page))
-    g.add((service, DCTERMS.license, facts.licence))
-    g.add((service, DCTERMS.accessRights, EU_ACCESS_RIGHT.PUBLIC))
+    _add(g, service, DCAT.endpointURL, _Iri.endpoint)
+    _add(g, service, DCAT.endpointDescription, _Iri.endpoint)
+    _add(g, service, DCAT.servesDataset, _Iri.dataset)
+    _add(g, service, DCTERMS.conformsTo, SPARQL_PROTOCOL)
+    _add(g, service, DCTERMS.publisher, facts.project)
+    _add(g, service, DCAT.contactPoint, _Iri.contact)
+    _add(g, service, DCAT.landingPage, _Iri.landing_page)
+    _add(g, service, DCTERMS.license, facts.licence)
+    _add(g, service, DCTERMS.accessRights, EU_ACCESS_RIGHT.PUBLIC)
     for theme in THEMES:
-        g.add((service, DCAT.theme, theme))
+        _add(g, service, DCAT.theme, theme)
     _text(g, service, DCAT.keyword, "SPARQL endpoint", "SPARQLエンドポイント")
     for keyword in facts.keywords:
-        g.add((service, DCAT.keyword, keyword))
+        _add(g, service, DCAT.keyword, keyword)
 
 
-def _without_service(g: Graph, facts: _Facts) -> None:
+def _without_service(g: ox.Dataset, facts: _Facts) -> None:
     """Leave the SPARQL endpoint out (a static site has none): no data service, no link to one."""
-    g.remove((_Iri.service, None, None))
-    g.remove((None, None, _Iri.service))
-    g.remove((None, VOID.sparqlEndpoint, None))
-    g.remove((_Iri.catalog, DCTERMS.description, None))
+    _remove(g, _Iri.service, None, None)
+    _remove(g, None, None, _Iri.service)
+    _remove(g, None, VOID.sparqlEndpoint, None)
+    _remove(g, _Iri.catalog, DCTERMS.description, None)
     _text(
         g,
         _Iri.catalog,
@@ -705,41 +747,53 @@ def _without_service(g: Graph, facts: _Facts) -> None:
     )
 
 
-def _describe_vocabularies(g: Graph, facts: _Facts) -> None:
+def _describe_vocabularies(g: ox.Dataset, facts: _Facts) -> None:
     """The controlled-vocabulary values used, typed and labelled as DCAT-AP expects."""
-    g.add((EU_THEME_SCHEME, RDF.type, SKOS.ConceptScheme))
-    g.add((EU_THEME_SCHEME, DCTERMS.title, Literal("Data theme", lang="en")))
+    _add(g, EU_THEME_SCHEME, RDF.type, SKOS.ConceptScheme)
+    _add(g, EU_THEME_SCHEME, DCTERMS.title, ox.Literal("Data theme", language="en"))
     _text(g, EU_THEME_SCHEME, SKOS.prefLabel, "Data theme", "データテーマ")
     for concept, label in CONCEPT_LABELS.items():
-        g.add((concept, RDF.type, SKOS.Concept))
-        g.add((concept, SKOS.prefLabel, Literal(label, lang="en")))
+        _add(g, concept, RDF.type, SKOS.Concept)
+        _add(g, concept, SKOS.prefLabel, ox.Literal(label, language="en"))
         if concept in THEMES:
-            g.add((concept, SKOS.inScheme, EU_THEME_SCHEME))
+            _add(g, concept, SKOS.inScheme, EU_THEME_SCHEME)
     for standard, title in STANDARD_TITLES.items():
-        g.add((standard, RDF.type, DCTERMS.Standard))
-        g.add((standard, DCTERMS.title, Literal(title, lang="en")))
+        _add(g, standard, RDF.type, DCTERMS.Standard)
+        _add(g, standard, DCTERMS.title, ox.Literal(title, language="en"))
     for language in facts.languages:
-        g.add((language, RDF.type, DCTERMS.LinguisticSystem))
-    g.add((facts.licence, RDF.type, DCTERMS.LicenseDocument))
-    g.add((facts.licence, DCTERMS.type, ADMS_LICENCE_TYPE.Attribution))
-    g.add((facts.licence, RDFS.label, Literal("Creative Commons Attribution 4.0", lang="en")))
-    g.add((EU_ACCESS_RIGHT.PUBLIC, RDF.type, DCTERMS.RightsStatement))
-    g.add((EU_ACCESS_RIGHT.PUBLIC, RDFS.label, Literal("public", lang="en")))
-    g.add((EU_FREQUENCY.IRREG, RDF.type, DCTERMS.Frequency))
-    g.add((EU_FREQUENCY.IRREG, RDFS.label, Literal("irregular", lang="en")))
-    g.add((SPDX.checksumAlgorithm_sha256, RDF.type, SPDX.ChecksumAlgorithm))
+        _add(g, language, RDF.type, DCTERMS.LinguisticSystem)
+    _add(g, facts.licence, RDF.type, DCTERMS.LicenseDocument)
+    _add(g, facts.licence, DCTERMS.type, ADMS_LICENCE_TYPE.Attribution)
+    _add(
+        g, facts.licence, RDFS.label, ox.Literal("Creative Commons Attribution 4.0", language="en")
+    )
+    _add(g, EU_ACCESS_RIGHT.PUBLIC, RDF.type, DCTERMS.RightsStatement)
+    _add(g, EU_ACCESS_RIGHT.PUBLIC, RDFS.label, ox.Literal("public", language="en"))
+    _add(g, EU_FREQUENCY.IRREG, RDF.type, DCTERMS.Frequency)
+    _add(g, EU_FREQUENCY.IRREG, RDFS.label, ox.Literal("irregular", language="en"))
+    _add(g, SPDX.checksumAlgorithm_sha256, RDF.type, SPDX.ChecksumAlgorithm)
 
 
-def _add_file_facts(g: Graph, fmt: RdfFormat, data: bytes) -> None:
+def _add_file_facts(g: ox.Dataset, fmt: RdfFormat, data: bytes) -> None:
     """The byte size and SHA-256 of the export file of `fmt`."""
     distribution = _Iri.distribution(fmt)
-    checksum = URIRef(f"{distribution}/checksum")
-    g.add((distribution, DCAT.byteSize, Literal(len(data), datatype=XSD.nonNegativeInteger)))
-    g.add((distribution, SPDX.checksum, checksum))
-    g.add((checksum, RDF.type, SPDX.Checksum))
-    g.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
+    checksum = f"{distribution}/checksum"
+    _add(
+        g,
+        distribution,
+        DCAT.byteSize,
+        ox.Literal(str(len(data)), datatype=ox.NamedNode(XSD.nonNegativeInteger)),
+    )
+    _add(g, distribution, SPDX.checksum, checksum)
+    _add(g, checksum, RDF.type, SPDX.Checksum)
+    _add(g, checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256)
     digest = hashlib.sha256(data).hexdigest()
-    g.add((checksum, SPDX.checksumValue, Literal(digest, datatype=XSD.hexBinary)))
+    _add(
+        g,
+        checksum,
+        SPDX.checksumValue,
+        ox.Literal(str(digest), datatype=ox.NamedNode(XSD.hexBinary)),
+    )
 
 
 # --- Datasets with and without the description ---------------------------------------

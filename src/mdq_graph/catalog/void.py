@@ -7,15 +7,17 @@ so that a client can check the description against the data it downloads.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
-from rdflib import Graph, Literal, URIRef
+from rdflib import URIRef
 
 from mdq_graph.graph.namespaces import (
     DCTERMS,
     EU_COUNTRY,
     FOAF,
+    GRAPH,
     MDQ,
     ONTOLOGY_IRI,
     PREFIXES,
@@ -179,96 +181,107 @@ def _string(text: str) -> str:
     return f'"{escaped}"'
 
 
-def describe_void(graph: Graph, dataset_iri: URIRef, stats: VoidStats, base: str) -> None:
-    """Add to `graph` the VoID statistics `stats` (see `void_stats`), as seen from `dataset_iri`."""
+def describe_void(
+    description: ox.Dataset, dataset_iri: ox.NamedNode, stats: VoidStats, base: str
+) -> None:
+    """Add to `description` the VoID statistics `stats` (see `void_stats`), as seen from
+    `dataset_iri`."""
     uri_space = base + "id/"
-    add = graph.add
-    add((dataset_iri, RDF.type, VOID.Dataset))
-    add((dataset_iri, VOID.triples, _count(stats.triples)))
-    add((dataset_iri, VOID.entities, _count(stats.entities)))
-    add((dataset_iri, VOID.classes, _count(len(stats.classes))))
-    add((dataset_iri, VOID.properties, _count(len(stats.properties))))
-    add((dataset_iri, VOID.distinctSubjects, _count(stats.subjects)))
-    add((dataset_iri, VOID.distinctObjects, _count(stats.objects)))
-    add((dataset_iri, VOID.uriSpace, Literal(uri_space)))
+
+    def add(s: ox.NamedNode, p: URIRef, o: ox.NamedNode | ox.Literal) -> None:
+        description.add(ox.Quad(s, ox.NamedNode(p), o, CATALOG))
+
+    add(dataset_iri, RDF.type, ox.NamedNode(VOID.Dataset))
+    add(dataset_iri, VOID.triples, _count(stats.triples))
+    add(dataset_iri, VOID.entities, _count(stats.entities))
+    add(dataset_iri, VOID.classes, _count(len(stats.classes)))
+    add(dataset_iri, VOID.properties, _count(len(stats.properties)))
+    add(dataset_iri, VOID.distinctSubjects, _count(stats.subjects))
+    add(dataset_iri, VOID.distinctObjects, _count(stats.objects))
+    add(dataset_iri, VOID.uriSpace, ox.Literal(uri_space))
     for vocabulary in sorted(
         {v for t in [*stats.properties, *stats.classes] if (v := vocabulary_of(str(t)))}
     ):
-        add((dataset_iri, VOID.vocabulary, URIRef(vocabulary)))
+        add(dataset_iri, VOID.vocabulary, ox.NamedNode(vocabulary))
     for meeting in stats.meetings:
-        add((dataset_iri, VOID.exampleResource, URIRef(meeting)))
+        add(dataset_iri, VOID.exampleResource, ox.NamedNode(meeting))
 
     for cls, members in sorted(stats.classes.items(), key=lambda item: str(item[0])):
-        partition = URIRef(f"{dataset_iri}/class/{slug(cls)}")
-        add((dataset_iri, VOID.classPartition, partition))
-        add((partition, RDF.type, VOID.Dataset))
-        add((partition, VOID["class"], URIRef(cls)))
-        add((partition, VOID.entities, _count(members)))
+        partition = ox.NamedNode(f"{dataset_iri.value}/class/{slug(cls)}")
+        add(dataset_iri, VOID.classPartition, partition)
+        add(partition, RDF.type, ox.NamedNode(VOID.Dataset))
+        add(partition, VOID["class"], ox.NamedNode(cls))
+        add(partition, VOID.entities, _count(members))
     for predicate, count in sorted(stats.properties.items(), key=lambda item: str(item[0])):
-        partition = URIRef(f"{dataset_iri}/property/{slug(predicate)}")
-        add((dataset_iri, VOID.propertyPartition, partition))
-        add((partition, RDF.type, VOID.Dataset))
-        add((partition, VOID.property, URIRef(predicate)))
-        add((partition, VOID.triples, _count(count)))
+        partition = ox.NamedNode(f"{dataset_iri.value}/property/{slug(predicate)}")
+        add(dataset_iri, VOID.propertyPartition, partition)
+        add(partition, RDF.type, ox.NamedNode(VOID.Dataset))
+        add(partition, VOID.property, ox.NamedNode(predicate))
+        add(partition, VOID.triples, _count(count))
 
-    _describe_linksets(graph, dataset_iri, stats.links)
-
-
-def _describe_linksets(
-    graph: Graph, dataset_iri: URIRef, links: dict[tuple[str, str], int]
-) -> None:
-    """A void:Linkset for each (target dataset, link predicate) with its number of links."""
     targets = {t.key: t for t in LINK_TARGETS}
-    for key in sorted({key for key, _ in links}):
+    # A void:Linkset for each (target dataset, link predicate) with its number of links.
+    for key in sorted({key for key, _ in stats.links}):
         target = targets[key]
-        target_iri = URIRef(f"{dataset_iri}/target/{key}")
-        graph.add((target_iri, RDF.type, VOID.Dataset))
-        graph.add((target_iri, DCTERMS.title, Literal(target.title, lang="en")))
-        graph.add((target_iri, RDFS.label, Literal(target.title, lang="en")))
-        graph.add((target_iri, FOAF.homepage, URIRef(target.homepage)))
-        graph.add((target_iri, VOID.uriSpace, Literal(target.uri_space)))
-        for (link_key, predicate), count in sorted(links.items(), key=lambda i: i[0][1]):
+        target_iri = ox.NamedNode(f"{dataset_iri.value}/target/{key}")
+        add(target_iri, RDF.type, ox.NamedNode(VOID.Dataset))
+        add(target_iri, DCTERMS.title, ox.Literal(target.title, language="en"))
+        add(target_iri, RDFS.label, ox.Literal(target.title, language="en"))
+        add(target_iri, FOAF.homepage, ox.NamedNode(target.homepage))
+        add(target_iri, VOID.uriSpace, ox.Literal(target.uri_space))
+        for (link_key, predicate), count in sorted(stats.links.items(), key=lambda i: i[0][1]):
             if link_key != key:
                 continue
-            linkset = URIRef(f"{dataset_iri}/linkset/{key}/{slug(predicate)}")
-            graph.add((dataset_iri, VOID.subset, linkset))
-            graph.add((linkset, RDF.type, VOID.Linkset))
-            graph.add((linkset, VOID.subjectsTarget, dataset_iri))
-            graph.add((linkset, VOID.objectsTarget, target_iri))
-            graph.add((linkset, VOID.target, dataset_iri))
-            graph.add((linkset, VOID.target, target_iri))
-            graph.add((linkset, VOID.linkPredicate, URIRef(predicate)))
-            graph.add((linkset, VOID.triples, _count(count)))
+            linkset = ox.NamedNode(f"{dataset_iri.value}/linkset/{key}/{slug(predicate)}")
+            add(dataset_iri, VOID.subset, linkset)
+            add(linkset, RDF.type, ox.NamedNode(VOID.Linkset))
+            add(linkset, VOID.subjectsTarget, dataset_iri)
+            add(linkset, VOID.objectsTarget, target_iri)
+            add(linkset, VOID.target, dataset_iri)
+            add(linkset, VOID.target, target_iri)
+            add(linkset, VOID.linkPredicate, ox.NamedNode(predicate))
+            add(linkset, VOID.triples, _count(count))
 
 
-def _count(n: int) -> Literal:
+def _count(n: int) -> ox.Literal:
     """A VoID count (xsd:integer)."""
-    return Literal(n, datatype=XSD.integer)
+    return ox.Literal(str(n), datatype=_INTEGER)
 
+
+_INTEGER = ox.NamedNode(XSD.integer)
+#: The named graph the description is in (see `catalog.dcat`).
+CATALOG = ox.NamedNode(GRAPH.catalog)
 
 #: What the VoID description keeps of a void:Dataset besides VoID's own terms.
-_VOID_ALSO = (
-    DCTERMS.title,
-    DCTERMS.description,
-    DCTERMS.license,
-    DCTERMS.source,
-    FOAF.homepage,
-    RDFS.label,
-)
+_VOID_ALSO = {
+    str(term)
+    for term in (
+        DCTERMS.title,
+        DCTERMS.description,
+        DCTERMS.license,
+        DCTERMS.source,
+        FOAF.homepage,
+        RDFS.label,
+    )
+}
 
 
-def void_description(catalog: Graph) -> Graph:
-    """The VoID part of a catalog, for a VoID file: every void:Dataset and void:Linkset (the
-    dataset, its partitions, subsets and linksets, the datasets it links to) with its VoID
-    statements, titles, licence and sources."""
-    out = Graph()
-    kinds = (VOID.Dataset, VOID.Linkset)
-    described = {s for kind in kinds for s in catalog.subjects(RDF.type, kind)}
-    for subject in described:
-        for predicate, value in catalog.predicate_objects(subject):
-            if predicate == RDF.type:
-                if value in kinds:
-                    out.add((subject, predicate, value))
-            elif str(predicate).startswith(str(VOID)) or predicate in _VOID_ALSO:
-                out.add((subject, predicate, value))
+def void_description(catalog: Iterable[ox.Quad]) -> list[ox.Triple]:
+    """The VoID part of a catalog (its quads), for a VoID file: every void:Dataset and
+    void:Linkset (the dataset, its partitions, subsets and linksets, the datasets it links to)
+    with its VoID statements, titles, licence and sources."""
+    quads = list(catalog)
+    kinds = {ox.NamedNode(VOID.Dataset), ox.NamedNode(VOID.Linkset)}
+    a = ox.NamedNode(RDF.type)
+    described = {q.subject for q in quads if q.predicate == a and q.object in kinds}
+    out = []
+    for q in quads:
+        if q.subject not in described:
+            continue
+        if q.predicate == a:
+            keep = q.object in kinds
+        else:
+            keep = q.predicate.value.startswith(str(VOID)) or q.predicate.value in _VOID_ALSO
+        if keep:
+            out.append(ox.Triple(q.subject, q.predicate, q.object))
     return out

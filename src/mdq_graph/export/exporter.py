@@ -24,7 +24,13 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from mdq_graph.catalog.dcat import CATALOG_GRAPH, describe_store, with_file_facts, without_catalog
+from mdq_graph.catalog.dcat import (
+    CATALOG_GRAPH,
+    describe_store,
+    rebase_description,
+    with_file_facts,
+    without_catalog,
+)
 from mdq_graph.collector import collector_paused
 from mdq_graph.formats.jsonld import JsonLdOptions
 from mdq_graph.formats.rdf import select_quads, serialize, write_rdf
@@ -36,7 +42,6 @@ from mdq_graph.graph.rdf_formats import FORMATS, UNION, RdfFormat
 from mdq_graph.graph.rebase import (
     check_base,
     rebase_dataset,
-    rebase_graph,
     rebase_iri,
     rebase_quads,
 )
@@ -44,7 +49,7 @@ from mdq_graph.graph.resources import data_dir
 from mdq_graph.graph.store import UNNAMED_TRIPLES, open_store
 
 if TYPE_CHECKING:
-    from rdflib import Dataset, Graph
+    from rdflib import Dataset
 
 #: The prefixes of our own namespaces, which a base other than the default moves.
 _REBASED_PREFIXES = ("mdq", "id", "graph")
@@ -57,7 +62,7 @@ class Exportable:
     #: The named graphs, with their set union in the default graph; no graph/catalog.
     store: ox.Store
     #: The description the exports carry (graph/catalog under the default base, no file facts).
-    description: Graph
+    description: ox.Dataset
     #: rdflib's reading of the data, where the store cannot hold some literal as written.
     lossless: Dataset | None = None
     #: Whether triples may stand outside every named graph (False: no need to look for them).
@@ -68,7 +73,7 @@ class Exportable:
     def described(self, base: str = BASE) -> list[ox.Quad]:
         """The description's quads (in graph/catalog), under `base`; made once per base."""
         if base not in self._described:
-            self._described[base] = description_quads(rebase_graph(self.description, base))
+            self._described[base] = list(rebase_description(self.description, base))
         return self._described[base]
 
     def quads(self) -> list[ox.Quad]:
@@ -158,7 +163,7 @@ def write_export(
     check_base(base)
     if exportable.lossless is not None:
         data = rebase_dataset(exportable.lossless, base)
-        description = rebase_graph(exportable.description, base)
+        description = exportable.described(base)
         return serialize(data, fmt, graph, jsonld=jsonld, catalog=description)
     prefixes = rebased_prefixes(base)
     described = exportable.described(base)
@@ -177,7 +182,7 @@ def write_export(
 
 def published_catalog(
     exportable: Exportable, *, base: str = BASE, jsonld: JsonLdOptions | None = None
-) -> tuple[Graph, dict[str, bytes]]:
+) -> tuple[ox.Dataset, dict[str, bytes]]:
     """The published catalog under `base` (the description with the byte size and SHA-256 of each
     export) and the exports themselves, by format name, as `write_export` writes them."""
     downloads = {
@@ -185,7 +190,7 @@ def published_catalog(
         for fmt in FORMATS.values()
     }
     described = with_file_facts(exportable.description, downloads)
-    return rebase_graph(described, base), downloads
+    return rebase_description(described, base), downloads
 
 
 def rebased_prefixes(base: str) -> dict[str, str]:
@@ -194,16 +199,6 @@ def rebased_prefixes(base: str) -> dict[str, str]:
     for prefix in _REBASED_PREFIXES:
         prefixes[prefix] = rebase_iri(prefixes[prefix], base)
     return prefixes
-
-
-def description_quads(description: Graph) -> list[ox.Quad]:
-    """An rdflib graph's triples as Oxigraph quads in the graph it names."""
-    name = ox.NamedNode(str(description.identifier))
-    data = description.serialize(format="nt", encoding="utf-8")
-    return [
-        ox.Quad(t.subject, t.predicate, t.object, name)
-        for t in ox.parse(data, ox.RdfFormat.N_TRIPLES)
-    ]
 
 
 def copy_named_graphs(source: ox.Store, *, unnamed: bool = True) -> ox.Store:

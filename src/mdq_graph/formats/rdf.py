@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 
 import pyoxigraph as ox
-from rdflib import Dataset, Graph
+from rdflib import Dataset
 
 from mdq_graph.collector import collector_paused
 from mdq_graph.errors import UsageError
@@ -37,13 +37,13 @@ def serialize(
     graph: str = UNION,
     *,
     jsonld: JsonLdOptions | None = None,
-    catalog: Graph | None = None,
+    catalog: Iterable[ox.Quad] | None = None,
 ) -> bytes:
     """`dataset` in format `fmt`: the union (quad formats: every graph), the default graph, or
     one named graph (IRI or short name such as `release-en`).
 
-    `catalog` is the dataset's own description (its DCAT record): a graph whose identifier is its
-    graph name, exported beside the data (quad formats keep it in that named graph).
+    `catalog` is the dataset's own description (its DCAT record): its quads, in its named graph,
+    exported beside the data (quad formats keep it in that graph).
     """
     prefixes, base = export_prefixes(dataset)
     quads = dataset_quads(dataset, catalog)
@@ -51,7 +51,7 @@ def serialize(
     return write_rdf(chosen, fmt, prefixes=prefixes, base=base, jsonld=jsonld)
 
 
-def dataset_quads(dataset: Dataset, catalog: Graph | None = None) -> list[ox.Quad]:
+def dataset_quads(dataset: Dataset, catalog: Iterable[ox.Quad] | None = None) -> list[ox.Quad]:
     """Every quad of `dataset` (and of `catalog`, in its own named graph) as Oxigraph terms."""
     try:
         data = dataset.serialize(format="nquads", encoding="utf-8")
@@ -61,9 +61,7 @@ def dataset_quads(dataset: Dataset, catalog: Graph | None = None) -> list[ox.Qua
             f"the graph holds a term that is not valid RDF: {_first_line(err)}"
         ) from None
     if catalog is not None:
-        name = ox.NamedNode(str(catalog.identifier))
-        triples = ox.parse(catalog.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES)
-        quads += [ox.Quad(t.subject, t.predicate, t.object, name) for t in triples]
+        quads += catalog
     return quads
 
 

@@ -22,6 +22,8 @@ from mdq_graph.graph.resources import data_dir, ontology_file
 ONTOLOGY_GRAPH = GRAPH.ontology
 #: The named graph that holds the standard-vocabulary view the loader infers.
 INFERRED_GRAPH = GRAPH.inferred
+#: The ontology graph's labels, (text, language).
+ONTOLOGY_LABELS = (("The MDQ ontology", "en"), ("MDQ オントロジー", "ja"))
 
 
 def read_as_stated(
@@ -84,7 +86,7 @@ def describe_ontology_graph(dataset: Dataset) -> None:
     graph = dataset.graph(ONTOLOGY_GRAPH)
     ontology = URIRef(ONTOLOGY_IRI)
     graph.add((ONTOLOGY_GRAPH, RDF.type, MDQ.SourceGraph))
-    graph.add((ONTOLOGY_GRAPH, RDFS.label, Literal("The MDQ ontology", lang="en")))
-    graph.add((ONTOLOGY_GRAPH, RDFS.label, Literal("MDQ オントロジー", lang="ja")))
+    for text, lang in ONTOLOGY_LABELS:
+        graph.add((ONTOLOGY_GRAPH, RDFS.label, Literal(text, lang=lang)))
     graph.add((ONTOLOGY_GRAPH, PROV.wasDerivedFrom, ontology))
     graph.add((ONTOLOGY_GRAPH, DCTERMS.source, ontology))

@@ -8,8 +8,9 @@ its own, every super-class, super-property, inverse and label alias the alignmen
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from rdflib import Dataset, Graph, URIRef
 from rdflib.term import Node
@@ -28,6 +29,9 @@ VIEW_ALIASES: dict[URIRef, tuple[URIRef, ...]] = {
 
 _IGNORED_SUPERS = {OWL.Thing, RDFS.Resource, RDFS.Class, OWL.Class}
 
+#: The term model the rules are read in: pyoxigraph's (the loader) or rdflib's (`infer`).
+T = TypeVar("T")
+
 #: Rules that derive a fact no source states from facts the data does state, as (template,
 #: pattern) of a SPARQL CONSTRUCT over the union of the graphs; `infer` and the store's
 #: `infer_in_store` both apply them before the alignments, so their results are aligned too.
@@ -41,61 +45,70 @@ DERIVATIONS: tuple[tuple[str, str], ...] = (
 )
 
 
-def _closure(pairs: Iterable[tuple[Node, Node]]) -> dict[Node, set[Node]]:
-    """For each node, every node reachable over the (sub, super) pairs, itself excluded."""
-    direct: dict[Node, set[Node]] = defaultdict(set)
+def _closure(pairs: Iterable[tuple[T, T]], ignored: set[T]) -> dict[T, set[T]]:
+    """For each node, every node reachable over the (sub, super) pairs, itself and `ignored`
+    excluded."""
+    direct: dict[T, set[T]] = defaultdict(set)
     for sub, sup in pairs:
         direct[sub].add(sup)
-    closed: dict[Node, set[Node]] = {}
+    closed: dict[T, set[T]] = {}
     for start in list(direct):
-        seen: set[Node] = set()
+        seen: set[T] = set()
         stack = list(direct[start])
         while stack:
             node = stack.pop()
             if node not in seen and node != start:
                 seen.add(node)
                 stack.extend(direct.get(node, ()))
-        closed[start] = seen - _IGNORED_SUPERS
+        closed[start] = seen - ignored
     return closed
 
 
-def _equivalence_pairs(ontology: Graph, sub: URIRef, equivalent: URIRef) -> list[tuple[Node, Node]]:
-    """(sub, super) pairs from sub-axioms, with equivalences read in both directions."""
-    pairs: list[tuple[Node, Node]] = list(ontology.subject_objects(sub))
-    for a, b in ontology.subject_objects(equivalent):
-        pairs += [(a, b), (b, a)]
-    return pairs
-
-
 @dataclass(frozen=True)
-class Alignment:
+class Alignment(Generic[T]):
     """The entailment rules of the ontology: each term's super-classes or super-properties (closed
-    under transitivity) and each property's inverses (a symmetric property is its own)."""
+    under transitivity) and each property's inverses (a symmetric property is its own), in the
+    term model of the triples they were read from."""
 
-    super_classes: dict[Node, set[Node]]
-    super_properties: dict[Node, set[Node]]
-    inverses: dict[Node, set[Node]]
+    super_classes: dict[T, set[T]]
+    super_properties: dict[T, set[T]]
+    inverses: dict[T, set[T]]
 
 
-def alignment(ontology: Graph) -> Alignment:
-    """The rules `infer` applies, read from the ontology (also used by `mdq_graph.graph.loader`)."""
-    super_classes = _closure(_equivalence_pairs(ontology, RDFS.subClassOf, OWL.equivalentClass))
-    super_props = _closure(_equivalence_pairs(ontology, RDFS.subPropertyOf, OWL.equivalentProperty))
+def alignment(triples: Iterable[tuple[T, T, T]], iri: Callable[[str], T]) -> Alignment[T]:
+    """The rules `infer` applies, read from the ontology's `triples` in whichever term model they
+    are (pyoxigraph's for the loader, rdflib's for `infer`); `iri` makes that model's IRIs."""
+    by_predicate: dict[T, list[tuple[T, T]]] = defaultdict(list)
+    for s, p, o in triples:
+        by_predicate[p].append((s, o))
+
+    def pairs(sub: URIRef, equivalent: URIRef) -> list[tuple[T, T]]:
+        """(sub, super) pairs from sub-axioms, with equivalences read in both directions."""
+        found = list(by_predicate.get(iri(str(sub)), ()))
+        for a, b in by_predicate.get(iri(str(equivalent)), ()):
+            found += [(a, b), (b, a)]
+        return found
+
+    ignored = {iri(str(term)) for term in _IGNORED_SUPERS}
+    super_classes = _closure(pairs(RDFS.subClassOf, OWL.equivalentClass), ignored)
+    super_props = _closure(pairs(RDFS.subPropertyOf, OWL.equivalentProperty), ignored)
     for alias, targets in VIEW_ALIASES.items():
-        super_props.setdefault(alias, set()).update(targets)
-    super_props = _closure((p, q) for p, qs in super_props.items() for q in qs)
-    inverses: dict[Node, set[Node]] = defaultdict(set)
-    for a, b in ontology.subject_objects(OWL.inverseOf):
+        super_props.setdefault(iri(str(alias)), set()).update(iri(str(t)) for t in targets)
+    super_props = _closure(((p, q) for p, qs in super_props.items() for q in qs), ignored)
+    inverses: dict[T, set[T]] = defaultdict(set)
+    for a, b in by_predicate.get(iri(str(OWL.inverseOf)), ()):
         inverses[a].add(b)
         inverses[b].add(a)
-    for p in ontology.subjects(RDF.type, OWL.SymmetricProperty):
-        inverses[p].add(p)
+    symmetric = iri(str(OWL.SymmetricProperty))
+    for p, kind in by_predicate.get(iri(str(RDF.type)), ()):
+        if kind == symmetric:
+            inverses[p].add(p)
     return Alignment(super_classes, super_props, dict(inverses))
 
 
 def infer(dataset: Dataset, ontology: Graph) -> Graph:
     """The triples the ontology's alignments entail for `dataset` and that it does not state."""
-    rules = alignment(ontology)
+    rules = alignment(ontology, URIRef)
     super_classes, super_props, inverses = (
         rules.super_classes,
         rules.super_properties,

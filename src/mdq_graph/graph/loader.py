@@ -42,7 +42,7 @@ from mdq_graph.errors import InputError, UsageError
 from mdq_graph.graph.dataset import (
     INFERRED_GRAPH,
     ONTOLOGY_GRAPH,
-    add_ontology,
+    ONTOLOGY_LABELS,
     new_dataset,
     read_as_stated,
 )
@@ -52,10 +52,10 @@ from mdq_graph.graph.inference import (
     alignment,
     describe_inferred_graph,
 )
-from mdq_graph.graph.namespaces import RDF
+from mdq_graph.graph.namespaces import DCTERMS, MDQ, ONTOLOGY_IRI, PROV, RDF, RDFS
 from mdq_graph.graph.parsing import NESTING_FORMATS, check_structure, parse_into, rdf_files
 from mdq_graph.graph.rdf_formats import format_for_path
-from mdq_graph.graph.resources import data_dir
+from mdq_graph.graph.resources import data_dir, ontology_file
 from mdq_graph.graph.store import (
     DATABASE_FOLDER,
     METADATA_FILE,
@@ -76,6 +76,9 @@ _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
+_RDF_TYPE = ox.NamedNode(str(RDF.type))
+#: A term the inference rules are read in (an ontology's subjects may be RDF 1.2 triple terms).
+_RuleTerm = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
 
 def load_store(paths: Sequence[Path | str] | None = None, *, inferred: bool = True) -> ox.Store:
@@ -331,13 +334,10 @@ def populate(
     say = progress or (lambda _: None)
     timings = {} if seconds is None else seconds
     started = time.perf_counter()
-    ontology = new_dataset()
-    add_ontology(ontology)
-    data = ontology.serialize(format="nquads", encoding="utf-8")
+    ontology = ontology_quads()
     literals: set[ox.Literal] = set()
     union = not in_memory  # in memory, the union is made in one update once all is loaded
-    quads = ox.parse(data, ox.RdfFormat.N_QUADS)
-    _bulk_write(store, _with_union(quads, inferred, literals, union=union))
+    _bulk_write(store, _with_union(ontology, inferred, literals, union=union))
     sources = []
     for path in files:
         say(f"loading {path}")
@@ -355,9 +355,31 @@ def populate(
     if inferred:
         say("inferring the standard-vocabulary view")
         step = time.perf_counter()
-        infer_in_store(store, alignment(ontology.graph(ONTOLOGY_GRAPH)), in_memory=in_memory)
+        rules = alignment(((q.subject, q.predicate, q.object) for q in ontology), ox.NamedNode)
+        infer_in_store(store, rules, in_memory=in_memory)
         timings["inference"] = time.perf_counter() - step
     return Populated(sources, lossy, unnamed or not in_memory, held)
+
+
+def ontology_quads() -> list[ox.Quad]:
+    """The bundled ontology in its named graph, which says where it comes from like every named
+    graph (`graph.dataset.add_ontology` reads the same with rdflib)."""
+    path = ontology_file()
+    graph = ox.NamedNode(str(ONTOLOGY_GRAPH))
+    ontology = ox.NamedNode(ONTOLOGY_IRI)
+    quads = [
+        ox.Quad(t.subject, t.predicate, t.object, graph)
+        for t in ox.parse(
+            path=path,
+            format=ox.RdfFormat.TURTLE,
+            base_iri=path.resolve().as_uri(),
+            rename_blank_nodes=True,
+        )
+    ]
+    said: list[tuple[str, OxTerm]] = [(str(RDF.type), ox.NamedNode(str(MDQ.SourceGraph)))]
+    said += [(str(RDFS.label), ox.Literal(text, language=lang)) for text, lang in ONTOLOGY_LABELS]
+    said += [(str(PROV.wasDerivedFrom), ontology), (str(DCTERMS.source), ontology)]
+    return quads + [ox.Quad(graph, ox.NamedNode(p), o, graph) for p, o in said]
 
 
 def _load_file(
@@ -500,7 +522,9 @@ def _with_union(
 # --- Inference inside the store -------------------------------------------------------------------
 
 
-def infer_in_store(store: ox.Store, rules: Alignment, *, in_memory: bool = False) -> None:
+def infer_in_store(
+    store: ox.Store, rules: Alignment[_RuleTerm], *, in_memory: bool = False
+) -> None:
     """Materialise in the inferred graph what `mdq_graph.graph.inference.infer` would for the store's
     default graph, and add it there too.
 
@@ -515,7 +539,7 @@ def infer_in_store(store: ox.Store, rules: Alignment, *, in_memory: bool = False
     inverse_pairs = _values((p, q) for p, qs in rules.inverses.items() for q in qs)
     class_pairs = _values((c, sup) for c, sups in rules.super_classes.items() for sup in sups)
     property_pairs = _values(
-        (p, sup) for p, sups in rules.super_properties.items() if p != RDF.type for sup in sups
+        (p, sup) for p, sups in rules.super_properties.items() if p != _RDF_TYPE for sup in sups
     )
     # (template, pattern) of each step: what it infers, from what.
     steps = [
@@ -571,10 +595,9 @@ def _in_graph_and_union(
         yield ox.Quad(t.subject, t.predicate, t.object)
 
 
-def _values(pairs: Iterable[tuple[Node, Node]]) -> str:
+def _values(pairs: Iterable[tuple[_RuleTerm, _RuleTerm]]) -> str:
     """(IRI, IRI) pairs as the rows of a SPARQL VALUES block (other terms are left out)."""
+    iris = [(a, b) for a, b in pairs if isinstance(a, ox.NamedNode) and isinstance(b, ox.NamedNode)]
     return " ".join(
-        f"(<{a}> <{b}>)"
-        for a, b in sorted(pairs, key=lambda pair: (str(pair[0]), str(pair[1])))
-        if isinstance(a, URIRef) and isinstance(b, URIRef)
+        f"({a} {b})" for a, b in sorted(iris, key=lambda ab: (ab[0].value, ab[1].value))
     )

@@ -2,14 +2,15 @@
 
 SELECT and ASK results are written by pyoxigraph's serialisers (JSON, XML, CSV, TSV, as the W3C
 recommendations define them) or as an aligned table; CONSTRUCT and DESCRIBE results are graphs,
-written by `mdq_graph.formats.rdf.write_rdf` like every export (sorted, stable blank-node labels).
+written by `mdq_graph.formats.rdf.write_rdf` like every export (sorted, stable blank-node labels)
+up to `GRAPH_SORTED_TRIPLES` triples, and past that by pyoxigraph's serialiser as they come.
 """
 
 from __future__ import annotations
 
 import itertools
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO
@@ -67,27 +68,47 @@ def render(result: QueryResult, format_name: str | None = None) -> bytes:
 TABLE_ROWS = 10_000
 
 
+#: Triples of a CONSTRUCT/DESCRIBE result written like an export (sorted, canonical blank-node
+#: labels: the same graph, the same bytes). A larger result is written as it comes, in the order
+#: the query gives it, by pyoxigraph's serialiser: its size is then not bounded by memory.
+GRAPH_SORTED_TRIPLES = 100_000
+
+
 @dataclass(frozen=True)
 class Written:
-    """What `write_result` wrote: the table's rows, and whether it stopped at `TABLE_ROWS`."""
+    """What `write_result` wrote: the table's rows, and whether it stopped at `TABLE_ROWS`;
+    whether a graph was written as it came (past `GRAPH_SORTED_TRIPLES`), not sorted."""
 
     rows: int | None = None
     truncated: bool = False
+    streamed: bool = False
 
 
 def write_result(
-    result: QueryResult, format_name: str | None, out: IO[bytes], *, table_rows: int = TABLE_ROWS
+    result: QueryResult | Iterable[ox.Triple],
+    format_name: str | None,
+    out: IO[bytes],
+    *,
+    table_rows: int = TABLE_ROWS,
+    sorted_triples: int = GRAPH_SORTED_TRIPLES,
 ) -> Written:
     """Write a query result to `out` as it is computed: the W3C result formats row by row
     (a result larger than memory streams through), a table of at most `table_rows` rows, a
-    graph (CONSTRUCT/DESCRIBE) sorted like an export; `UsageError` when the format does not fit.
-    A failure to write `out` is raised as the `OSError` it is, not as an evaluation error."""
+    graph (CONSTRUCT/DESCRIBE, or any iterable of triples) sorted like an export up to
+    `sorted_triples` triples and past that as it comes; `UsageError` when the format does not
+    fit. A failure to write `out` is raised as the `OSError` it is, not as an evaluation error."""
     sink = _Sink(out)
     try:
         with _evaluation_errors():
-            if isinstance(result, ox.QueryTriples):
-                sink.write(_render_graph(result, _graph_format(format_name)))
-                return Written()
+            if not isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)):
+                graph_format = _graph_format(format_name)
+                triples = iter(result)
+                head = list(itertools.islice(triples, sorted_triples + 1))
+                if len(head) <= sorted_triples:
+                    sink.write(_render_graph(head, graph_format))
+                    return Written()
+                _stream_graph(itertools.chain(head, triples), graph_format, sink)
+                return Written(streamed=True)
             fmt = _result_format(format_name)
             if fmt.oxigraph is None:
                 table, rows, more = _table(result, limit=table_rows)
@@ -160,12 +181,40 @@ def _table(
     return "\n".join(lines) + "\n", len(rows), more
 
 
-def _render_graph(result: ox.QueryTriples, fmt: RdfFormat) -> bytes:
+def _render_graph(result: Iterable[ox.Triple], fmt: RdfFormat) -> bytes:
     """A CONSTRUCT/DESCRIBE result in an RDF format."""
     from mdq_graph.formats.rdf import write_rdf
 
     quads = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in result]
     return write_rdf(quads, fmt)
+
+
+#: pyoxigraph's serialiser for each of our RDF formats, for graphs written as they come.
+_OXIGRAPH_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "trig": ox.RdfFormat.TRIG,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "nq": ox.RdfFormat.N_QUADS,
+    "xml": ox.RdfFormat.RDF_XML,
+    "json-ld": ox.RdfFormat.JSON_LD,
+}
+
+
+def _stream_graph(triples: Iterator[ox.Triple], fmt: RdfFormat, out: _Sink) -> None:
+    """Write `triples` to `out` as they come (pyoxigraph's serialiser pulls them one by one),
+    with our prefixes where the format has them (and no base: pyoxigraph would write the
+    prefixes themselves relative to it); quad formats put them in the default graph."""
+    items: Iterator[ox.Triple] | Iterator[ox.Quad] = (
+        (ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
+        if fmt.quads
+        else triples
+    )
+    ox.serialize(
+        items,
+        out,  # type: ignore[arg-type]
+        format=_OXIGRAPH_FORMATS[fmt.name],
+        prefixes=dict(PREFIX_IRIS),
+    )
 
 
 def _result_format(name: str | None) -> ResultFormat:

@@ -12,19 +12,18 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef
-from rdflib.term import Node as RdfNode
+from rdflib import Dataset, Namespace
 
 from mdq_graph import __version__
 from mdq_graph.catalog.dcat import dump_path
+from mdq_graph.catalog.lookup import Term, objects, subjects, text, value
 from mdq_graph.export.exporter import (
     Exportable,
-    description_quads,
     from_dataset,
     from_engine,
     from_store,
@@ -81,7 +80,7 @@ class Exports:
     """What the catalog and the downloads are made of: the published catalog under the base (with
     byte sizes and checksums where they were computed), and what the exports are written from."""
 
-    catalog: Graph
+    catalog: ox.Dataset
     exportable: Exportable
 
 
@@ -117,7 +116,7 @@ class Publication:
             return self._exports
 
     @property
-    def catalog(self) -> Graph:
+    def catalog(self) -> ox.Dataset:
         """The published catalog."""
         return self.prepared().catalog
 
@@ -174,13 +173,11 @@ class Publication:
 
     def catalog_rdf(self, fmt: RdfFormat) -> bytes:
         """The published catalog (with sizes and checksums) in `fmt`."""
-        return self._cached(
-            ("catalog", fmt.name), lambda: self.write(_graph_quads(self.catalog), fmt)
-        )
+        return self._cached(("catalog", fmt.name), lambda: self.triples_bytes(self.catalog, fmt))
 
-    def graph_bytes(self, graph: Graph, fmt: RdfFormat) -> bytes:
-        """An rdflib graph in `fmt`, written like the rest of the publication."""
-        return self.write(_graph_quads(graph), fmt)
+    def triples_bytes(self, triples: Iterable[ox.Triple | ox.Quad], fmt: RdfFormat) -> bytes:
+        """Triples (of quads: their triples) in `fmt`, written like the rest of the publication."""
+        return self.write([ox.Quad(t.subject, t.predicate, t.object) for t in triples], fmt)
 
     def context_document(self) -> bytes:
         """The JSON-LD context, its IRIs moved under the base."""
@@ -213,7 +210,7 @@ class Publication:
         """The landing page's view model, from the published catalog."""
         return _home_view(self)
 
-    def service_description(self, endpoint: str) -> Graph:
+    def service_description(self, endpoint: str) -> list[ox.Quad]:
         """The SPARQL 1.1 Service Description of the endpoint at `endpoint`."""
         return service_description(endpoint, self)
 
@@ -244,7 +241,7 @@ def publish(
     catalog, downloads = published_catalog(exportable, base=base)
     served = ox.Store()
     served.bulk_extend(rebase_quads(exportable.quads(), base))
-    served.bulk_extend(description_quads(catalog))
+    served.bulk_extend(catalog)
     fill_union_graph(served)
     engine = Engine(served)
     exports = Exports(catalog=catalog, exportable=exportable)
@@ -297,23 +294,16 @@ def _rebased_query(query: CuratedQuery, base: str) -> CuratedQuery:
     )
 
 
-def _graph_quads(graph: Graph) -> list[ox.Quad]:
-    data = graph.serialize(format="nt", encoding="utf-8")
-    return [
-        ox.Quad(t.subject, t.predicate, t.object) for t in ox.parse(data, ox.RdfFormat.N_TRIPLES)
-    ]
-
-
 # --- the landing page -----------------------------------------------------------------------------
 
 
-def _texts(graph: Graph, subject: RdfNode, predicate: URIRef) -> Labels:
+def _texts(catalog: ox.Dataset, subject: Term, predicate: str) -> Labels:
     return tuple(
         sorted(
             {
-                (o.language or "", str(o))
-                for o in graph.objects(subject, predicate)
-                if isinstance(o, Literal)
+                (o.language or "", o.value)
+                for o in objects(catalog, subject, predicate)
+                if isinstance(o, ox.Literal)
             }
         )
     )
@@ -322,34 +312,38 @@ def _texts(graph: Graph, subject: RdfNode, predicate: URIRef) -> Labels:
 def _home_view(publication: Publication) -> HomeView:
     catalog = publication.catalog
     describer = publication.describer
-    datasets = sorted(s for s in catalog.subjects(RDF.type, DCAT.Dataset) if isinstance(s, URIRef))
+    datasets = [s for s in subjects(catalog, RDF.type, DCAT.Dataset) if isinstance(s, ox.NamedNode)]
     if not datasets:
         return HomeView(title=DEFAULT_TITLE, queries=publication.queries)
     dataset = datasets[0]
     downloads = []
-    for distribution in sorted(catalog.objects(dataset, DCAT.distribution), key=str):
-        url = catalog.value(distribution, DCAT.downloadURL)
-        media = catalog.value(distribution, DCAT.mediaType)
-        if not isinstance(url, URIRef):
+    for distribution in objects(catalog, dataset, DCAT.distribution):
+        url = value(catalog, distribution, DCAT.downloadURL)
+        media = value(catalog, distribution, DCAT.mediaType)
+        if not isinstance(url, ox.NamedNode):
             continue
-        fmt = next((f for f in FORMATS.values() if str(url).endswith(f.extension)), None)
+        fmt = next((f for f in FORMATS.values() if url.value.endswith(f.extension)), None)
         label = _texts(catalog, distribution, DCTERMS.title)
         downloads.append(
             Download(
-                label=next((t for lang, t in label if lang == "en"), fmt.name if fmt else str(url)),
-                media_type=fmt.media_type if fmt else str(media or ""),
-                iri=str(url),
+                label=next(
+                    (t for lang, t in label if lang == "en"), fmt.name if fmt else url.value
+                ),
+                media_type=fmt.media_type if fmt else (text(media) if media else ""),
+                iri=url.value,
                 extension=fmt.extension if fmt else "",
             )
         )
-    license_iri = catalog.value(dataset, DCTERMS.license)
-    publisher = catalog.value(dataset, DCTERMS.publisher)
-    modified = catalog.value(dataset, DCTERMS.modified)
-    examples = sorted(catalog.objects(dataset, VOID.exampleResource), key=str)
+    license_iri = value(catalog, dataset, DCTERMS.license)
+    publisher = value(catalog, dataset, DCTERMS.publisher)
+    modified = value(catalog, dataset, DCTERMS.modified)
+    examples = objects(catalog, dataset, VOID.exampleResource)
     sizes = {
-        str(s): int(n)
-        for s, n in catalog.subject_objects(VOID.triples)
-        if isinstance(n, Literal) and str(s).startswith(publication.base + "graph/")
+        q.subject.value: int(q.object.value)
+        for q in catalog.quads_for_predicate(ox.NamedNode(VOID.triples))
+        if isinstance(q.object, ox.Literal)
+        and isinstance(q.subject, ox.NamedNode)
+        and q.subject.value.startswith(publication.base + "graph/")
     }
     graphs = tuple(
         (describer.iri_node(g), sizes.get(g, describer.graph_size(g)))
@@ -358,18 +352,22 @@ def _home_view(publication: Publication) -> HomeView:
     return HomeView(
         title=_texts(catalog, dataset, DCTERMS.title),
         description=_texts(catalog, dataset, DCTERMS.description),
-        license=describer.iri_node(str(license_iri)) if isinstance(license_iri, URIRef) else None,
-        publisher=describer.iri_node(str(publisher)) if isinstance(publisher, URIRef) else None,
-        modified=str(modified) if modified is not None else None,
+        license=describer.iri_node(license_iri.value)
+        if isinstance(license_iri, ox.NamedNode)
+        else None,
+        publisher=describer.iri_node(publisher.value)
+        if isinstance(publisher, ox.NamedNode)
+        else None,
+        modified=text(modified) if modified is not None else None,
         downloads=tuple(downloads),
         graphs=graphs,
         queries=publication.queries,
         schema_org=_schema_dataset(catalog),
-        entry_points=tuple(describer.iri_node(str(e)) for e in examples),
+        entry_points=tuple(describer.iri_node(text(e)) for e in examples),
     )
 
 
-def _schema_dataset(catalog: Graph) -> dict[str, object]:
+def _schema_dataset(catalog: ox.Dataset) -> dict[str, object]:
     from mdq_graph.catalog.schemaorg import schema_dataset_jsonld
 
     return schema_dataset_jsonld(catalog)
@@ -381,7 +379,7 @@ def site_title(publication: Publication) -> Labels:
     if not publication.ready:
         return DEFAULT_TITLE
     catalog = publication.catalog
-    for dataset in sorted(catalog.subjects(RDF.type, DCAT.Dataset), key=str):
+    for dataset in subjects(catalog, RDF.type, DCAT.Dataset):
         titles = _texts(catalog, dataset, DCTERMS.title)
         if titles:
             return titles
@@ -392,58 +390,73 @@ def site_license(publication: Publication) -> Node | None:
     """The licence of the dataset, as a node with its label (None until the catalog is made)."""
     if not publication.ready:
         return None
-    for dataset in sorted(publication.catalog.subjects(RDF.type, DCAT.Dataset), key=str):
-        licence = publication.catalog.value(dataset, DCTERMS.license)
-        if isinstance(licence, URIRef):
-            return publication.describer.iri_node(str(licence))
+    for dataset in subjects(publication.catalog, RDF.type, DCAT.Dataset):
+        licence = value(publication.catalog, dataset, DCTERMS.license)
+        if isinstance(licence, ox.NamedNode):
+            return publication.describer.iri_node(licence.value)
     return None
 
 
 # --- the service description ----------------------------------------------------------------------
 
 
-def service_description(endpoint: str, publication: Publication) -> Graph:
+def service_description(endpoint: str, publication: Publication) -> list[ox.Quad]:
     """The SPARQL 1.1 Service Description: the endpoint, its language, result formats, features,
-    and its default dataset (the union default graph and every named graph, with sizes)."""
+    and its default dataset (the union default graph and every named graph, with sizes), as
+    quads in the default graph."""
     describer = publication.describer
-    g = Graph()
-    g.bind("sd", SD)
-    g.bind("formats", W3C_FORMATS)
-    g.bind("void", VOID)
-    g.bind("dct", DCTERMS)
-    service = URIRef(endpoint)
-    g.add((service, RDF.type, SD.Service))
-    g.add((service, SD.endpoint, service))
-    g.add((service, SD.supportedLanguage, SD.SPARQL11Query))
-    g.add((service, SD.feature, SD.UnionDefaultGraph))
+    quads: list[ox.Quad] = []
+
+    def add(
+        subject: ox.NamedNode | ox.BlankNode,
+        predicate: str,
+        obj: ox.NamedNode | ox.BlankNode | ox.Literal | str,
+    ) -> None:
+        quads.append(
+            ox.Quad(
+                subject, ox.NamedNode(predicate), ox.NamedNode(obj) if isinstance(obj, str) else obj
+            )
+        )
+
+    service = ox.NamedNode(endpoint)
+    add(service, RDF.type, SD.Service)
+    add(service, SD.endpoint, service)
+    add(service, SD.supportedLanguage, SD.SPARQL11Query)
+    add(service, SD.feature, SD.UnionDefaultGraph)
     for media_type in (*SOLUTION_MEDIA_TYPES, *(f.media_type for f in GRAPH_FORMATS)):
         if media_type in FORMAT_IRIS:
-            g.add((service, SD.resultFormat, FORMAT_IRIS[media_type]))
-    g.add(
-        (service, DCTERMS.title, Literal("SPARQL endpoint of the MDQ knowledge graph", lang="en"))
+            add(service, SD.resultFormat, FORMAT_IRIS[media_type])
+    add(
+        service,
+        DCTERMS.title,
+        ox.Literal("SPARQL endpoint of the MDQ knowledge graph", language="en"),
     )
-    g.add((service, RDFS.seeAlso, URIRef(publication.base)))
-    datasets = sorted(publication.catalog.subjects(RDF.type, DCAT.Dataset), key=str)
-    described = BNode("defaultDataset")
-    g.add((service, SD.defaultDataset, described))
-    g.add((described, RDF.type, SD.Dataset))
+    add(service, RDFS.seeAlso, publication.base)
+    datasets = sorted(
+        d.value
+        for d in subjects(publication.catalog, RDF.type, DCAT.Dataset)
+        if isinstance(d, ox.NamedNode)
+    )
+    described = ox.BlankNode("defaultDataset")
+    add(service, SD.defaultDataset, described)
+    add(described, RDF.type, SD.Dataset)
     if datasets:
-        g.add((described, DCTERMS.source, datasets[0]))
-    default = BNode("defaultGraph")
-    g.add((described, SD.defaultGraph, default))
-    g.add((default, RDF.type, SD.Graph))
+        add(described, DCTERMS.source, datasets[0])
+    default = ox.BlankNode("defaultGraph")
+    add(described, SD.defaultGraph, default)
+    add(default, RDF.type, SD.Graph)
     union = sum(1 for _ in describer.store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
-    g.add((default, VOID.triples, Literal(union, datatype=XSD.integer)))
+    add(default, VOID.triples, ox.Literal(str(union), datatype=ox.NamedNode(XSD.integer)))
     for index, name in enumerate(describer.graph_names()):
-        named = BNode(f"namedGraph{index}")
-        graph = BNode(f"graph{index}")
-        g.add((described, SD.namedGraph, named))
-        g.add((named, RDF.type, SD.NamedGraph))
-        g.add((named, SD.name, URIRef(name)))
-        g.add((named, SD.graph, graph))
-        g.add((graph, RDF.type, SD.Graph))
-        g.add((graph, VOID.triples, Literal(describer.graph_size(name), datatype=XSD.integer)))
-    return g
+        named, graph = ox.BlankNode(f"namedGraph{index}"), ox.BlankNode(f"graph{index}")
+        add(described, SD.namedGraph, named)
+        add(named, RDF.type, SD.NamedGraph)
+        add(named, SD.name, name)
+        add(named, SD.graph, graph)
+        add(graph, RDF.type, SD.Graph)
+        size = ox.Literal(str(describer.graph_size(name)), datatype=ox.NamedNode(XSD.integer))
+        add(graph, VOID.triples, size)
+    return quads
 
 
 __all__ = ["Publication", "publish", "service_description"]

@@ -574,11 +574,7 @@ class Server:
         fmt = next(f for f in GRAPH_FORMATS if f.media_type == media)
 
         def make() -> bytes:
-            from mdq_graph.web.publication import _graph_quads
-
-            return self.publication.write(
-                _graph_quads(self.publication.service_description(endpoint)), fmt
-            )
+            return self.publication.write(self.publication.service_description(endpoint), fmt)
 
         data = await self.cached_bytes(("sd", endpoint, fmt.name), make)
         return respond(request, data, media, {"Vary": "Accept"})

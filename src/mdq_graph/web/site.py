@@ -30,6 +30,7 @@ import pyoxigraph as ox
 from rdflib import Dataset
 
 from mdq_graph import __version__
+from mdq_graph.catalog import lookup
 from mdq_graph.catalog.authority import FORMAT_FACTS
 from mdq_graph.catalog.dcat import dump_path
 from mdq_graph.catalog.void import void_description
@@ -319,7 +320,7 @@ def build_site(publication: Publication, folder: Path) -> BuiltSite:
     for fmt in FORMATS.values():
         own[dump_path(fmt)] = publication.download(fmt)
     own[publication.context_iri[len(base) :]] = publication.context_document()
-    own["void.ttl"] = publication.graph_bytes(void_description(publication.catalog), TURTLE)
+    own["void.ttl"] = publication.triples_bytes(void_description(publication.catalog), TURTLE)
     pages, skipped = _pages(publication, frozenset(own))
     catalog_iri = _catalog_iri(publication)
     catalog_stem = pages.get(catalog_iri or "")
@@ -466,7 +467,9 @@ def _pages(publication: Publication, files: frozenset[str]) -> tuple[dict[str, s
 
 def _catalog_iri(publication: Publication) -> str | None:
     """The IRI of the DCAT catalog, whose files hold the whole published description."""
-    catalogs = sorted(str(s) for s in publication.catalog.subjects(RDF.type, DCAT.Catalog))
+    catalogs = [
+        lookup.text(s) for s in lookup.subjects(publication.catalog, RDF.type, DCAT.Catalog)
+    ]
     return catalogs[0] if catalogs else None
 
 

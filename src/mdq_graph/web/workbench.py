@@ -187,7 +187,7 @@ def _places(store: ox.Store) -> dict[str, dict[str, list[float]]]:
     places: dict[str, dict[str, list[float]]] = {}
     query = (
         f"SELECT ?s ?c ?b WHERE {{ ?s <{dcat}centroid> ?c OPTIONAL {{ ?s <{dcat}bbox> ?b }} "
-        "FILTER(isIRI(?s)) }"
+        "FILTER(isIRI(?s)) } ORDER BY ?s ?c ?b"
     )
     for s, centroid, bbox in _solutions(store, query):
         point = _POINT.match(centroid.value)
