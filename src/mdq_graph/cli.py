@@ -35,6 +35,7 @@ from mdq_graph.graph.rdf_formats import FORMAT_NAMES, UNION, get_format
 from mdq_graph.graph.store import open_store, store_source_paths, store_summary
 from mdq_graph.output import atomic_writer, discard_pending, write_atomic
 from mdq_graph.push import AUTH_SCHEMES, AuthScheme, push_graphs, store_graphs
+from mdq_graph.query.contained import run_contained, stop_children
 from mdq_graph.query.curated import (
     QUERY_PREFIXES,
     curated_queries,
@@ -43,7 +44,7 @@ from mdq_graph.query.curated import (
     query_source,
     run_query,
 )
-from mdq_graph.query.results import QUERY_FORMAT_NAMES, write_result
+from mdq_graph.query.results import QUERY_FORMAT_NAMES, Written, write_result
 from mdq_graph.validate import REPORT_FORMATS
 
 if TYPE_CHECKING:
@@ -101,6 +102,13 @@ class Context:
         """A warning on stderr for each given file (`paths`, or --data) that states nothing."""
         for path in files_without_statements(list(paths or self.data)):
             click.echo(f"mdq-graph: warning: {path} holds no RDF statement", err=True)
+
+    def load_before_fork(self) -> None:
+        """Parse `--data` (or the bundled data) now, so that a query's child process shares it;
+        an on-disk store is opened by the child itself (a database handle does not survive a
+        fork)."""
+        if self.store_dir() is None:
+            self.engine()
 
     def engine(self) -> Engine:
         """The SPARQL engine over the same graph, built once: every query command gets it here.
@@ -272,6 +280,7 @@ def _stop(code: int, status: StatusLine | None) -> None:
     if not _stopping.acquire(blocking=False):
         while True:  # the other thread is ending the process
             time.sleep(1)
+    stop_children()
     discard_pending()
     if status is not None:
         status.clear()
@@ -719,9 +728,13 @@ def query_command(
     """
     stdin = sys.stdin.read() if query_file == Path("-") else None
     source = query_source(query_text, None if stdin is not None else query_file, name, stdin=stdin)
+    obj.load_before_fork()
+
+    def evaluate(out: IO[bytes]) -> Written:
+        return write_result(run_query(obj.engine(), source), fmt, out)
+
     with engine_failures_contained():
-        result = run_query(obj.engine(), source)
-        written = stream(functools.partial(write_result, result, fmt), output)
+        written = stream(functools.partial(run_contained, evaluate), output)
     if written.truncated:
         click.echo(
             f"mdq-graph: warning: the table stops at {written.rows} rows; the result has more "
@@ -763,9 +776,16 @@ def why_command(
     """
     from mdq_graph.query.why import has_unevidenced, render_json, render_text, why
 
-    explained = why(obj.engine().store, subject, predicate, object_)
-    emit((render_json if fmt.lower() == "json" else render_text)(explained).encode("utf-8"), None)
-    if has_unevidenced(explained):
+    render = render_json if fmt.lower() == "json" else render_text
+    obj.load_before_fork()
+
+    def explain(out: IO[bytes]) -> bool:
+        explained = why(obj.engine().store, subject, predicate, object_)
+        text = render(explained)
+        out.write((text if text.endswith("\n") else text + "\n").encode("utf-8"))
+        return has_unevidenced(explained)
+
+    if stream(functools.partial(run_contained, explain), None):
         sys.exit(EXIT_NONCONFORMANT)
 
 

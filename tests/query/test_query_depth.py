@@ -1,18 +1,27 @@
 """A query too deep for the engine is refused, by `query` and by the endpoint, before it runs:
-it would overflow Oxigraph's stack and kill the process (exit 139)."""
+it would overflow Oxigraph's stack and kill the process (exit 139); a panic of the engine that
+aborts the process it runs in ends a worker or the command's child process, not the command."""
 
 from __future__ import annotations
 
+import io
+import os
 import subprocess
 import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO
 
+import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 from starlette.testclient import TestClient
 
 from mdq_graph import load_dataset
+from mdq_graph.errors import MdqError, QueryError
+from mdq_graph.graph.engine import Engine
 from mdq_graph.web.server import create_app
-from tests.conftest import TEST_DATA
+from tests.conftest import REPO, TEST_DATA
 
 #: Chains without deep brackets, each one that crashed `mdq-graph query` before the limit.
 CHAINS = {
@@ -101,16 +110,65 @@ def test_the_real_order_by_panic_kills_a_worker_not_the_server() -> None:
         assert after.status_code == 200
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pyoxigraph 0.5.13 aborts the process on this panic (no exception to catch): the CLI "
-    "would have to run the query in a child process",
-)
-def test_the_real_order_by_panic_is_exit_2_in_the_cli() -> None:
+@pytest.mark.parametrize("to_file", [False, True], ids=["stdout", "output-file"])
+def test_the_real_order_by_panic_is_exit_2_in_the_cli(tmp_path: Path, to_file: bool) -> None:
+    output = ["--format", "csv", "-o", "answers.csv"] if to_file else []
     done = subprocess.run(
-        [sys.executable, "-m", "mdq_graph", "query", ORDER_BY_PANIC],
+        [sys.executable, "-m", "mdq_graph", "query", ORDER_BY_PANIC, *output],
         capture_output=True,
         timeout=120,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(REPO / "src"), "RUST_BACKTRACE": "1"},
     )
-    assert done.returncode == 2, done.stderr.decode()[-500:]
-    assert b"the query engine failed" in done.stderr
+    err = done.stderr.decode()
+    assert done.returncode == 2, err[-500:]
+    assert err.startswith("mdq-graph: error: ") and err.count("\n") == 1, err
+    assert "the query engine failed on this query" in err and "nothing was written" in err
+    assert "total order" in err  # the engine's own words, not its backtrace
+    assert done.stdout == b""
+    assert list(tmp_path.iterdir()) == []  # no output file, no staging left behind
+
+
+def test_a_query_after_the_contained_panic_still_runs_in_the_same_process() -> None:
+    from mdq_graph.query.contained import run_contained
+    from mdq_graph.query.curated import QuerySource, run_query
+    from mdq_graph.query.results import write_result
+
+    engine = Engine(ox.Store())
+
+    def evaluate(text: str) -> Callable[[IO[bytes]], object]:
+        return lambda out: write_result(run_query(engine, QuerySource(text)), "csv", out)
+
+    with pytest.raises(QueryError, match="the query engine failed"):
+        run_contained(evaluate(ORDER_BY_PANIC), io.BytesIO())
+    answer = io.BytesIO()
+    run_contained(evaluate("SELECT ?x { VALUES ?x { 1 2 } }"), answer)
+    assert answer.getvalue().split() == [b"x", b"1", b"2"]
+
+
+def test_what_a_contained_child_says_on_stderr_is_passed_on(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    from mdq_graph.query.contained import run_contained
+
+    def work(out: IO[bytes]) -> int:
+        out.write(b"answer")
+        os.write(2, b"mdq-graph: warning: a note\n")
+        return 7
+
+    answer = io.BytesIO()
+    assert run_contained(work, answer) == 7
+    assert answer.getvalue() == b"answer"
+    assert capfd.readouterr().err == "mdq-graph: warning: a note\n"
+
+
+def test_our_errors_in_the_child_keep_their_message_and_exit_code() -> None:
+    from mdq_graph.errors import NonConformantError
+    from mdq_graph.query.contained import run_contained
+
+    def work(out: IO[bytes]) -> None:
+        raise NonConformantError("a statement has no evidence")
+
+    with pytest.raises(MdqError, match=r"^a statement has no evidence$") as caught:
+        run_contained(work, io.BytesIO())
+    assert caught.value.exit_code == 1

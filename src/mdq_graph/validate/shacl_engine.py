@@ -506,10 +506,13 @@ def report(results: Iterable[Result], shapes: Graph) -> Graph:
     """The results as a SHACL validation report graph, as pySHACL writes it: with the description
     of each SPARQL constraint (from `shapes`) that a result names as its sh:sourceConstraint, and
     sh:conforms true if and only if there is no result (SHACL 3.6.1), whatever their severity."""
-    graph = Graph()
+    # A graph without named graphs: rdflib's default store keeps each triple's contexts, which
+    # costs most of the time of a report of many results.
+    graph = Graph(store="SimpleMemory")
     graph.bind("sh", SH)
     node = BNode()
     results = list(results)
+    described: set[Node] = set()
     graph.add((node, RDF.type, SH.ValidationReport))
     graph.add((node, SH.conforms, Literal(not results)))
     for r in results:
@@ -526,8 +529,10 @@ def report(results: Iterable[Result], shapes: Graph) -> Graph:
             graph.add((result, SH.value, rdflib_term(r.value)))
         if r.constraint is not None:
             graph.add((result, SH.sourceConstraint, r.constraint))
-            for p, o in shapes.predicate_objects(r.constraint):
-                graph.add((r.constraint, p, o))
+            if r.constraint not in described:  # once for all its results
+                described.add(r.constraint)
+                for p, o in shapes.predicate_objects(r.constraint):
+                    graph.add((r.constraint, p, o))
         for message in r.messages:
             graph.add((result, SH.resultMessage, message))
     return graph
