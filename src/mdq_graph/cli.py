@@ -701,6 +701,12 @@ def _prefixes_epilog() -> str:
     help="SELECT/ASK: table (default), csv, tsv, json, xml (the W3C SPARQL 1.1 result formats). "
     "CONSTRUCT/DESCRIBE: an RDF format, turtle (default), json-ld, nt, nq, trig, xml.",
 )
+@click.option(
+    "--allow-service",
+    is_flag=True,
+    help="Run a federated query: let SERVICE open the remote endpoint it names (refused "
+    "otherwise: a query opens no URL by itself).",
+)
 @output_option
 @click.pass_obj
 @reports_errors
@@ -710,6 +716,7 @@ def query_command(
     query_file: Path | None,
     name: str | None,
     fmt: str | None,
+    allow_service: bool,
     output: Path | None,
 ) -> None:
     """Run a SPARQL 1.1 query on the graph (read-only: updates are refused).
@@ -725,13 +732,14 @@ def query_command(
       mdq-graph query -f my-query.rq --format csv -o answers.csv
       mdq-graph query 'SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g'
       mdq-graph queries show participants | mdq-graph query -f -
+      mdq-graph query --name wikidata-capitals --allow-service
     """
     stdin = sys.stdin.read() if query_file == Path("-") else None
     source = query_source(query_text, None if stdin is not None else query_file, name, stdin=stdin)
     obj.load_before_fork()
 
     def evaluate(out: IO[bytes]) -> Written:
-        return write_result(run_query(obj.engine(), source), fmt, out)
+        return write_result(run_query(obj.engine(), source, allow_service=allow_service), fmt, out)
 
     with engine_failures_contained():
         written = stream(functools.partial(run_contained, evaluate), output)
@@ -806,7 +814,7 @@ def queries_command(ctx: click.Context) -> None:
     curated = curated_queries()
     width = max((len(q.name) for q in curated), default=0)
     for item in curated:
-        note = "  (needs the network)" if item.needs_network else ""
+        note = "  (needs the network: --allow-service)" if item.needs_network else ""
         click.echo(f"{item.name:<{width}}  {item.title}{note}")
 
 

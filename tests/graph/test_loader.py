@@ -68,3 +68,28 @@ def test_what_rdflib_reads_but_rdf_forbids_is_refused(tmp_path: Path) -> None:
     )
     with pytest.raises(InputError, match=r"space\.ttl:1:49: not valid RDF: Invalid IRI"):
         load_store([broken])
+
+
+#: Dates and times with a time zone: rdflib's reading would drop the zone of an xsd:date (its
+#: Python value has none), which changes the value; the loader keeps the lexical form.
+ZONED = {
+    "date-utc": ("2025-03-10Z", "date"),
+    "date-east": ("2025-09-10+09:00", "date"),
+    "date-west": ("2025-09-10-05:00", "date"),
+    "date-time": ("2025-09-10T09:30:00+09:00", "dateTime"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ZONED))
+def test_a_time_zone_is_kept(name: str, tmp_path: Path) -> None:
+    lexical, datatype = ZONED[name]
+    literal = ox.Literal(
+        lexical, datatype=ox.NamedNode(f"http://www.w3.org/2001/XMLSchema#{datatype}")
+    )
+    data = tmp_path / "zoned.nt"
+    data.write_text(f"<https://example.org/e> <https://schema.org/startDate> {literal} .\n")
+    store = load_store([data], inferred=False)
+    assert literal in {q.object for q in store}
+    exported = CliRunner().invoke(main, ["--data", str(data), "export", "--format", "nt"])
+    assert exported.exit_code == 0, exported.output
+    assert str(literal) in exported.output

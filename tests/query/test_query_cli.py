@@ -22,6 +22,7 @@ from mdq_graph.graph.rdf_formats import FORMATS
 from mdq_graph.query.curated import curated_queries, parse_header, query_form
 from mdq_graph.query.results import RESULT_FORMATS
 from tests.conftest import TEST_DATA
+from tests.support.probes import loopback_listener
 
 PREFIXES = """PREFIX mdq: <https://w3id.org/mdq/ontology#>
 PREFIX graph: <https://w3id.org/mdq/graph/>
@@ -55,7 +56,9 @@ def test_queries_lists_every_curated_query_by_name_then_title() -> None:
         name, title = line.split(None, 1)
         assert name == query.name
         assert title.startswith(query.title)
-    assert "(needs the network)" in next(line for line in lines if "wikidata" in line)
+    assert "(needs the network: --allow-service)" in next(
+        line for line in lines if "wikidata" in line
+    )
 
 
 def test_a_query_from_an_argument_a_file_or_a_name_gives_the_same_answer(tmp_path: Path) -> None:
@@ -218,7 +221,46 @@ def test_an_update_is_refused() -> None:
 def test_an_unreachable_service_is_an_error_not_a_traceback() -> None:
     # Port 9 (discard) is refused by the HTTP client itself: no packet leaves the machine.
     query = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"
-    assert "SERVICE" in fails("query", query)
+    assert "SERVICE" in fails("query", query, "--allow-service")
+
+
+#: Federated queries, spelt as a query file may spell them (the escapes that hid one from a
+#: second parser; a predefined prefix; lower case; SILENT; a CONSTRUCT).
+FEDERATED = {
+    "plain": "SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
+    "escaped-quotes": (
+        'SELECT * WHERE {{ BIND("\\u0022" AS ?x) SERVICE <{url}> {{ ?s ?p ?o }} '
+        'BIND("\\u0022" AS ?y) }}'
+    ),
+    "lower-case-silent": "select * where {{ service silent <{url}> {{ ?s ?p ?o }} }}",
+    "construct": "CONSTRUCT {{ ?s ?p ?o }} WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
+}
+
+
+@pytest.mark.parametrize("name", sorted(FEDERATED))
+def test_a_federated_query_opens_nothing_unless_allowed(name: str, tmp_path: Path) -> None:
+    with loopback_listener() as listener:
+        query = tmp_path / "federated.rq"
+        query.write_text(FEDERATED[name].format(url=listener.url), encoding="utf-8")
+        assert "--allow-service" in fails("query", "-f", str(query))
+        assert listener.connections == 0
+        # Allowed, it is sent (the listener answers 404: an error, or nothing with SILENT).
+        allowed = CliRunner().invoke(main, ["query", "-f", str(query), "--allow-service"])
+        assert allowed.exit_code in (0, 2) and "Traceback" not in allowed.output
+        assert listener.connections >= 1
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT ?s WHERE { ?s a dcat:DataService }",
+        'SELECT ?s WHERE { ?s rdfs:label "service"@en }',
+        "SELECT ?service WHERE { ?service a schema:Service } # a SERVICE in a comment",
+    ],
+    ids=["a-prefixed-name", "a-literal", "a-variable-and-a-comment"],
+)
+def test_the_word_service_elsewhere_is_no_federated_query(query: str) -> None:
+    assert "(0 rows)" in run("query", query).output
 
 
 def test_data_replaces_the_bundled_graph_for_queries() -> None:

@@ -470,10 +470,18 @@ def store_literals(store: ox.Store) -> list[ox.Literal]:
     return [row[0] for row in solutions]
 
 
+#: The time zone at the end of a date's or time's lexical form (XSD 1.1: Z or +hh:mm/-hh:mm).
+_ZONE = re.compile(r"(?:Z|[+-]\d{2}:\d{2})$")
+
+
 def _rdflib_form(literal: ox.Literal) -> ox.Literal:
     """`literal` as rdflib reads it (rdflib normalises the lexical forms of the XSD types)."""
     lexical = str(Literal(literal.value, datatype=URIRef(literal.datatype.value)))
-    return literal if lexical == literal.value else ox.Literal(lexical, datatype=literal.datatype)
+    if lexical == literal.value or (_ZONE.search(literal.value) and not _ZONE.search(lexical)):
+        # rdflib reads a date or time with a time zone as one without (its Python value has none):
+        # that would change the value, so the literal stays as the file states it.
+        return literal
+    return ox.Literal(lexical, datatype=literal.datatype)
 
 
 def _as_stored(literals: Sequence[ox.Literal]) -> dict[ox.Literal, ox.Literal]:

@@ -4,6 +4,7 @@ own parser, and a way to parse a query with it without evaluating anything."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from mdq_graph.errors import QueryError
 from mdq_graph.graph.engine import query_error
@@ -12,7 +13,19 @@ _MENTIONS_SERVICE = re.compile(r"service", re.IGNORECASE)
 
 
 def check_no_service(text: str) -> None:
-    """`QueryError` if the query calls a remote SERVICE, decided by the engine's own parser.
+    """`QueryError` if the query calls a remote SERVICE (see `calls_service`)."""
+    if calls_service(text):
+        raise QueryError(
+            "federated queries (SERVICE) are not allowed on this endpoint: it never fetches "
+            "from other hosts; run the query against the remote endpoint instead"
+        )
+
+
+def calls_service(
+    text: str, *, prefixes: Mapping[str, str] | None = None, base_iri: str | None = None
+) -> bool:
+    """Whether the query calls a remote SERVICE, decided by the engine's own parser (with the
+    `prefixes` and `base_iri` it would run with); `QueryError` if it does not parse.
 
     Oxigraph is the parser that counts: what it reads as the keyword SERVICE is what it would
     execute, however the query is spelt (escapes, comments, literals, IRIs, prefixed names). The
@@ -23,22 +36,22 @@ def check_no_service(text: str) -> None:
     """
     occurrences = [m.start() for m in _MENTIONS_SERVICE.finditer(text)]
     if not occurrences:
-        return
-    parse_only(text)  # a syntax error of the query itself is reported as such
+        return False
+    parse_only(text, prefixes=prefixes, base_iri=base_iri)  # the query's own syntax error
     masked = list(text)
     replacement = _unused_letter(text)
     for start in occurrences:
         masked[start + len("service") - 1] = replacement
     try:
-        parse_only("".join(masked))
+        parse_only("".join(masked), prefixes=prefixes, base_iri=base_iri)
     except QueryError:
-        raise QueryError(
-            "federated queries (SERVICE) are not allowed on this endpoint: it never fetches "
-            "from other hosts; run the query against the remote endpoint instead"
-        ) from None
+        return True
+    return False
 
 
-def parse_only(text: str) -> None:
+def parse_only(
+    text: str, *, prefixes: Mapping[str, str] | None = None, base_iri: str | None = None
+) -> None:
     """`QueryError` if Oxigraph cannot parse the query `text`; nothing is evaluated.
 
     Oxigraph starts evaluating (and calls a SERVICE) as soon as it is given a query, and offers no
@@ -47,8 +60,13 @@ def parse_only(text: str) -> None:
     import pyoxigraph as ox
 
     unused = ox.Variable(_unused_variable(text))
+    options: dict[str, object] = {"substitutions": {unused: ox.Literal("")}}
+    if prefixes:
+        options["prefixes"] = dict(prefixes)
+    if base_iri:
+        options["base_iri"] = base_iri
     try:
-        ox.Store().query(text, substitutions={unused: ox.Literal("")})
+        ox.Store().query(text, **options)  # type: ignore[arg-type]
     except SyntaxError as err:
         raise query_error(err) from None
     except RuntimeError as err:

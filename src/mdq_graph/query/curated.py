@@ -21,6 +21,7 @@ from mdq_graph.errors import InputError, QueryError, UsageError
 from mdq_graph.graph.engine import Engine
 from mdq_graph.graph.iris import PREFIX_IRIS
 from mdq_graph.graph.resources import queries_dir
+from mdq_graph.graph.service import calls_service
 from mdq_graph.query.guard import check_nesting
 from mdq_graph.query.results import QUERY_BASE, QueryResult
 
@@ -181,20 +182,35 @@ def query_source(
     return QuerySource(stdin if stdin is not None else text or "")
 
 
-def run_query(engine: Engine, source: QuerySource) -> QueryResult:
+def run_query(engine: Engine, source: QuerySource, *, allow_service: bool = False) -> QueryResult:
     """Run a query, with `QUERY_PREFIXES` predefined and `QUERY_BASE` as its base; a syntax error
     names its line and column (and its file, if it has one); an update is refused as such.
 
-    A query deeper than the engine survives is refused first: it would crash this process."""
+    A query deeper than the engine survives is refused first: it would crash this process. A
+    federated query (SERVICE, which makes the engine open the URL it names) is refused unless
+    `allow_service`: a query file must not make the program open a URL by itself."""
     check_not_update(source.text)
     try:
         check_nesting(source.text)
+        if not allow_service and calls_service(
+            source.text, prefixes=QUERY_PREFIXES, base_iri=QUERY_BASE
+        ):
+            raise ServiceRefused(
+                "the query calls a remote endpoint (SERVICE), and mdq-graph opens no URL a query "
+                "names unless told to: add --allow-service to run it"
+            )
         return engine.query(source.text, prefixes=QUERY_PREFIXES, base_iri=QUERY_BASE)
+    except ServiceRefused:
+        raise
     except QueryError as err:
         detail, line, column = _located(source.text, err)
         if source.path is not None:
             raise InputError(source.path, f"SPARQL syntax error: {detail}", line, column) from None
         raise QueryError(detail, line, column) from None
+
+
+class ServiceRefused(QueryError):
+    """A federated query run without `allow_service`."""
 
 
 @contextlib.contextmanager
