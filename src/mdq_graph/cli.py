@@ -568,8 +568,8 @@ def export(
 
         emit(serialize_rdf12(source_quads(obj.engine().store), rdf_format.name), output)
         return
-    # The export carries its own description (graph/catalog; see catalog.py), computed with the
-    # data in an Oxigraph store (see storeexport.py): with --store, no file is parsed.
+    # The export carries its own description (graph/catalog; see catalog/dcat.py), computed with
+    # the data in an Oxigraph store (see export/exporter.py): with --store, no file is parsed.
     options = JsonLdOptions(context_url=context_url, frame=frame)
     data = export_graph(
         rdf_format,
