@@ -3,24 +3,28 @@
 The package is laid out by capability, each layer importing only those below it:
 `web` (serve, pages, publish) over `export` over `catalog` over `formats` over `graph`; `query` and
 `validate` over `formats` and `graph`; `cli`, `push` and `synth` at the door; `errors`, `output` and
-`collector` are shared by every layer. `tests/test_layout.py` holds the rule.
+`collector` and `version` are shared by every layer. `tests/test_layout.py` holds the rule.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
-
 if TYPE_CHECKING:
     from mdq_graph.graph.loader import load_dataset
+    from mdq_graph.version import __version__
 
 __all__ = ["__version__", "load_dataset"]
 
 
 def __getattr__(name: str) -> Any:
     # Imported on first use, so that `import mdq_graph` (and every command that does not load an
-    # rdflib dataset) does not pay for rdflib.
+    # rdflib dataset) does not pay for rdflib; the modules read the version from
+    # `mdq_graph.version`, so that none of them imports the package's face.
+    if name == "__version__":
+        from mdq_graph.version import __version__
+
+        return __version__
     if name == "load_dataset":
         from mdq_graph.graph.loader import load_dataset
 

@@ -20,7 +20,6 @@ import click
 
 # Only what the options and `--help` need is imported here (no rdflib, pySHACL or web server):
 # each command imports its core when it runs.
-from mdq_graph import __version__
 from mdq_graph.errors import (
     EXIT_BAD_INPUT,
     EXIT_NONCONFORMANT,
@@ -46,6 +45,7 @@ from mdq_graph.query.curated import (
 )
 from mdq_graph.query.results import QUERY_FORMAT_NAMES, Written, write_result
 from mdq_graph.validate import REPORT_FORMATS
+from mdq_graph.version import __version__
 
 if TYPE_CHECKING:
     from click._termui_impl import ProgressBar

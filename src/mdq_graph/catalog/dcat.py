@@ -30,7 +30,6 @@ import pyoxigraph as ox
 from rdflib import Dataset, URIRef
 from rdflib.term import Node
 
-from mdq_graph import __version__
 from mdq_graph.catalog.authority import (
     ADMS_LICENCE_TYPE,
     ADMS_PUBLISHER_TYPE,
@@ -80,6 +79,7 @@ from mdq_graph.graph.namespaces import (
 from mdq_graph.graph.rdf_formats import FORMATS, UNION, RdfFormat
 from mdq_graph.graph.rebase import check_base, rebase_quads
 from mdq_graph.graph.resources import shapes_dir
+from mdq_graph.version import __version__
 
 __all__ = [
     "CATALOG_GRAPH",

@@ -37,7 +37,6 @@ import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from mdq_graph import __version__
 from mdq_graph.errors import InputError, UsageError
 from mdq_graph.graph.dataset import (
     INFERRED_GRAPH,
@@ -71,6 +70,7 @@ from mdq_graph.graph.store import (
     unnamed_size,
 )
 from mdq_graph.output import make_staging_folder, real_target, replace_folder
+from mdq_graph.version import __version__
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"

@@ -19,7 +19,6 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Dataset, Namespace
 
-from mdq_graph import __version__
 from mdq_graph.catalog.dcat import dump_path
 from mdq_graph.catalog.lookup import Term, objects, subjects, text, value
 from mdq_graph.export.exporter import (
@@ -48,6 +47,7 @@ from mdq_graph.graph.rdf_formats import FORMATS, RdfFormat
 from mdq_graph.graph.rebase import check_base, rebase_iri, rebase_quads
 from mdq_graph.graph.resources import jsonld_context_file
 from mdq_graph.query.curated import CuratedQuery, curated_queries
+from mdq_graph.version import __version__
 from mdq_graph.web.describe import Describer
 from mdq_graph.web.views import Download, HomeView, Labels, Node
 from mdq_graph.web.writers import SOLUTION_MEDIA_TYPES

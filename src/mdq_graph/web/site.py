@@ -29,7 +29,6 @@ from urllib.parse import quote, unquote, urlsplit
 import pyoxigraph as ox
 from rdflib import Dataset
 
-from mdq_graph import __version__
 from mdq_graph.catalog import lookup
 from mdq_graph.catalog.authority import FORMAT_FACTS
 from mdq_graph.catalog.dcat import dump_path
@@ -44,6 +43,7 @@ from mdq_graph.graph.rebase import check_base
 from mdq_graph.output import make_staging_folder, real_target, replace_folder
 from mdq_graph.query.curated import CuratedQuery
 from mdq_graph.query.results import RESULT_FORMATS, render
+from mdq_graph.version import __version__
 from mdq_graph.web.describe import Describer
 from mdq_graph.web.hosting import OTHER_TYPES, apache_htaccess, nginx_conf, robots_txt, sitemaps
 from mdq_graph.web.pages import (
