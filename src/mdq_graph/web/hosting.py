@@ -11,7 +11,7 @@ wins, and a browser, which names none of them, gets the page.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from urllib.parse import quote, urlsplit
 from xml.sax.saxutils import escape, quoteattr
 
@@ -60,6 +60,37 @@ def _regex(media_type: str) -> str:
     return media_type.replace(".", r"\.").replace("+", r"\+")
 
 
+def _by_format() -> list[tuple[str, str]]:
+    """Apache's condition that the Accept header names an RDF format, with that format's file
+    extension, for each format in the order of NEGOTIATED."""
+    return [
+        (f"RewriteCond %{{HTTP_ACCEPT}} {_regex(media)} [NC]", ext) for media, ext in NEGOTIATED
+    ]
+
+
+def _by_language(languages: Sequence[str]) -> list[tuple[str, str]]:
+    """Apache's condition that the browser's first language is `lang`, with the suffix of the
+    page in it (`.ja.html`), for each of `languages`."""
+    return [
+        (f"RewriteCond %{{HTTP:Accept-Language}} ^{lang}\\b [NC]", f".{lang}.html")
+        for lang in languages
+    ]
+
+
+def _rewrites(
+    cases: list[tuple[str, str]], rule: Callable[[str], str], if_file: bool = False
+) -> list[str]:
+    """For each (condition, suffix) of `cases`: the condition, with `if_file` the condition that
+    the requested file with that suffix exists, and `rule(suffix)`."""
+    lines = []
+    for condition, suffix in cases:
+        lines.append(condition)
+        if if_file:
+            lines.append(f"RewriteCond %{{REQUEST_FILENAME}}{suffix} -f")
+        lines.append(rule(suffix))
+    return lines
+
+
 def apache_htaccess(base: str, languages: Sequence[str]) -> str:
     """The `.htaccess` that makes Apache 2.4 (mod_rewrite) serve each IRI under `base` from its
     files; `languages[0]` is the language of the pages without a language in their name."""
@@ -99,30 +130,14 @@ def apache_htaccess(base: str, languages: Sequence[str]) -> str:
         "",
         "# The site's root: in RDF, the DCAT-AP catalog; else the home page.",
     ]
-    for media, extension in NEGOTIATED:
-        lines += [
-            f"RewriteCond %{{HTTP_ACCEPT}} {_regex(media)} [NC]",
-            f"RewriteRule ^$ catalog{extension} [END]",
-        ]
-    for lang in others:
-        lines += [
-            f"RewriteCond %{{HTTP:Accept-Language}} ^{lang}\\b [NC]",
-            f"RewriteRule ^$ index.{lang}.html [END]",
-        ]
+    lines += _rewrites(_by_format(), lambda suffix: f"RewriteRule ^$ catalog{suffix} [END]")
+    lines += _rewrites(_by_language(others), lambda suffix: f"RewriteRule ^$ index{suffix} [END]")
     lines += ["", "# A resource in RDF: the file beside it with the format's extension."]
-    for media, extension in NEGOTIATED:
-        lines += [
-            f"RewriteCond %{{HTTP_ACCEPT}} {_regex(media)} [NC]",
-            f"RewriteCond %{{REQUEST_FILENAME}}{extension} -f",
-            f"RewriteRule ^(.+)$ $1{extension} [END]",
-        ]
+    lines += _rewrites(_by_format(), lambda suffix: f"RewriteRule ^(.+)$ $1{suffix} [END]", True)
     lines += ["", "# Else its page, in the browser's first language where there is a page in it."]
-    for lang in others:
-        lines += [
-            f"RewriteCond %{{HTTP:Accept-Language}} ^{lang}\\b [NC]",
-            f"RewriteCond %{{REQUEST_FILENAME}}.{lang}.html -f",
-            f"RewriteRule ^(.+)$ $1.{lang}.html [END]",
-        ]
+    lines += _rewrites(
+        _by_language(others), lambda suffix: f"RewriteRule ^(.+)$ $1{suffix} [END]", True
+    )
     lines += [
         "RewriteCond %{REQUEST_FILENAME}.html -f",
         "RewriteRule ^(.+)$ $1.html [END]",
@@ -156,6 +171,7 @@ def w3id_htaccess(host: str, languages: Sequence[str] = ("en", "ja")) -> str:
     if not host.endswith("/") or urlsplit(host).scheme not in ("http", "https"):
         raise ValueError(f"the host must be an http(s) URL ending in '/', not {host!r}")
     others = languages[1:]
+    host_, see = "%{ENV:MDQ_HOST}", "[R=303,L]"  # the target's host, and the redirect
     lines = [
         "# w3id.org/mdq: the persistent IRIs of the MDQ knowledge graph (https://w3id.org/mdq/).",
         "# For the w3id.org repository (https://github.com/perma-id/w3id.org) as mdq/.htaccess.",
@@ -183,32 +199,20 @@ def w3id_htaccess(host: str, languages: Sequence[str] = ("en", "ja")) -> str:
         "",
         "# The root: in RDF, the DCAT-AP catalog; else the home page.",
     ]
-    for media, extension in NEGOTIATED:
-        lines += [
-            f"RewriteCond %{{HTTP_ACCEPT}} {_regex(media)} [NC]",
-            f"RewriteRule ^$ %{{ENV:MDQ_HOST}}catalog{extension} [R=303,L]",
-        ]
-    for lang in others:
-        lines += [
-            f"RewriteCond %{{HTTP:Accept-Language}} ^{lang}\\b [NC]",
-            f"RewriteRule ^$ %{{ENV:MDQ_HOST}}index.{lang}.html [R=303,L]",
-        ]
+    lines += _rewrites(_by_format(), lambda suffix: f"RewriteRule ^$ {host_}catalog{suffix} {see}")
+    lines += _rewrites(
+        _by_language(others), lambda suffix: f"RewriteRule ^$ {host_}index{suffix} {see}"
+    )
     lines += [
         "RewriteRule ^$ %{ENV:MDQ_HOST} [R=303,L]",
         "",
         "# A thing in RDF: the file of the format the Accept header names.",
     ]
-    for media, extension in NEGOTIATED:
-        lines += [
-            f"RewriteCond %{{HTTP_ACCEPT}} {_regex(media)} [NC]",
-            f"RewriteRule ^(.+)$ %{{ENV:MDQ_HOST}}$1{extension} [R=303,L]",
-        ]
+    lines += _rewrites(_by_format(), lambda suffix: f"RewriteRule ^(.+)$ {host_}$1{suffix} {see}")
     lines += ["", "# Else its page, in the browser's first language."]
-    for lang in others:
-        lines += [
-            f"RewriteCond %{{HTTP:Accept-Language}} ^{lang}\\b [NC]",
-            f"RewriteRule ^(.+)$ %{{ENV:MDQ_HOST}}$1.{lang}.html [R=303,L]",
-        ]
+    lines += _rewrites(
+        _by_language(others), lambda suffix: f"RewriteRule ^(.+)$ {host_}$1{suffix} {see}"
+    )
     lines += ["RewriteRule ^(.+)$ %{ENV:MDQ_HOST}$1.html [R=303,L]"]
     return "\n".join(lines) + "\n"
 
