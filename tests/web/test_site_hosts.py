@@ -133,13 +133,18 @@ def nginx(hosted: Hosted) -> Iterator[int]:
 @pytest.fixture(scope="module")
 def apache(hosted: Hosted) -> Iterator[int]:
     """Apache 2.4 serving the site's folder with its .htaccess, on a free port."""
+    yield from serving_apache(hosted.root, free_port())
+
+
+def serving_apache(root: Path, port: int) -> Iterator[int]:
+    """Apache 2.4 (mod_rewrite, mod_headers) serving the folder `root`, .htaccess files allowed
+    as the recipes ask, on `port` (see `serving`); its configuration goes beside `root`."""
     binary = shutil.which("apache2") or shutil.which("httpd")
     if binary is None or not APACHE_MODULES.is_dir():
         unavailable(
             f"Apache is not installed with its modules in {APACHE_MODULES} (apt-get install apache2)"
         )
-    port = free_port()
-    work = hosted.root.parent / f"{hosted.root.name}-apache"
+    work = root.parent / f"{root.name}-apache"
     work.mkdir()
     modules = ["mpm_event", "authz_core", "dir", "mime", "rewrite", "headers"]
     user = "User nobody\nGroup nogroup\n" if os.geteuid() == 0 else ""
@@ -147,7 +152,7 @@ def apache(hosted: Hosted) -> Iterator[int]:
         f"ServerRoot {work}\nServerName localhost\nListen 127.0.0.1:{port}\nPidFile {work}/httpd.pid\n"
         f"ErrorLog {work}/error.log\n{user}TypesConfig /dev/null\n"
         + "".join(f"LoadModule {m}_module {APACHE_MODULES}/mod_{m}.so\n" for m in modules)
-        + f"DocumentRoot {hosted.root}\n<Directory {hosted.root}>\n"
+        + f"DocumentRoot {root}\n<Directory {root}>\n"
         "  AllowOverride FileInfo Indexes Options=Indexes,MultiViews,FollowSymLinks\n  Require all granted\n</Directory>\n"
     )
     yield from serving([str(binary), "-X", "-f", str(work / "httpd.conf")], port, work)

@@ -11,7 +11,6 @@ a failure.
 from __future__ import annotations
 
 import http.client
-import os
 import shutil
 import tempfile
 import xml.etree.ElementTree as ET
@@ -30,7 +29,7 @@ from mdq_graph.web.site import QUERIES_STEM, WORKBENCH_STEM, write_site
 from tests.conftest import REPO, TEST_DATA
 from tests.support.recipes import BROWSER_ACCEPT
 from tests.support.virtuoso import free_port
-from tests.web.test_site_hosts import APACHE_MODULES, serving, unavailable
+from tests.web.test_site_hosts import serving_apache
 
 pytestmark = pytest.mark.slow
 
@@ -63,33 +62,17 @@ class W3id:
 
 @pytest.fixture(scope="module")
 def w3id() -> Iterator[W3id]:
-    binary = shutil.which("apache2") or shutil.which("httpd")
-    if binary is None or not APACHE_MODULES.is_dir():
-        unavailable(
-            f"Apache is not installed with its modules in {APACHE_MODULES} (apt-get install apache2)"
-        )
     root = Path(tempfile.mkdtemp(prefix="mdq-w3id-"))
     root.chmod(0o755)
     port = free_port()
     site = root / "site"
-    write_site(load_dataset([TEST_DATA / "site" / "small.ttl"]), site)  # for the w3id base
-    (root / "mdq").mkdir()
-    (root / "mdq" / ".htaccess").write_text(w3id_htaccess(f"http://127.0.0.1:{port}/site/"))
-    for path in [root, *root.rglob("*")]:
-        path.chmod(0o755 if path.is_dir() else 0o644)
-    work = root.parent / f"{root.name}-apache"
-    work.mkdir()
-    modules = ["mpm_event", "authz_core", "dir", "mime", "rewrite", "headers"]
-    user = "User nobody\nGroup nogroup\n" if os.geteuid() == 0 else ""
-    (work / "httpd.conf").write_text(
-        f"ServerRoot {work}\nServerName localhost\nListen 127.0.0.1:{port}\nPidFile {work}/httpd.pid\n"
-        f"ErrorLog {work}/error.log\n{user}TypesConfig /dev/null\n"
-        + "".join(f"LoadModule {m}_module {APACHE_MODULES}/mod_{m}.so\n" for m in modules)
-        + f"DocumentRoot {root}\n<Directory {root}>\n"
-        "  AllowOverride FileInfo Indexes Options=Indexes,MultiViews,FollowSymLinks\n  Require all granted\n</Directory>\n"
-    )
     try:
-        for served in serving([str(binary), "-X", "-f", str(work / "httpd.conf")], port, work):
+        write_site(load_dataset([TEST_DATA / "site" / "small.ttl"]), site)  # for the w3id base
+        (root / "mdq").mkdir()
+        (root / "mdq" / ".htaccess").write_text(w3id_htaccess(f"http://127.0.0.1:{port}/site/"))
+        for path in [root, *root.rglob("*")]:
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        for served in serving_apache(root, port):
             yield W3id(served, site)
     finally:
         shutil.rmtree(root, ignore_errors=True)
