@@ -24,6 +24,7 @@ import pytest
 from click.testing import CliRunner
 
 from mdq_graph.cli import main
+from mdq_graph.query.curated import CuratedQuery
 from mdq_graph.web.publication import Publication
 from mdq_graph.web.workbench import vendor_manifest
 from tests.conftest import REPO, TEST_DATA
@@ -87,6 +88,13 @@ def run(page: Page, template: str | None = None) -> None:
     page.click("#wb-run")
     page.wait_for_selector(".wb-views table.wb-table, .wb-views .wb-error", timeout=60_000)
     assert page.locator(".wb-views .wb-error").count() == 0, page.locator(".wb-views").inner_text()
+
+
+def run_curated(page: Page, url: str, publication: Publication, name: str) -> CuratedQuery:
+    """Open the workbench, run the curated query `name` from its template; the query."""
+    open_workbench(page, url)
+    run(page, name)
+    return next(q for q in publication.queries if q.name == name)
 
 
 def engine_rows(publication: Publication, query: str) -> list[dict[str, str]]:
@@ -180,9 +188,7 @@ def test_a_curated_query_as_table_chart_and_map(
     tmp_path: Path,
 ) -> None:
     page, problems = tab
-    open_workbench(page, workbench_url)
-    run(page, "open-data-portals")
-    curated = next(q for q in publication.queries if q.name == "open-data-portals")
+    curated = run_curated(page, workbench_url, publication, "open-data-portals")
     expected = engine_rows(publication, curated.text)
     assert table_rows(page) == expected
     # IRIs are shown by their labels and link to their pages.
@@ -214,9 +220,7 @@ def test_numbers_as_a_chart(
     tab: tuple[Page, list[str]], workbench_url: str, publication: Publication, tmp_path: Path
 ) -> None:
     page, problems = tab
-    open_workbench(page, workbench_url)
-    run(page, "sources-and-graphs")
-    curated = next(q for q in publication.queries if q.name == "sources-and-graphs")
+    curated = run_curated(page, workbench_url, publication, "sources-and-graphs")
     counts = [int(row["statements"]) for row in engine_rows(publication, curated.text)]
     page.click(".wb-tabs button[data-view=chart]")
     bars = page.locator("svg.wb-chart rect.wb-bar")
@@ -233,9 +237,7 @@ def test_dates_on_a_timeline(
     tab: tuple[Page, list[str]], workbench_url: str, publication: Publication, tmp_path: Path
 ) -> None:
     page, problems = tab
-    open_workbench(page, workbench_url)
-    run(page, "events-of-the-week")
-    curated = next(q for q in publication.queries if q.name == "events-of-the-week")
+    curated = run_curated(page, workbench_url, publication, "events-of-the-week")
     page.click(".wb-tabs button[data-view=timeline]")
     spans = page.locator("svg.wb-timeline rect.wb-span")
     assert spans.count() == len(engine_rows(publication, curated.text))
@@ -247,9 +249,7 @@ def test_each_row_shows_its_evidence(
     tab: tuple[Page, list[str]], workbench_url: str, publication: Publication
 ) -> None:
     page, problems = tab
-    open_workbench(page, workbench_url)
-    run(page, "supporting-sentence")
-    curated = next(q for q in publication.queries if q.name == "supporting-sentence")
+    curated = run_curated(page, workbench_url, publication, "supporting-sentence")
     expected = engine_rows(publication, curated.text)
     buttons = page.locator("button.wb-show-evidence")
     assert buttons.count() == len(expected) > 0
