@@ -98,29 +98,25 @@ def test_installed_cli_works_from_any_folder(wheel: Path, tmp_path: Path) -> Non
     # The installed package only: not the source tree a PYTHONPATH may name.
     clean = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
     cli = env_dir / "bin" / "mdq-graph"
-    subprocess.run(
-        [str(cli), "export", "--format", "json-ld", "-o", "mdq.jsonld"],
-        cwd=elsewhere,
-        check=True,
-        env=clean,
-    )
+
+    def elsewhere_run(*command: str | Path) -> str:
+        """`command` from the other folder, with only the installed package; its output."""
+        done = subprocess.run(
+            [str(part) for part in command],
+            cwd=elsewhere,
+            check=True,
+            capture_output=True,
+            text=True,
+            env=clean,
+        )
+        return done.stdout
+
+    elsewhere_run(cli, "export", "--format", "json-ld", "-o", "mdq.jsonld")
     exported = json.loads((elsewhere / "mdq.jsonld").read_text(encoding="utf-8"))
     assert "https://w3id.org/mdq/id/meeting/mdq-7" in json.dumps(exported)
-    info = subprocess.run(
-        [str(cli), "info", "--json"],
-        cwd=elsewhere,
-        check=True,
-        capture_output=True,
-        text=True,
-        env=clean,
+    info = elsewhere_run(cli, "info", "--json")
+    where = elsewhere_run(
+        python, "-c", "import mdq_graph.graph.resources as r; print(r.data_dir())"
     )
-    where = subprocess.run(
-        [str(python), "-c", "import mdq_graph.graph.resources as r; print(r.data_dir())"],
-        cwd=elsewhere,
-        check=True,
-        capture_output=True,
-        text=True,
-        env=clean,
-    )
-    assert "_bundle" in where.stdout and str(env_dir) in where.stdout
-    assert json.loads(info.stdout)["total_triples"] > 2000
+    assert "_bundle" in where and str(env_dir) in where
+    assert json.loads(info)["total_triples"] > 2000
