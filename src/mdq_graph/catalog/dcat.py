@@ -265,7 +265,7 @@ class _Facts:
         # The licence the named graphs state (one, CC BY 4.0); CC BY 4.0 where they state none.
         self.licence: _Object = min(licences, key=str) if len(licences) == 1 else CC_BY_4
         self.keywords = [
-            (keyword)
+            keyword
             for (keyword,) in self._rows(
                 "SELECT DISTINCT ?k WHERE { { ?t a mdq:Topic ; skos:prefLabel ?k } UNION "
                 "{ ?s a mdq:DialogueSeries ; rdfs:label|skos:altLabel ?k } } ORDER BY ?k"
