@@ -352,6 +352,51 @@ def test_a_graph_and_a_boolean_answer(
     assert problems == []
 
 
+#: A query that would run for days on the bundled graph: every triple with every triple, thrice.
+ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+def test_a_query_past_the_time_limit_is_stopped_and_the_next_one_runs(
+    tab: tuple[Page, list[str]], static_site: StaticSite
+) -> None:
+    """The static site's engine runs off the page's thread: a query that outlives the time limit
+    is stopped (its worker ended), the page says so in the page's language, and the next query
+    runs in a new engine."""
+    page, problems = tab
+    open_workbench(page, static_site.url + "query.html")
+    assert page.evaluate("window.mdqWorkbench.config.timeLimit") == "10"
+    page.evaluate("window.mdqWorkbench.config.timeLimit = '2'")
+    page.evaluate("query => window.mdqWorkbench.yasqe.setValue(query)", ENDLESS)
+    page.click("#wb-run")
+    page.wait_for_selector(".wb-views .wb-error", timeout=30_000)
+    assert page.locator(".wb-views .wb-error").inner_text().startswith("Stopped after 2 s")
+    page.evaluate("query => window.mdqWorkbench.yasqe.setValue(query)", ARBITRARY)
+    run(page)
+    assert len(table_rows(page)) > 0
+    assert problems == []
+
+
+@pytest.mark.parametrize(("name", "media"), [("JSON", "json"), ("CSV", "csv")])
+def test_a_static_download_holds_the_rows_shown(
+    tab: tuple[Page, list[str]], static_site: StaticSite, name: str, media: str
+) -> None:
+    """The static site's download links: the engine writes the results when one is clicked."""
+    page, problems = tab
+    page.goto(static_site.url + "query.html?query=" + quote(ARBITRARY))
+    page.wait_for_selector("table.wb-table tbody tr", timeout=60_000)
+    shown = table_rows(page)
+    with page.expect_download(timeout=30_000) as download:
+        page.click(f".wb-downloads a:text-is('{name}')")
+    text = Path(download.value.path()).read_text(encoding="utf-8")
+    if media == "json":
+        rows = json.loads(text)["results"]["bindings"]
+        assert [{k: v["value"] for k, v in row.items()} for row in rows] == shown
+    else:
+        lines = text.splitlines()
+        assert lines[0].split(",") == list(shown[0]) and len(lines) == len(shown) + 1
+    assert problems == []
+
+
 def test_an_iri_of_another_scheme_is_never_a_link(
     tab: tuple[Page, list[str]], tmp_path: Path
 ) -> None:

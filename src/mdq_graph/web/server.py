@@ -103,6 +103,7 @@ _ASSETS = {
     "mdq.js": "text/javascript",
     "favicon.svg": "image/svg+xml",
     "workbench.js": "text/javascript",
+    "workbench-engine.js": "text/javascript",
     "workbench.css": "text/css",
     "search.js": "text/javascript",
 }
@@ -341,6 +342,7 @@ class Server:
             search=self.root + SEARCH_PATH,
             lang=lang,
             explicit_lang=explicit,
+            time_limit=self.settings.timeout,
         )
 
     async def resource(self, request: Request, rest: str) -> Response:

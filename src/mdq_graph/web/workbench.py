@@ -315,6 +315,10 @@ def display_label(names: Iterable[Sequence[str]], lang: str) -> str | None:
 
 # --- the page -------------------------------------------------------------------------------------
 
+#: Seconds a query may run in the static site's engine (in the browser) before the workbench stops
+#: it: the server's own default time limit.
+BROWSER_TIME_LIMIT = 10.0
+
 #: The workbench's words, in the page languages (the script reads them from the page).
 TEXT: dict[str, dict[str, str]] = {
     "en": {
@@ -331,6 +335,7 @@ TEXT: dict[str, dict[str, str]] = {
         "running": "Running…",
         "done": "Done in {seconds} s.",
         "rows": "{count} rows in {seconds} s.",
+        "stopped": "Stopped after {seconds} s: the query ran longer than the workbench allows a query in the browser.",
         "table": "Table",
         "chart": "Chart",
         "map": "Map",
@@ -358,6 +363,7 @@ TEXT: dict[str, dict[str, str]] = {
         "running": "実行中…",
         "done": "{seconds}秒で完了。",
         "rows": "{count}行({seconds}秒)。",
+        "stopped": "{seconds}秒で停止しました。ブラウザ内のクエリに許される時間を超えました。",
         "table": "表",
         "chart": "グラフ",
         "map": "地図",
@@ -385,8 +391,10 @@ def page_settings(
     data: str = "",
     lang: str,
     explicit_lang: str | None = None,
+    time_limit: float = BROWSER_TIME_LIMIT,
 ) -> dict[str, Any]:
-    """What the query page needs to show the workbench (or to say why it cannot)."""
+    """What the query page needs to show the workbench (or to say why it cannot). `time_limit`:
+    the seconds a query may run in the browser (the static site's engine) before it is stopped."""
     words = TEXT.get(lang, TEXT["en"])
     return {
         "built": vendor_manifest() is not None,
@@ -403,6 +411,7 @@ def page_settings(
             "data": data,
             "lang": lang,
             "explicit-lang": explicit_lang or "",
+            "time-limit": f"{time_limit:g}",
         },
     }
 

@@ -91,6 +91,60 @@ async function start(root) {
   window.mdqWorkbench = wb;
 }
 
+// A query the workbench stopped: it outlived the time limit.
+class Stopped extends Error {}
+
+// The static site's engine, in a worker (static/workbench-engine.js): the page's thread never
+// runs a query, and a query that outlives the time limit is stopped by terminating the worker.
+class BrowserEngine {
+  constructor(dataUrl) {
+    this.worker = new Worker(new URL("./workbench-engine.js", import.meta.url), { type: "module" });
+    this.pending = new Map();
+    this.next = 0;
+    this.ended = false;
+    this.worker.onmessage = ({ data }) => {
+      const call = this.pending.get(data.id);
+      if (call) {
+        this.pending.delete(data.id);
+        clearTimeout(call.timer);
+        data.ok ? call.resolve(data.text) : call.reject(new Error(data.error));
+      }
+    };
+    this.worker.onerror = (event) => {
+      event.preventDefault();
+      this.fail(new Error(event.message || "the SPARQL engine failed"));
+    };
+    this.ready = this.call({ kind: "load", url: dataUrl }, 0);
+  }
+
+  call(message, seconds) {
+    const id = ++this.next;
+    return new Promise((resolve, reject) => {
+      const call = { resolve, reject, timer: null };
+      if (seconds > 0) {
+        call.timer = setTimeout(() => this.fail(new Stopped()), seconds * 1000);
+      }
+      this.pending.set(id, call);
+      this.worker.postMessage({ ...message, id });
+    });
+  }
+
+  query(query, format, seconds) {
+    return this.call({ kind: "query", query, format }, seconds);
+  }
+
+  // Ends the worker and every call waiting on it.
+  fail(error) {
+    this.ended = true;
+    this.worker.terminate();
+    for (const call of this.pending.values()) {
+      clearTimeout(call.timer);
+      call.reject(error);
+    }
+    this.pending.clear();
+  }
+}
+
 class Workbench {
   constructor(root, config, text, model) {
     this.root = root;
@@ -433,27 +487,37 @@ class Workbench {
   }
 
   async loadEngine() {
-    if (!this.engine) {
+    if (!this.engine || this.engine.ended) {
       this.status.textContent = this.text.loading;
-      const oxigraph = await import("./vendor/oxigraph/web.js");
-      await oxigraph.default();
-      const data = await (await fetch(this.config.data)).text();
-      const store = new oxigraph.Store();
-      store.load(data, { format: "application/n-quads" });
-      // As on the server: the default graph is the set union of the named graphs.
-      store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }");
-      this.engine = store;
+      const engine = new BrowserEngine(new URL(this.config.data, document.baseURI).href);
+      await engine.ready;
+      this.engine = engine;
     }
     return this.engine;
   }
 
+  // Runs `query` in the browser's engine, answering `format`; a query that outlives the time limit
+  // is stopped (its worker terminated: the next query starts a new one).
+  async inBrowser(query, format) {
+    const engine = await this.loadEngine();
+    const seconds = Number(this.config.timeLimit) || 0;
+    try {
+      return await engine.query(query, format, seconds);
+    } catch (error) {
+      if (error instanceof Stopped) {
+        throw new Error(this.text.stopped.replace("{seconds}", String(seconds)));
+      }
+      throw error;
+    }
+  }
+
   async runInBrowser(query) {
-    const store = await this.loadEngine();
+    await this.loadEngine();
     this.status.textContent = this.text.running;
     if (["CONSTRUCT", "DESCRIBE"].includes(this.yasqe.getQueryType())) {
-      return { kind: "graph", text: store.query(query, { results_format: "text/turtle" }), query };
+      return { kind: "graph", text: await this.inBrowser(query, "text/turtle"), query };
     }
-    const json = JSON.parse(store.query(query, { results_format: "application/sparql-results+json" }));
+    const json = JSON.parse(await this.inBrowser(query, "application/sparql-results+json"));
     return "boolean" in json ? { kind: "boolean", json, query } : { kind: "solutions", json, query };
   }
 
@@ -692,9 +756,20 @@ class Workbench {
     formats.forEach(([name, media, extension], i) => {
       const link = el("a", { download: `result.${extension}`, type: media, href: "#" }, name.toUpperCase());
       if (this.config.mode === "static") {
-        link.addEventListener("click", () => {
-          const data = this.engine.query(result.query, { results_format: media });
-          link.href = URL.createObjectURL(new Blob([data], { type: media }));
+        // The results are written by the engine (in its worker) on the first click, then the
+        // link is followed as any download link.
+        link.addEventListener("click", async (event) => {
+          if (link.getAttribute("href") !== "#") {
+            return;
+          }
+          event.preventDefault();
+          try {
+            const data = await this.inBrowser(result.query, media);
+            link.href = URL.createObjectURL(new Blob([data], { type: media }));
+            link.click();
+          } catch (error) {
+            this.status.textContent = String(error && error.message ? error.message : error);
+          }
         });
       } else {
         link.href = `${this.config.endpoint}?${new URLSearchParams({ query: result.query, format: name })}`;
