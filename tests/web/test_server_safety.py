@@ -213,7 +213,7 @@ def test_a_runaway_query_is_stopped_and_the_server_keeps_answering(
     app = app_with(publication, workers=1, timeout=1.0)
     with TestClient(app) as slow:  # type: ignore[arg-type]
         server = slow.app.state.server  # type: ignore[attr-defined]
-        (worker,) = server.pool._idle.queue  # the one worker (a spare waits apart)
+        (worker,) = server.pool._idle  # the one worker (a spare waits apart)
         pid = worker.pid
         started = time.monotonic()
         response = slow.get("/sparql", params={"query": EXPLOSIVE})

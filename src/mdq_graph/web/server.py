@@ -174,7 +174,6 @@ class Server:
         self.outcomes = LruCache(settings.cache_entries, settings.cache_bytes)
         self.pages = LruCache(settings.cache_entries, settings.cache_bytes)
         self._inflight: dict[Job, asyncio.Future[Outcome | Failure]] = {}
-        self._limiter: anyio.CapacityLimiter | None = None
         self._admitted = 0  # queries running or waiting for a worker (on the event loop only)
         self._site: tuple[Labels, Node | None] | None = None
         self._model: dict[str, Any] | None = None
@@ -187,12 +186,11 @@ class Server:
     async def lifespan(self, app: Starlette) -> AsyncIterator[None]:
         """Start the query workers before serving; stop them after. A store's catalog is made in
         the background meanwhile (pages that need it wait for it)."""
-        self._limiter = anyio.CapacityLimiter(self.settings.workers + self.settings.max_waiting)
         if not self.publication.ready:
             threading.Thread(
                 target=self.publication.prepared, name="mdq-catalog", daemon=True
             ).start()
-        await anyio.to_thread.run_sync(self.pool.start)
+        await anyio.to_thread.run_sync(self.pool.start, asyncio.get_running_loop())
         try:
             yield
         finally:
@@ -543,7 +541,7 @@ class Server:
         self._inflight[job] = future
         self._admitted += 1
         try:
-            result = await anyio.to_thread.run_sync(self.pool.run, job, limiter=self._limiter)
+            result = await self.pool.run(job)
         except BaseException as err:
             future.set_exception(err)
             future.exception()  # retrieved: waiters get it, nobody is warned
