@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Callable, Hashable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import urlsplit
 
 import anyio
 import pyoxigraph as ox
@@ -44,6 +44,7 @@ from mdq_graph.web.http import (
     SecurityHeaders,
     ServerLinks,
     first,
+    form_pairs,
     format_media_type,
     not_acceptable,
     read_body,
@@ -462,7 +463,7 @@ class Server:
         """The protocol's parameters (URL and form body) and a query sent as the body (or
         "update" for an update sent as the body)."""
         params: dict[str, list[str]] = {}
-        for key, value in request.query_params.multi_items():
+        for key, value in form_pairs(request.scope["query_string"]):
             params.setdefault(key, []).append(value)
         if request.method != "POST":
             return params, None
@@ -473,7 +474,7 @@ class Server:
         except UnicodeDecodeError:
             raise HttpError(400, "the request body is not UTF-8 text") from None
         if kind == "application/x-www-form-urlencoded":
-            for key, value in parse_qsl(text, keep_blank_values=True):
+            for key, value in form_pairs(body, "utf-8"):
                 params.setdefault(key, []).append(value)
             return params, None
         if kind == "application/sparql-query":
