@@ -170,7 +170,7 @@ def _form_text(encoded: bytes) -> str:
     try:
         # Each %XX becomes \xXX (every backslash doubled first), which the C codec decodes.
         escaped = encoded.replace(b"\\", b"\\\\").replace(b"%", b"\\x")
-        data = codecs.escape_decode(escaped)[0]  # type: ignore[attr-defined]
+        data = codecs.escape_decode(escaped)[0]
     except ValueError:  # a % that starts no escape: urllib leaves it as it is
         data = unquote_to_bytes(encoded)
     return data.decode("utf-8", "replace")

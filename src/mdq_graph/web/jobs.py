@@ -13,6 +13,7 @@ import ctypes
 import functools
 import json
 import os
+import select
 import signal
 import socket
 import sys
@@ -27,10 +28,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from mdq_graph.errors import QueryError
-from mdq_graph.formats.jsonld import JsonLdOptions
-from mdq_graph.formats.rdf import write_rdf
 from mdq_graph.graph.engine import Engine, query_error
-from mdq_graph.graph.namespaces import PREFIXES
 from mdq_graph.graph.rdf_formats import FORMATS, RdfFormat
 from mdq_graph.query.guard import check_query
 from mdq_graph.web.writers import (
@@ -130,6 +128,8 @@ def run_job(
     """Check and run `job` on `engine`; a `Failure` says what is wrong with the query. Graphs are
     written with `prefixes` (ours by default)."""
     if prefixes is None:
+        from mdq_graph.graph.namespaces import PREFIXES
+
         prefixes = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
     started = time.perf_counter()
     try:
@@ -206,6 +206,9 @@ def _engine_json(result: ox.QuerySolutions, job: Job) -> Outcome | None:
 
 def _write_graph(fmt: RdfFormat, prefixes: Mapping[str, str], triples: list[ox.Triple]) -> bytes:
     """Triples as the exports write them, the JSON-LD context embedded (no client fetches it)."""
+    from mdq_graph.formats.jsonld import JsonLdOptions
+    from mdq_graph.formats.rdf import write_rdf
+
     quads = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
     return write_rdf(
         quads,
@@ -309,7 +312,15 @@ def serve_forks(sock: socket.socket) -> None:
     engine = config.source.open() if config.source.store_path is None else None
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped as they end
     conn.send(("ready", isolated))
+    writers_loaded = False
     while True:
+        if not writers_loaded and not select.select([sock], [], [], _IDLE_BEFORE_IMPORTS)[0]:
+            # The first workers are forked without them (answering sooner); the graph writers
+            # (rdflib, for CONSTRUCT and DESCRIBE) are imported once things are quiet, so that
+            # every worker forked later has them already.
+            _import_graph_writers()
+            writers_loaded = True
+            continue
         try:
             _, fds, _, _ = socket.recv_fds(sock, 1, 1)
         except OSError:
@@ -327,6 +338,17 @@ def serve_forks(sock: socket.socket) -> None:
                 os._exit(0)
         os.close(fds[0])
         conn.send(pid)
+
+
+#: Seconds without a request for a worker after which the forker imports the graph writers.
+_IDLE_BEFORE_IMPORTS = 0.5
+
+
+def _import_graph_writers() -> None:
+    """Import what writing a graph result needs (`_write_graph`), ahead of the first such query."""
+    import mdq_graph.formats.jsonld
+    import mdq_graph.formats.rdf
+    import mdq_graph.graph.namespaces  # noqa: F401
 
 
 def serve_jobs(

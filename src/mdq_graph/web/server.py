@@ -185,13 +185,14 @@ class Server:
 
     @contextlib.asynccontextmanager
     async def lifespan(self, app: Starlette) -> AsyncIterator[None]:
-        """Start the query workers before serving; stop them after. A store's catalog is made in
-        the background meanwhile (pages that need it wait for it)."""
+        """Start a query worker before serving (the others start in the background); stop them
+        after. A store's catalog is made in the background once the first worker is up (pages that
+        need it wait for it; queries do not, and a thread making it would slow the start)."""
+        await anyio.to_thread.run_sync(self.pool.start, asyncio.get_running_loop())
         if not self.publication.ready:
             threading.Thread(
                 target=self.publication.prepared, name="mdq-catalog", daemon=True
             ).start()
-        await anyio.to_thread.run_sync(self.pool.start, asyncio.get_running_loop())
         try:
             yield
         finally:

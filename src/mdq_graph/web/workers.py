@@ -198,11 +198,13 @@ class WorkerPool:
             return bool(self._all) and all(w.isolated for w in self._all)
 
     def start(self, loop: asyncio.AbstractEventLoop) -> None:
-        """Start the workers and wait until each has loaded the data; `run` is then called on
-        `loop` (which serves nothing yet: the workers are handed to it directly)."""
+        """Start one worker and wait until it has its data (queries are answered from then on);
+        the others, and the spares, start in the background. `run` is called on `loop` (which
+        serves nothing yet: the first worker is handed to it directly)."""
         self._loop = loop
-        for _ in range(self.size):
-            self._idle.append(self._spawn())
+        self._idle.append(self._spawn())
+        for _ in range(self.size - 1):
+            self._in_background(self._give)
         for _ in range(self.spares):
             self._in_background(self._spare.put)
 
