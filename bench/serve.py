@@ -64,6 +64,10 @@ SCENARIOS: tuple[tuple[str, Callable[[], str]], ...] = (
     ("sources-and-graphs", lambda: curated_query("sources-and-graphs").text),
 )
 MDQ, OXIGRAPH, VIRTUOSO = "mdq-graph", "Oxigraph", "Virtuoso 7"
+#: Virtuoso 7.2 splits a GROUP BY group whose key holds an unbound variable into partial groups
+#: (tests/test_push_virtuoso.py): for these scenarios, its rows that agree on every other variable
+#: are added up (scenario -> the COUNT variable) before comparing.
+SPLIT_GROUPS = {"sources-and-graphs": "statements"}
 START_LIMIT = 120.0
 
 #: wrk's script: every request a GET with its own query text (a counter in a comment, per thread
@@ -91,6 +95,10 @@ function done(summary, latency, requests)
     latency:percentile(50) / 1e3, latency:percentile(99) / 1e3))
 end
 """
+
+
+#: A solution as (variable, value) pairs, sorted.
+Row = tuple[tuple[str, str], ...]
 
 
 @dataclass
@@ -219,7 +227,7 @@ def store_graphs(store: Path) -> list[tuple[str, bytes]]:
     return graphs
 
 
-def answer(server: Server, query: str) -> list[tuple[tuple[str, str], ...]]:
+def answer(server: Server, query: str) -> list[Row]:
     """The values of the solutions of `query`, in order (Virtuoso writes some literal types
     differently; the values are the same)."""
     response = httpx.post(
@@ -232,6 +240,15 @@ def answer(server: Server, query: str) -> list[tuple[tuple[str, str], ...]]:
     response.raise_for_status()
     rows = response.json()["results"]["bindings"]
     return [tuple(sorted((k, v["value"]) for k, v in row.items())) for row in rows]
+
+
+def merge_split_groups(rows: list[Row], count: str) -> list[Row]:
+    """Rows that agree on every variable but `count` as one, their counts added up."""
+    totals: dict[Row, int] = {}
+    for row in rows:
+        key = tuple(cell for cell in row if cell[0] != count)
+        totals[key] = totals.get(key, 0) + int(dict(row)[count])
+    return [tuple(sorted((*key, (count, str(total))))) for key, total in totals.items()]
 
 
 def run_wrk(server: Server, query: str, connections: int, seconds: float, script: Path) -> Rate:
@@ -312,6 +329,8 @@ def measure_data(
         for scenario, text in SCENARIOS:
             query = text()
             answers = {s.name: answer(s, query) for s in result.servers}
+            if VIRTUOSO in answers and scenario in SPLIT_GROUPS:
+                answers[VIRTUOSO] = merge_split_groups(answers[VIRTUOSO], SPLIT_GROUPS[scenario])
             reference = answers[OXIGRAPH]
             for name, rows in answers.items():
                 if sorted(rows) != sorted(reference):

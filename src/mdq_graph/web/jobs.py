@@ -291,7 +291,6 @@ class WorkerConfig:
     source: DataSource
     isolate: bool = True
     memory_limit: int | None = None
-    nice: int = 5
     prefixes: tuple[tuple[str, str], ...] = ()
 
 
@@ -304,10 +303,11 @@ def serve_forks(sock: socket.socket) -> None:
     # workers (by closing their connections), so they ignore it (and print no traceback).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     conn = Connection(os.dup(sock.fileno()))
-    config: WorkerConfig = conn.recv()
+    try:
+        config: WorkerConfig = conn.recv()
+    except (EOFError, OSError):  # started ahead by a server that then did not start
+        return
     isolated = isolate_network() if config.isolate else False
-    with contextlib.suppress(OSError):
-        os.nice(config.nice)
     # An on-disk store is opened by each worker (a database handle does not survive a fork).
     engine = config.source.open() if config.source.store_path is None else None
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped as they end

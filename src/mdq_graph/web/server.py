@@ -56,13 +56,6 @@ from mdq_graph.web.negotiation import (
     choose_media_type,
     suffix_format,
 )
-from mdq_graph.web.pages import (
-    render_error_page,
-    render_home_page,
-    render_ontology_page,
-    render_query_page,
-    render_resource_page,
-)
 from mdq_graph.web.publication import GRAPH_FORMATS, Publication, publish, site_license, site_title
 from mdq_graph.web.views import (
     PAGE_LANGUAGES,
@@ -345,6 +338,9 @@ class Server:
 
     async def resource(self, request: Request, rest: str) -> Response:
         """An IRI under the base: its page, or its description in an RDF format."""
+        # The templates (Jinja) load with the first page: a server that answers queries starts sooner.
+        from mdq_graph.web.pages import render_home_page, render_ontology_page, render_resource_page
+
         split = suffix_format(rest)
         iri = self.base + split.path
         try:
@@ -381,7 +377,8 @@ class Server:
                 )
             elif is_ontology:
                 body = await self.render(
-                    key, lambda: render_ontology_page(Page(site, describer.ontology_view()), lang)
+                    key,
+                    lambda: render_ontology_page(Page(site, describer.ontology_view()), lang),
                 )
             else:
                 body = await self.render(
@@ -583,6 +580,8 @@ class Server:
         self, request: Request, text: str, name: str | None, result: Outcome | Failure | None = None
     ) -> Response:
         """The query form (HTML), with a result or an error under it."""
+        from mdq_graph.web.pages import render_query_page  # with the first page (see `resource`)
+
         lang, explicit = self.language(request)
         site = self.site(request, explicit)
         error = result.message if isinstance(result, Failure) else None
@@ -641,6 +640,8 @@ class Server:
         self, request: Request, status: int, message: str, headers: Mapping[str, str] | None = None
     ) -> Response:
         """An error as a page for browsers, as text for everyone else."""
+        from mdq_graph.web.pages import render_error_page  # with the first page (see `resource`)
+
         titles = {
             400: "Bad request",
             404: "Not found",

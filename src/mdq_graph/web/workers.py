@@ -15,7 +15,11 @@ place of a killed one at once.
 
 Workers also lose the network where the kernel allows it (a new network namespace has no interface
 but a loopback that is down), so even a query that slipped past `guard.check_query` could not open
-a connection; they run at a lower priority than the server, and under a memory limit.
+a connection; they run under a memory limit. A query runs at the server's priority while it is
+quick (the wait for a lower-priority process to be scheduled, on a busy machine, was most of a
+quick query's time); once it becomes long, its worker's priority is lowered (`nice`), so that long
+queries cannot slow the server; after it, the worker gets its priority back or, where the system
+does not allow that, is replaced.
 
 The server talks to its workers on its event loop (no thread per query): a job goes out and its
 reply comes back over the worker's socket, framed and pickled as `multiprocessing.connection` does
@@ -169,6 +173,7 @@ class WorkerPool:
     spares: int = 1
     isolate: bool = True
     memory_limit: int | None = 2 * 1024**3
+    #: How much lower (`nice`) a long query runs.
     nice: int = 5
     prefixes: tuple[tuple[str, str], ...] = ()
     stats: PoolStats = field(default_factory=PoolStats)
@@ -260,7 +265,10 @@ class WorkerPool:
         finally:
             if long:
                 self._long -= 1
-        self._release(worker)
+        if long and not _set_priority(worker.pid, 0):
+            await self._replace(worker)  # it may not get its priority back: a new one instead
+        else:
+            self._release(worker)
         assert isinstance(reply, Outcome | Failure)
         return reply
 
@@ -270,6 +278,7 @@ class WorkerPool:
         self.stats.long += 1
         if self._long < self.long_slots:
             self._long += 1
+            _set_priority(worker.pid, self.nice)
             return True
         self.stats.busy += 1
         await self._replace(worker)
@@ -403,17 +412,12 @@ class WorkerPool:
             if self._forker is not None:
                 log.warning("the process that starts query workers died; starting it again")
                 self._forker.close()
-            ours, theirs = socket.socketpair()
-            with theirs:
-                process = subprocess.Popen(
-                    [sys.executable, "-m", "mdq_graph.web.jobs", str(theirs.fileno())],
-                    pass_fds=[theirs.fileno()],
-                    stdin=subprocess.DEVNULL,
-                )
-            forker = _Forker(process, ours, Connection(os.dup(ours.fileno())))
-            config = WorkerConfig(
-                self.source, self.isolate, self.memory_limit, self.nice, self.prefixes
-            )
+            global _early_forker
+            early, _early_forker = _early_forker, None
+            forker = early if early is not None and early.process.poll() is None else None
+            forker = forker or _launch_forker()
+            process = forker.process
+            config = WorkerConfig(self.source, self.isolate, self.memory_limit, self.prefixes)
             try:
                 forker.conn.send(config)
                 if not forker.conn.poll(_STARTUP_TIMEOUT):
@@ -427,6 +431,41 @@ class WorkerPool:
                 raise
             self._forker = forker
             return forker
+
+
+def _set_priority(pid: int, nice: int) -> bool:
+    """Set a worker's `nice` value; False if the system does not allow it (raising it back, for
+    a process without the right)."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, pid, nice)
+    except OSError:
+        return False
+    return True
+
+
+#: A forker started ahead by `start_forker_early`, waiting for the pool that will use it.
+_early_forker: _Forker | None = None
+
+
+def start_forker_early() -> None:
+    """Start the process that forks the query workers now, so that it starts its interpreter while
+    the server imports its own modules; the first `WorkerPool` to start takes it (it waits for its
+    configuration, and ends quietly if this process ends first)."""
+    global _early_forker
+    if _early_forker is None:
+        _early_forker = _launch_forker()
+
+
+def _launch_forker() -> _Forker:
+    """A fresh forker process (`python -m mdq_graph.web.jobs FD`), not yet configured."""
+    ours, theirs = socket.socketpair()
+    with theirs:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "mdq_graph.web.jobs", str(theirs.fileno())],
+            pass_fds=[theirs.fileno()],
+            stdin=subprocess.DEVNULL,
+        )
+    return _Forker(process, ours, Connection(os.dup(ours.fileno())))
 
 
 # --- the wire: what `multiprocessing.connection.Connection` writes and reads ----------------------
