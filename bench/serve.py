@@ -122,6 +122,8 @@ class Rate:
     p50: float
     p99: float
     errors: int
+    #: CPU milliseconds the server (all its processes) spent per request answered.
+    cpu: float = 0.0
 
 
 @dataclass
@@ -156,15 +158,26 @@ def build_store(size: str, workdir: Path) -> Path:
     return store
 
 
+def process_tree(pid: int) -> list[int]:
+    """A process and its descendants (Linux; the process alone elsewhere)."""
+    found, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        found.append(current)
+        try:
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        pending += [int(child) for child in children]
+    return found
+
+
 def tree_rss(pid: int) -> int:
     """Resident memory of a process and its descendants, in bytes (Linux; 0 elsewhere)."""
     total = 0
-    pending = [pid]
-    while pending:
-        current = pending.pop()
+    for member in process_tree(pid):
         try:
-            status = Path(f"/proc/{current}/status").read_text()
-            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+            status = Path(f"/proc/{member}/status").read_text()
         except OSError:
             continue
         total += next(
@@ -175,8 +188,20 @@ def tree_rss(pid: int) -> int:
             ),
             0,
         )
-        pending += [int(child) for child in children]
     return total
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU seconds (user and system) used so far by a process and its live descendants, and by
+    the children they have reaped (Linux; 0 elsewhere)."""
+    ticks = 0
+    for member in process_tree(pid):
+        try:
+            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += sum(int(value) for value in fields[11:15])  # utime stime cutime cstime
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 @contextmanager
@@ -263,11 +288,14 @@ def run_wrk(server: Server, query: str, connections: int, seconds: float, script
     base = server.url.split("/", 3)
     command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds:g}s", "--timeout", "30s"]
     command += ["-s", str(script), f"{base[0]}//{base[2]}/"]
+    cpu = tree_cpu(server.pid)
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+    cpu = tree_cpu(server.pid) - cpu
     summary = json.loads(done.stderr.strip().splitlines()[-1])
     errors = summary["non2xx"] + summary["socket"]
     ok = summary["requests"] - summary["non2xx"]
-    return Rate(ok / summary["seconds"], summary["p50"], summary["p99"], errors)
+    per_request = cpu * 1000 / ok if ok else float("nan")
+    return Rate(ok / summary["seconds"], summary["p50"], summary["p99"], errors, per_request)
 
 
 def measure_data(
@@ -372,11 +400,17 @@ def _ratio(ours: Rate | None, theirs: Rate | None) -> str:
     return f"{ours.throughput / theirs.throughput:.2f}"
 
 
+def _cpu_ratio(ours: Rate | None, theirs: Rate | None) -> str:
+    if ours is None or theirs is None or not ours.cpu > 0:
+        return "–"
+    return f"{theirs.cpu / ours.cpu:.2f}"
+
+
 def _rate(rate: Rate | None) -> str:
     if rate is None:
         return "–"
     errors = f" ({rate.errors} failed)" if rate.errors else ""
-    return f"{rate.throughput:,.0f}/s · {rate.p50:.1f} ms{errors}"
+    return f"{rate.throughput:,.0f}/s · {rate.p50:.1f} ms · {rate.cpu:.2f} ms CPU{errors}"
 
 
 def render(results: Sequence[DataResult], connections: Sequence[int], seconds: float) -> str:
@@ -385,21 +419,26 @@ def render(results: Sequence[DataResult], connections: Sequence[int], seconds: f
     has_virtuoso = any(s.name == VIRTUOSO for r in results for s in r.servers)
     names = [MDQ, OXIGRAPH] + ([VIRTUOSO] if has_virtuoso else [])
     head = "| data | query (rows) | connections | " + " | ".join(names)
-    head += " | mdq-graph / Oxigraph |" + (" mdq-graph / Virtuoso |" if has_virtuoso else "")
+    head += " | mdq-graph / Oxigraph | by CPU |" + (
+        " mdq-graph / Virtuoso |" if has_virtuoso else ""
+    )
     lines = [
         f"wrk, {seconds:g} s per cell, every request distinct, JSON results, keep-alive, loopback; "
-        f"{os.cpu_count()} cores shared by the servers and wrk; requests per second · median "
-        f"latency. Python {platform.python_version()}, pyoxigraph {ox.__version__}.",
+        f"{os.cpu_count()} cores shared by the servers and wrk (and whatever else the machine "
+        "runs); requests per second · median latency · CPU time the server's processes spent per "
+        "request. *mdq-graph / Oxigraph*: the ratio of throughputs; *by CPU*: of CPU time per "
+        "request (Oxigraph's over ours: what the throughputs would be on cores of their own). "
+        f"Python {platform.python_version()}, pyoxigraph {ox.__version__}.",
         "",
         head,
-        "|---|---|---:|" + "---:|" * len(names) + "---:|" + ("---:|" if has_virtuoso else ""),
+        "|---|---|---:|" + "---:|" * len(names) + "---:|---:|" + ("---:|" if has_virtuoso else ""),
     ]
     for result in results:
         for scenario, _ in SCENARIOS:
             for count in connections:
                 rates = [result.rates.get((scenario, count, n)) for n in names]
                 cells = [_rate(r) for r in rates]
-                ratios = [_ratio(rates[0], rates[1])]
+                ratios = [_ratio(rates[0], rates[1]), _cpu_ratio(rates[0], rates[1])]
                 if has_virtuoso:
                     ratios.append(_ratio(rates[0], rates[2]))
                 lines.append(
