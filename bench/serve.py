@@ -25,6 +25,7 @@ or oxigraph it says what is missing and skips (exit 0); Virtuoso is left out if 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import platform
@@ -164,11 +165,12 @@ def process_tree(pid: int) -> list[int]:
     while pending:
         current = pending.pop()
         found.append(current)
-        try:
-            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
-        except OSError:
-            continue
-        pending += [int(child) for child in children]
+        # A child is listed under the thread that started it.
+        for task in Path(f"/proc/{current}/task").glob("*"):
+            try:
+                pending += [int(child) for child in (task / "children").read_text().split()]
+            except OSError:
+                continue
     return found
 
 
@@ -286,13 +288,19 @@ def merge_split_groups(rows: list[Row], count: str) -> list[Row]:
     return [tuple(sorted((*key, (count, str(total))))) for key, total in totals.items()]
 
 
+_RUNS = itertools.count(1)
+
+
 def run_wrk(server: Server, query: str, connections: int, seconds: float, script: Path) -> Rate:
     """wrk at `connections` keep-alive connections for `seconds`, every query distinct."""
     path = server.url.split("/", 3)[3]
     extra = "".join(f"&{quote(k)}={quote(v, safe='')}" for k, v in server.params)
+    # The run's own number in every query: no server may answer from a cache what an earlier run
+    # asked (wrk's counter starts again at 0).
+    run = next(_RUNS)
     env = {
         **os.environ,
-        "BENCH_PREFIX": f"/{path}?query={quote(query, safe='')}",
+        "BENCH_PREFIX": f"/{path}?query={quote(query, safe='')}%0A%23%20run-{run}",
         "BENCH_SUFFIX": extra,
     }
     base = server.url.split("/", 3)
