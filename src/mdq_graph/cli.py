@@ -893,10 +893,13 @@ def serve_command(
       mdq-graph serve --store ./store --host 0.0.0.0 --port 8080 --timeout 30
     """
     from mdq_graph.graph.store import open_store
+    from mdq_graph.web.workers import start_forker_early
+
+    _check_port_free(host, port)
+    start_forker_early()  # its interpreter starts while this one imports the server
     from mdq_graph.web.server import ServerSettings, serve
 
     settings = ServerSettings(timeout=timeout, max_results=max_results, workers=workers)
-    _check_port_free(host, port)
     folder = store if store is not None else obj.store_dir()  # serve's --store, or the global one
     source = open_store(folder) if folder is not None else obj.exportable()
     serve(source, host=host, port=port, base_uri=base_uri, settings=settings)

@@ -213,7 +213,7 @@ def test_a_runaway_query_is_stopped_and_the_server_keeps_answering(
     app = app_with(publication, workers=1, timeout=1.0)
     with TestClient(app) as slow:  # type: ignore[arg-type]
         server = slow.app.state.server  # type: ignore[attr-defined]
-        (worker,) = server.pool._idle.queue  # the one worker (a spare waits apart)
+        (worker,) = server.pool._idle  # the one worker (a spare waits apart)
         pid = worker.pid
         started = time.monotonic()
         response = slow.get("/sparql", params={"query": EXPLOSIVE})
@@ -228,6 +228,47 @@ def test_a_runaway_query_is_stopped_and_the_server_keeps_answering(
         assert after.status_code == 200
         assert after.json()["boolean"] is True
         assert worker not in server.pool._all
+
+
+#: A query that runs some tenths of a second on the bundled graph, and then answers.
+_HUNDRED = " ".join(map(str, range(100)))
+LONG_BUT_FINITE = "SELECT (COUNT(*) AS ?n) WHERE { VALUES ?x { " + _HUNDRED + " } ?s ?p ?o }"
+
+
+def test_a_long_query_runs_at_a_lower_priority_and_its_worker_gets_it_back(
+    publication: Publication,
+) -> None:
+    # Quick queries run at the server's priority; past the quick budget, the query's worker is
+    # lowered (nice 5); after the query it is raised back (or, where that is not allowed, replaced).
+    app = app_with(publication, workers=1, timeout=60.0, quick_budget=0.05)
+    ours = os.getpriority(os.PRIO_PROCESS, 0)
+    with TestClient(app) as slow:  # type: ignore[arg-type]
+        pool = slow.app.state.server.pool  # type: ignore[attr-defined]
+        (worker,) = pool._idle
+        assert os.getpriority(os.PRIO_PROCESS, worker.pid) == ours
+        answers: list[int] = []
+        query = threading.Thread(
+            target=lambda: answers.append(
+                slow.get("/sparql", params={"query": LONG_BUT_FINITE}).status_code
+            )
+        )
+        query.start()
+        seen = set()
+        while query.is_alive():
+            try:
+                seen.add(os.getpriority(os.PRIO_PROCESS, worker.pid))
+            except ProcessLookupError:  # replaced after the query
+                break
+            time.sleep(0.01)
+        query.join()
+        assert answers == [200]
+        assert pool.stats.long == 1
+        assert ours + pool.nice in seen
+        after = slow.get("/sparql", params={"query": "ASK {}"}, headers={"Accept": JSON})
+        assert after.status_code == 200
+        assert pool._all
+        for live in pool._all:
+            assert os.getpriority(os.PRIO_PROCESS, live.pid) == ours
 
 
 # --- result size ----------------------------------------------------------------------------------

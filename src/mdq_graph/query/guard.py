@@ -10,6 +10,7 @@ with it somewhere (rdflib decodes `\\u` escapes everywhere, Oxigraph only in str
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from mdq_graph.errors import QueryError
@@ -39,6 +40,7 @@ MAX_NESTING = 500
 #: `!`; so no chain within the limit comes closer than a factor of 2.6.
 MAX_OPERATORS = 2_000
 _LEVEL_CHARACTERS = "!|&+-*/^,;.{(["
+_BRACKETS = re.compile(r"[{}()\[\]]")
 _PLAIN_IRI = re.compile(r"<[A-Za-z0-9_/:.#~%?=@-]*>")
 _LEVEL_KEYWORDS = re.compile(
     r"union|optional|minus|bind|filter|values|graph|exists|service", re.IGNORECASE
@@ -95,13 +97,8 @@ def check_nesting(text: str, limit: int = MAX_NESTING, max_operators: int = MAX_
     of the characters and keywords that can add a level, counted everywhere (in strings and IRIs
     too, an over-estimate that only a very long query notices; IRIs of plain characters are not
     counted)."""
-    depth = deepest = 0
-    for char in text:
-        if char in "{([":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif char in "})]":
-            depth -= 1
+    steps = (1 if char in "{([" else -1 for char in _BRACKETS.findall(text))
+    deepest = max(itertools.accumulate(steps), default=0)
     if deepest > limit:
         raise QueryError(
             f"the query nests groups or expressions {deepest} levels deep; the limit is {limit}"
@@ -110,7 +107,10 @@ def check_nesting(text: str, limit: int = MAX_NESTING, max_operators: int = MAX_
     # comparisons in a row, which the grammar refuses, unless a bracket (not plain) stands inside.
     counted = _PLAIN_IRI.sub("<>", text)
     operators = sum(counted.count(char) for char in _LEVEL_CHARACTERS)
-    operators += len(_LEVEL_KEYWORDS.findall(counted))
+    # The keywords are four letters or more and cannot overlap: count them only if they could
+    # take the total over the limit.
+    if operators + len(counted) // 4 > max_operators:
+        operators += len(_LEVEL_KEYWORDS.findall(counted))
     if operators > max_operators:
         raise QueryError(
             f"the query holds {operators} operators, separators and patterns; the limit is "

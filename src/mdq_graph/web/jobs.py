@@ -11,7 +11,9 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import functools
+import json
 import os
+import select
 import signal
 import socket
 import sys
@@ -26,14 +28,12 @@ from typing import Any
 import pyoxigraph as ox
 
 from mdq_graph.errors import QueryError
-from mdq_graph.formats.jsonld import JsonLdOptions
-from mdq_graph.formats.rdf import write_rdf
 from mdq_graph.graph.engine import Engine, query_error
-from mdq_graph.graph.namespaces import PREFIXES
 from mdq_graph.graph.rdf_formats import FORMATS, RdfFormat
 from mdq_graph.query.guard import check_query
 from mdq_graph.web.writers import (
     SOLUTION_MEDIA_TYPES,
+    SPARQL_JSON,
     Table,
     solution_rows,
     solutions_table,
@@ -128,12 +128,20 @@ def run_job(
     """Check and run `job` on `engine`; a `Failure` says what is wrong with the query. Graphs are
     written with `prefixes` (ours by default)."""
     if prefixes is None:
+        from mdq_graph.graph.namespaces import PREFIXES
+
         prefixes = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
     started = time.perf_counter()
     try:
         check_query(job.query)
         result = _query(engine, job)
-        outcome = _render(result, job, prefixes)
+        outcome = None
+        if isinstance(result, ox.QuerySolutions) and job.media_type == SPARQL_JSON:
+            outcome = _engine_json(result, job)
+            if outcome is None:  # over a limit: run again, written row by row and cut
+                result = _query(engine, job)
+        if outcome is None:
+            outcome = _render(result, job, prefixes)
     except QueryError as err:
         return Failure(str(err), err.line, err.column)
     except (ValueError, TypeError, OSError, RuntimeError) as err:
@@ -156,8 +164,51 @@ def _query(engine: Engine, job: Job) -> ox.QuerySolutions | ox.QueryBoolean | ox
         raise query_error(err) from None
 
 
+class _ResultTooLarge(Exception):
+    """A serialiser wrote more bytes than the job allows."""
+
+
+class _CappedBuffer:
+    """A binary output for Oxigraph's serialisers that refuses to hold more than `limit` bytes."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.size = 0
+        self.parts: list[bytes] = []
+
+    def write(self, data: bytes) -> int:
+        self.size += len(data)
+        if self.size > self.limit:
+            raise _ResultTooLarge
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
+def _engine_json(result: ox.QuerySolutions, job: Job) -> Outcome | None:
+    """SELECT results as SPARQL JSON written by Oxigraph's own serialiser (byte for byte what
+    `writers.write_solutions` writes, at a fraction of the cost); None if they are over the job's
+    row or byte limit, which Oxigraph cannot cut at."""
+    output = _CappedBuffer(job.max_bytes)
+    try:
+        result.serialize(output, format=ox.QueryResultsFormat.JSON)  # type: ignore[arg-type]
+    except _ResultTooLarge:
+        return None
+    body = b"".join(output.parts)
+    # The document is parsed back to count its rows (in C: far less than writing them).
+    count = len(json.loads(body)["results"]["bindings"])
+    if count > job.max_rows:
+        return None
+    return Outcome("solutions", job.media_type, body, count=count)
+
+
 def _write_graph(fmt: RdfFormat, prefixes: Mapping[str, str], triples: list[ox.Triple]) -> bytes:
     """Triples as the exports write them, the JSON-LD context embedded (no client fetches it)."""
+    from mdq_graph.formats.jsonld import JsonLdOptions
+    from mdq_graph.formats.rdf import write_rdf
+
     quads = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
     return write_rdf(
         quads,
@@ -240,7 +291,6 @@ class WorkerConfig:
     source: DataSource
     isolate: bool = True
     memory_limit: int | None = None
-    nice: int = 5
     prefixes: tuple[tuple[str, str], ...] = ()
 
 
@@ -253,15 +303,24 @@ def serve_forks(sock: socket.socket) -> None:
     # workers (by closing their connections), so they ignore it (and print no traceback).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     conn = Connection(os.dup(sock.fileno()))
-    config: WorkerConfig = conn.recv()
+    try:
+        config: WorkerConfig = conn.recv()
+    except (EOFError, OSError):  # started ahead by a server that then did not start
+        return
     isolated = isolate_network() if config.isolate else False
-    with contextlib.suppress(OSError):
-        os.nice(config.nice)
     # An on-disk store is opened by each worker (a database handle does not survive a fork).
     engine = config.source.open() if config.source.store_path is None else None
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped as they end
     conn.send(("ready", isolated))
+    writers_loaded = False
     while True:
+        if not writers_loaded and not select.select([sock], [], [], _IDLE_BEFORE_IMPORTS)[0]:
+            # The first workers are forked without them (answering sooner); the graph writers
+            # (rdflib, for CONSTRUCT and DESCRIBE) are imported once things are quiet, so that
+            # every worker forked later has them already.
+            _import_graph_writers()
+            writers_loaded = True
+            continue
         try:
             _, fds, _, _ = socket.recv_fds(sock, 1, 1)
         except OSError:
@@ -281,6 +340,17 @@ def serve_forks(sock: socket.socket) -> None:
         conn.send(pid)
 
 
+#: Seconds without a request for a worker after which the forker imports the graph writers.
+_IDLE_BEFORE_IMPORTS = 0.5
+
+
+def _import_graph_writers() -> None:
+    """Import what writing a graph result needs (`_write_graph`), ahead of the first such query."""
+    import mdq_graph.formats.jsonld
+    import mdq_graph.formats.rdf
+    import mdq_graph.graph.namespaces  # noqa: F401
+
+
 def serve_jobs(
     conn: Connection, config: WorkerConfig, engine: Engine | None, isolated: bool
 ) -> None:
@@ -289,6 +359,12 @@ def serve_jobs(
     engine = engine if engine is not None else config.source.open()
     _limit_memory(config.memory_limit)
     conn.send(("ready", isolated))
+    # One thread with a deep stack answers every job (a thread per job cost more than the job).
+    _on_deep_stack(_answer_jobs, conn, engine, dict(config.prefixes) or None)
+
+
+def _answer_jobs(conn: Connection, engine: Engine, prefixes: Mapping[str, str] | None) -> None:
+    """Answer jobs until told to stop (a None job, or the server closing the connection)."""
     while True:
         try:
             job = conn.recv()
@@ -296,7 +372,7 @@ def serve_jobs(
             return
         if job is None:
             return
-        conn.send(_on_deep_stack(run_job, engine, job, dict(config.prefixes) or None))
+        conn.send(run_job(engine, job, prefixes))
 
 
 #: The stack of the thread that runs a query. Oxigraph recurses per level of a query, and the main

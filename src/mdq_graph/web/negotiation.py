@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -111,6 +112,19 @@ def choose_media_type(
     aliases: Mapping[str, str] | None = None,
 ) -> str | None:
     """The offered media type the Accept header prefers; None if it accepts none of them (406)."""
+    # Clients send the same few headers again and again: the choice for a short one is remembered.
+    alias_items = tuple(sorted(aliases.items())) if aliases else ()
+    choose = _remembered_choice if header is None or len(header) <= 256 else _choose_media_type
+    return choose(header, tuple(offered), default, alias_items)
+
+
+def _choose_media_type(
+    header: str | None,
+    offered: tuple[str, ...],
+    default: str | None,
+    alias_items: tuple[tuple[str, str], ...],
+) -> str | None:
+    aliases = dict(alias_items)
     ranges = parse_accept(header)
     if not ranges:  # no header, or nothing usable in it: the client takes what it is given
         return default if default is not None else (offered[0] if offered else None)
@@ -128,6 +142,9 @@ def choose_media_type(
         if q > 0 and (best is None or rank > best):
             best, choice = rank, candidate
     return choice
+
+
+_remembered_choice = functools.lru_cache(maxsize=512)(_choose_media_type)
 
 
 def choose_language(header: str | None, available: Sequence[str], default: str = "en") -> str:

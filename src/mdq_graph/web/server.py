@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Callable, Hashable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import urlsplit
 
 import anyio
 import pyoxigraph as ox
@@ -44,6 +44,7 @@ from mdq_graph.web.http import (
     SecurityHeaders,
     ServerLinks,
     first,
+    form_pairs,
     format_media_type,
     not_acceptable,
     read_body,
@@ -54,13 +55,6 @@ from mdq_graph.web.negotiation import (
     choose_language,
     choose_media_type,
     suffix_format,
-)
-from mdq_graph.web.pages import (
-    render_error_page,
-    render_home_page,
-    render_ontology_page,
-    render_query_page,
-    render_resource_page,
 )
 from mdq_graph.web.publication import GRAPH_FORMATS, Publication, publish, site_license, site_title
 from mdq_graph.web.views import (
@@ -175,7 +169,6 @@ class Server:
         self.outcomes = LruCache(settings.cache_entries, settings.cache_bytes)
         self.pages = LruCache(settings.cache_entries, settings.cache_bytes)
         self._inflight: dict[Job, asyncio.Future[Outcome | Failure]] = {}
-        self._limiter: anyio.CapacityLimiter | None = None
         self._admitted = 0  # queries running or waiting for a worker (on the event loop only)
         self._site: tuple[Labels, Node | None] | None = None
         self._model: dict[str, Any] | None = None
@@ -186,14 +179,14 @@ class Server:
 
     @contextlib.asynccontextmanager
     async def lifespan(self, app: Starlette) -> AsyncIterator[None]:
-        """Start the query workers before serving; stop them after. A store's catalog is made in
-        the background meanwhile (pages that need it wait for it)."""
-        self._limiter = anyio.CapacityLimiter(self.settings.workers + self.settings.max_waiting)
+        """Start a query worker before serving (the others start in the background); stop them
+        after. A store's catalog is made in the background once the first worker is up (pages that
+        need it wait for it; queries do not, and a thread making it would slow the start)."""
+        await anyio.to_thread.run_sync(self.pool.start, asyncio.get_running_loop())
         if not self.publication.ready:
             threading.Thread(
                 target=self.publication.prepared, name="mdq-catalog", daemon=True
             ).start()
-        await anyio.to_thread.run_sync(self.pool.start)
         try:
             yield
         finally:
@@ -347,6 +340,9 @@ class Server:
 
     async def resource(self, request: Request, rest: str) -> Response:
         """An IRI under the base: its page, or its description in an RDF format."""
+        # The templates (Jinja) load with the first page: a server that answers queries starts sooner.
+        from mdq_graph.web.pages import render_home_page, render_ontology_page, render_resource_page
+
         split = suffix_format(rest)
         iri = self.base + split.path
         try:
@@ -383,7 +379,8 @@ class Server:
                 )
             elif is_ontology:
                 body = await self.render(
-                    key, lambda: render_ontology_page(Page(site, describer.ontology_view()), lang)
+                    key,
+                    lambda: render_ontology_page(Page(site, describer.ontology_view()), lang),
                 )
             else:
                 body = await self.render(
@@ -466,7 +463,7 @@ class Server:
         """The protocol's parameters (URL and form body) and a query sent as the body (or
         "update" for an update sent as the body)."""
         params: dict[str, list[str]] = {}
-        for key, value in request.query_params.multi_items():
+        for key, value in form_pairs(request.scope["query_string"]):
             params.setdefault(key, []).append(value)
         if request.method != "POST":
             return params, None
@@ -477,7 +474,7 @@ class Server:
         except UnicodeDecodeError:
             raise HttpError(400, "the request body is not UTF-8 text") from None
         if kind == "application/x-www-form-urlencoded":
-            for key, value in parse_qsl(text, keep_blank_values=True):
+            for key, value in form_pairs(body, "utf-8"):
                 params.setdefault(key, []).append(value)
             return params, None
         if kind == "application/sparql-query":
@@ -545,7 +542,7 @@ class Server:
         self._inflight[job] = future
         self._admitted += 1
         try:
-            result = await anyio.to_thread.run_sync(self.pool.run, job, limiter=self._limiter)
+            result = await self.pool.run(job)
         except BaseException as err:
             future.set_exception(err)
             future.exception()  # retrieved: waiters get it, nobody is warned
@@ -585,6 +582,8 @@ class Server:
         self, request: Request, text: str, name: str | None, result: Outcome | Failure | None = None
     ) -> Response:
         """The query form (HTML), with a result or an error under it."""
+        from mdq_graph.web.pages import render_query_page  # with the first page (see `resource`)
+
         lang, explicit = self.language(request)
         site = self.site(request, explicit)
         error = result.message if isinstance(result, Failure) else None
@@ -643,6 +642,8 @@ class Server:
         self, request: Request, status: int, message: str, headers: Mapping[str, str] | None = None
     ) -> Response:
         """An error as a page for browsers, as text for everyone else."""
+        from mdq_graph.web.pages import render_error_page  # with the first page (see `resource`)
+
         titles = {
             400: "Bad request",
             404: "Not found",

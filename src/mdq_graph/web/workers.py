@@ -15,21 +15,35 @@ place of a killed one at once.
 
 Workers also lose the network where the kernel allows it (a new network namespace has no interface
 but a loopback that is down), so even a query that slipped past `guard.check_query` could not open
-a connection; they run at a lower priority than the server, and under a memory limit.
+a connection; they run under a memory limit. A query runs at the server's priority while it is
+quick (the wait for a lower-priority process to be scheduled, on a busy machine, was most of a
+quick query's time); once it becomes long, its worker's priority is lowered (`nice`), so that long
+queries cannot slow the server; after it, the worker gets its priority back or, where the system
+does not allow that, is replaced.
+
+The server talks to its workers on its event loop (no thread per query): a job goes out and its
+reply comes back over the worker's socket, framed and pickled as `multiprocessing.connection` does
+(so a worker reads and writes with a plain `Connection`), and the waits (for a free worker, for the
+reply within the budget and the time limit) are the event loop's.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import os
+import pickle
 import queue
 import select
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import threading
+from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 
@@ -72,7 +86,8 @@ class WorkerFailed(MdqError):
 @dataclass(eq=False)
 class _Worker:
     pid: int
-    conn: Connection
+    #: The server's end of the worker's socket (non-blocking once the worker has started).
+    sock: socket.socket
     isolated: bool = False
     #: A handle on the process (Linux), so that a signal never reaches another process that was
     #: given the same id after this one ended.
@@ -86,7 +101,7 @@ class _Worker:
     def kill(self) -> None:
         """Stop the process at once and wait until it is gone (its parent reaps it)."""
         with contextlib.suppress(OSError):
-            self.conn.close()
+            self.sock.close()
         if self.pidfd is None:
             with contextlib.suppress(OSError):
                 os.kill(self.pid, signal.SIGKILL)
@@ -137,7 +152,11 @@ class PoolStats:
 
 @dataclass
 class WorkerPool:
-    """A fixed number of worker processes, each running one query at a time (thread-safe)."""
+    """A fixed number of worker processes, each running one query at a time.
+
+    `start` and `close` are called from a thread (they wait for processes); `run` on the event loop
+    given to `start`, and only there.
+    """
 
     source: DataSource
     size: int = 2
@@ -154,16 +173,19 @@ class WorkerPool:
     spares: int = 1
     isolate: bool = True
     memory_limit: int | None = 2 * 1024**3
+    #: How much lower (`nice`) a long query runs.
     nice: int = 5
     prefixes: tuple[tuple[str, str], ...] = ()
     stats: PoolStats = field(default_factory=PoolStats)
 
     def __post_init__(self) -> None:
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        # On the event loop only: the free workers, and the queries waiting for one.
+        self._idle: deque[_Worker] = deque()
+        self._waiters: deque[asyncio.Future[_Worker]] = deque()
+        self._long = 0
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._lock = threading.Lock()
         self._spare: queue.Queue[_Worker] = queue.Queue()
-        self._waiting = 0
-        self._long = 0
         self._closed = False
         self._all: set[_Worker] = set()
         self._forker: _Forker | None = None
@@ -180,12 +202,16 @@ class WorkerPool:
         with self._lock:
             return bool(self._all) and all(w.isolated for w in self._all)
 
-    def start(self) -> None:
-        """Start the workers and wait until each has loaded the data."""
-        for _ in range(self.size):
-            self._idle.put(self._spawn())
+    def start(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Start one worker and wait until it has its data (queries are answered from then on);
+        the others, and the spares, start in the background. `run` is called on `loop` (which
+        serves nothing yet: the first worker is handed to it directly)."""
+        self._loop = loop
+        self._idle.append(self._spawn())
+        for _ in range(self.size - 1):
+            self._in_background(self._give)
         for _ in range(self.spares):
-            self._in_background(self._spare)
+            self._in_background(self._spare.put)
 
     def close(self) -> None:
         """Stop every worker."""
@@ -195,34 +221,35 @@ class WorkerPool:
             self._all.clear()
         for worker in workers:
             with contextlib.suppress(Exception):
-                worker.conn.send(None)
+                worker.sock.send(_frame(None))
             worker.kill()
         with self._forker_lock:
             if self._forker is not None:
                 self._forker.close()
                 self._forker = None
 
-    def run(self, job: Job) -> Outcome | Failure:
+    async def run(self, job: Job) -> Outcome | Failure:
         """Run `job` in a free worker; raises `QueryTimeout`, `PoolBusy` or `WorkerFailed`."""
-        worker = self._acquire()
+        worker = await self._acquire()
         self.stats.queries += 1
+        loop = asyncio.get_running_loop()
         long = False
         try:
-            worker.conn.send(job)
+            await loop.sock_sendall(worker.sock, _frame(job))
             budget = min(self.quick_budget, self.timeout)
-            if not worker.conn.poll(budget):
-                long = self._become_long(worker)
-                if not worker.conn.poll(self.timeout - budget):
+            if not await _readable(loop, worker.sock, budget):
+                long = await self._become_long(worker)
+                if not await _readable(loop, worker.sock, self.timeout - budget):
                     self.stats.timeouts += 1
-                    self._replace(worker)
+                    await self._replace(worker)
                     raise QueryTimeout(
                         f"the query ran longer than the time limit of {self.timeout:g} s and was "
                         "stopped; make it more selective (LIMIT, more specific patterns)"
                     )
-            reply = worker.conn.recv()
-        except (EOFError, OSError, BrokenPipeError):
+            reply = await _read_frame(loop, worker.sock, self.timeout)
+        except (EOFError, OSError):  # TimeoutError too: a reply that stalls half-way
             self.stats.failures += 1
-            self._replace(worker)
+            await self._replace(worker)
             log.warning(
                 "a query worker died running a query of %d characters; a new one is starting",
                 len(job.query),
@@ -231,64 +258,97 @@ class WorkerPool:
                 "the query stopped the process that ran it (it crashed, or needed more memory "
                 "than allowed); make it more selective"
             ) from None
+        except asyncio.CancelledError:
+            # The request was abandoned half-way: the worker's state is unknown, so it goes.
+            self._discard(worker)
+            raise
         finally:
             if long:
-                with self._lock:
-                    self._long -= 1
-        self._idle.put(worker)
+                self._long -= 1
+        if long and not _set_priority(worker.pid, 0):
+            await self._replace(worker)  # it may not get its priority back: a new one instead
+        else:
+            self._release(worker)
         assert isinstance(reply, Outcome | Failure)
         return reply
 
-    def _become_long(self, worker: _Worker) -> bool:
+    async def _become_long(self, worker: _Worker) -> bool:
         """Let the query on `worker`, past the quick budget, run on as a long query (True); if
         every long place is taken, stop it and raise `PoolBusy`."""
-        with self._lock:
-            self.stats.long += 1
-            if self._long < self.long_slots:
-                self._long += 1
-                return True
-            self.stats.busy += 1
-        self._replace(worker)
+        self.stats.long += 1
+        if self._long < self.long_slots:
+            self._long += 1
+            _set_priority(worker.pid, self.nice)
+            return True
+        self.stats.busy += 1
+        await self._replace(worker)
         raise PoolBusy(
             f"the query ran longer than {self.quick_budget:g} s while the workers that may run "
             f"long queries ({self.long_slots}) were busy with others (the rest are kept for quick "
             "queries); try again in a moment, or make it more selective"
         )
 
-    def _acquire(self) -> _Worker:
+    async def _acquire(self) -> _Worker:
         """A free worker, waiting up to `queue_timeout` for one; `PoolBusy` if none comes."""
-        with self._lock:
-            if self._waiting >= self.max_waiting:
-                self.stats.busy += 1
-                raise PoolBusy("too many queries are waiting; try again in a moment")
-            self._waiting += 1
+        if self._idle:
+            return self._idle.popleft()
+        if len(self._waiters) >= self.max_waiting:
+            self.stats.busy += 1
+            raise PoolBusy("too many queries are waiting; try again in a moment")
+        waiter: asyncio.Future[_Worker] = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
         try:
-            return self._idle.get(timeout=self.queue_timeout)
-        except queue.Empty:
+            await asyncio.wait({waiter}, timeout=self.queue_timeout)
+        except asyncio.CancelledError:
+            if waiter.done():  # a worker was handed over just now: pass it on
+                self._release(waiter.result())
+            raise
+        finally:
+            with contextlib.suppress(ValueError):
+                self._waiters.remove(waiter)
+        if not waiter.done():
+            waiter.cancel()
             self.stats.busy += 1
             raise PoolBusy(
                 f"no query worker became free within {self.queue_timeout:g} s; try again later"
-            ) from None
-        finally:
-            with self._lock:
-                self._waiting -= 1
+            )
+        return waiter.result()
 
-    def _replace(self, worker: _Worker) -> None:
-        """Kill `worker` and put a spare in its place (or start one) and another spare."""
+    def _release(self, worker: _Worker) -> None:
+        """Hand a free worker to the query that has waited longest, or keep it (event loop)."""
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(worker)
+                return
+        self._idle.append(worker)
+
+    def _give(self, worker: _Worker) -> None:
+        """`_release` from any thread."""
+        assert self._loop is not None
+        self._loop.call_soon_threadsafe(self._release, worker)
+
+    async def _replace(self, worker: _Worker) -> None:
+        """Kill `worker` (waiting until it is gone) and put a spare in its place."""
+        await asyncio.to_thread(self._discard, worker)
+
+    def _discard(self, worker: _Worker) -> None:
+        """Kill `worker` and put a spare in its place (or start one) and start another spare."""
         with self._lock:
             self._all.discard(worker)
         worker.kill()
         if self._closed:
             return
         try:
-            self._idle.put(self._spare.get_nowait())
+            spare = self._spare.get_nowait()
         except queue.Empty:
-            self._in_background(self._idle)
+            self._in_background(self._give)
             return
-        self._in_background(self._spare)
+        self._give(spare)
+        self._in_background(self._spare.put)
 
-    def _in_background(self, into: queue.Queue[_Worker]) -> None:
-        """Start a worker in a thread and put it `into` a queue when it has loaded the data."""
+    def _in_background(self, into: Callable[[_Worker], None]) -> None:
+        """Start a worker in a thread and hand it `into` a place when it has loaded the data."""
 
         def spawn() -> None:
             try:
@@ -301,7 +361,7 @@ class WorkerPool:
                     self._all.discard(worker)
                 worker.kill()
                 return
-            into.put(worker)
+            into(worker)
 
         threading.Thread(target=spawn, name="mdq-worker-spawn", daemon=True).start()
 
@@ -319,12 +379,16 @@ class WorkerPool:
             except BaseException:
                 ours.close()
                 raise
-        conn = Connection(ours.detach())
-        worker = _Worker(pid, conn)
+        worker = _Worker(pid, ours)
         try:
-            if not conn.poll(_STARTUP_TIMEOUT):
-                raise RuntimeError(f"a query worker did not start within {_STARTUP_TIMEOUT:g} s")
-            _, isolated = conn.recv()
+            ours.settimeout(_STARTUP_TIMEOUT)
+            try:
+                _, isolated = pickle.loads(_read_frame_blocking(ours))
+            except TimeoutError:
+                raise RuntimeError(
+                    f"a query worker did not start within {_STARTUP_TIMEOUT:g} s"
+                ) from None
+            ours.setblocking(False)
         except BaseException:
             worker.kill()
             raise
@@ -348,17 +412,12 @@ class WorkerPool:
             if self._forker is not None:
                 log.warning("the process that starts query workers died; starting it again")
                 self._forker.close()
-            ours, theirs = socket.socketpair()
-            with theirs:
-                process = subprocess.Popen(
-                    [sys.executable, "-m", "mdq_graph.web.jobs", str(theirs.fileno())],
-                    pass_fds=[theirs.fileno()],
-                    stdin=subprocess.DEVNULL,
-                )
-            forker = _Forker(process, ours, Connection(os.dup(ours.fileno())))
-            config = WorkerConfig(
-                self.source, self.isolate, self.memory_limit, self.nice, self.prefixes
-            )
+            global _early_forker
+            early, _early_forker = _early_forker, None
+            forker = early if early is not None and early.process.poll() is None else None
+            forker = forker or _launch_forker()
+            process = forker.process
+            config = WorkerConfig(self.source, self.isolate, self.memory_limit, self.prefixes)
             try:
                 forker.conn.send(config)
                 if not forker.conn.poll(_STARTUP_TIMEOUT):
@@ -372,3 +431,122 @@ class WorkerPool:
                 raise
             self._forker = forker
             return forker
+
+
+def _set_priority(pid: int, nice: int) -> bool:
+    """Set a worker's `nice` value; False if the system does not allow it (raising it back, for
+    a process without the right)."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, pid, nice)
+    except OSError:
+        return False
+    return True
+
+
+#: A forker started ahead by `start_forker_early`, waiting for the pool that will use it.
+_early_forker: _Forker | None = None
+
+
+def start_forker_early() -> None:
+    """Start the process that forks the query workers now, so that it starts its interpreter while
+    the server imports its own modules; the first `WorkerPool` to start takes it (it waits for its
+    configuration, and ends quietly if this process ends first)."""
+    global _early_forker
+    if _early_forker is None:
+        _early_forker = _launch_forker()
+
+
+def _launch_forker() -> _Forker:
+    """A fresh forker process (`python -m mdq_graph.web.jobs FD`), not yet configured."""
+    ours, theirs = socket.socketpair()
+    with theirs:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "mdq_graph.web.jobs", str(theirs.fileno())],
+            pass_fds=[theirs.fileno()],
+            stdin=subprocess.DEVNULL,
+        )
+    return _Forker(process, ours, Connection(os.dup(ours.fileno())))
+
+
+# --- the wire: what `multiprocessing.connection.Connection` writes and reads ----------------------
+
+_SIZE = struct.Struct("!i")
+_LONG_SIZE = struct.Struct("!Q")
+
+
+def _frame(message: object) -> bytes:
+    """`message` pickled and framed as `Connection.send` frames it."""
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    if len(data) > 0x7FFFFFFF:
+        return _SIZE.pack(-1) + _LONG_SIZE.pack(len(data)) + data
+    return _SIZE.pack(len(data)) + data
+
+
+async def _read_frame(
+    loop: asyncio.AbstractEventLoop, sock: socket.socket, timeout: float
+) -> object:
+    """The next message `Connection.send` wrote to the other end of `sock`: EOFError if it was
+    closed, TimeoutError if the rest of a message does not come within `timeout` seconds."""
+    (size,) = _SIZE.unpack(await _read_exactly(loop, sock, _SIZE.size, timeout))
+    if size == -1:
+        (size,) = _LONG_SIZE.unpack(await _read_exactly(loop, sock, _LONG_SIZE.size, timeout))
+    return pickle.loads(await _read_exactly(loop, sock, size, timeout))
+
+
+async def _read_exactly(
+    loop: asyncio.AbstractEventLoop, sock: socket.socket, size: int, timeout: float
+) -> bytearray:
+    """`size` bytes from the non-blocking `sock`: read at once while they are there (a reply is
+    written in one go), waited for when they are not."""
+    buffer = bytearray(size)
+    view = memoryview(buffer)
+    got = 0
+    while got < size:
+        try:
+            count = sock.recv_into(view[got:])
+        except BlockingIOError:
+            if not await _readable(loop, sock, timeout):
+                raise TimeoutError("a query worker stopped half-way through its reply") from None
+            continue
+        if count == 0:
+            raise EOFError("the worker closed its connection")
+        got += count
+    return buffer
+
+
+def _read_frame_blocking(sock: socket.socket) -> bytes:
+    """The bytes of the next framed message on a blocking `sock`."""
+
+    def exactly(size: int) -> bytes:
+        parts = []
+        while size:
+            part = sock.recv(size)
+            if not part:
+                raise EOFError("the worker closed its connection")
+            parts.append(part)
+            size -= len(part)
+        return b"".join(parts)
+
+    (size,) = _SIZE.unpack(exactly(_SIZE.size))
+    if size == -1:
+        (size,) = _LONG_SIZE.unpack(exactly(_LONG_SIZE.size))
+    return exactly(size)
+
+
+async def _readable(loop: asyncio.AbstractEventLoop, sock: socket.socket, timeout: float) -> bool:
+    """Whether `sock` has something to read (a reply, or the end of a dead worker) within
+    `timeout` seconds; nothing is read."""
+    ready: asyncio.Future[bool] = loop.create_future()
+
+    def settle(value: bool) -> None:
+        if not ready.done():
+            ready.set_result(value)
+
+    fd = sock.fileno()
+    loop.add_reader(fd, settle, True)
+    timer = loop.call_later(max(0.0, timeout), settle, False)
+    try:
+        return await ready
+    finally:
+        timer.cancel()
+        loop.remove_reader(fd)
