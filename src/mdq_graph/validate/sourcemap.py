@@ -1,9 +1,11 @@
 """Finds the file, and the line in it, that states a triple, so that a finding can point at it.
 
-The files are parsed again (only when there is something to point at), each on its own, to know which
-file states which triple. Lines are exact for N-Triples and N-Quads; for Turtle and TriG they are found
-by reading the text (the subject's statement, then the property, then the value); for JSON-LD and
-RDF/XML, the first line that names the subject.
+The files are read again only when there is something to point at, each on its own, to know which
+file states which triple. An N-Triples or N-Quads file is not parsed whole: its lines are indexed by
+their first word, and only the lines of a subject asked about are parsed (a finding on a
+10^6-triple file costs a scan of its text, not a second parse of it). Lines are exact for N-Triples
+and N-Quads; for Turtle and TriG they are found by reading the text (the subject's statement, then
+the property, then the value); for JSON-LD and RDF/XML, the first line that names the subject.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ _LOCAL_NAME = re.compile(r"^[\w-][\w.-]*$")
 _GRAPH_OPENING = re.compile(r"\s*(?:GRAPH\s+)?(<[^>]*>|[^\s{]+)\s*\{", re.I)
 _TURTLE_FAMILY = ("turtle", "trig")
 _LINE_BASED = ("nt", "nq")
+_LINE_FORMATS = {"nt": ox.RdfFormat.N_TRIPLES, "nq": ox.RdfFormat.N_QUADS}
 OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal | ox.DefaultGraph
 
 
@@ -43,17 +46,43 @@ class Location:
 
 @dataclass
 class _File:
-    """One parsed file: what it states, and its text to find lines in."""
+    """One file: what it states, and its text to find lines in. A line-based file (N-Triples,
+    N-Quads) states nothing up front: `pairs` parses the lines of a subject when it is asked for."""
 
     path: Path
     fmt: str
     lines: list[str]
     statements: dict[OxTerm, set[tuple[OxTerm, OxTerm]]]  # subject -> (predicate, object)
-    graphs: set[OxTerm]
+    _graphs: set[OxTerm] | None = field(default=None, repr=False)
     prefixes: dict[str, str] = field(default_factory=dict)
     base: str | None = None
     _first_lines: dict[str, list[int]] | None = field(default=None, repr=False)
     _graph_lines: dict[str, int] | None = field(default=None, repr=False)
+
+    @property
+    def graphs(self) -> set[OxTerm]:
+        """The named graphs of the file (of a line-based file, parsed whole the first time: only a
+        finding on a graph that no file describes asks)."""
+        if self._graphs is None:
+            self._graphs = {
+                q.graph_name for q in file_quads(self.path) if not isinstance(q.graph_name, ox.DefaultGraph)
+            }  # fmt: skip
+        return self._graphs
+
+    def pairs(self, subject: OxTerm | None) -> set[tuple[OxTerm, OxTerm]]:
+        """(predicate, object) of every triple the file states about `subject`."""
+        if subject is None:
+            return set()
+        found = self.statements.get(subject)
+        if found is None:
+            found = set()
+            if self.fmt in _LINE_BASED:  # parse the subject's lines alone
+                index = self.first_lines().get(str(subject), [])
+                text = "\n".join(self.lines[i] for i in index)
+                for quad in ox.parse(input=text.encode(), format=_LINE_FORMATS[self.fmt]):
+                    found.add((quad.predicate, quad.object))
+            self.statements[subject] = found
+        return found
 
     @functools.cached_property
     def shown(self) -> str:
@@ -66,8 +95,7 @@ class _File:
 
     def states(self, subject: Node, predicate: Node | None = None) -> bool:
         """Whether the file states anything about `subject` (with `predicate`, if given)."""
-        key = _ox(subject)
-        stated = self.statements.get(key, ()) if key is not None else ()
+        stated = self.pairs(_ox(subject))
         wanted = _ox(predicate)
         return bool(stated) and (predicate is None or any(p == wanted for p, _ in stated))
 
@@ -107,7 +135,7 @@ class SourceMap:
         for a missing one, where the subject is described (or, for a named graph, where it opens)."""
         files = self._parsed()
         s, p, o = _ox(subject), _ox(predicate), _ox(value)
-        candidates = [(f, f.statements.get(s, set()) if s is not None else set()) for f in files]
+        candidates = [(f, f.pairs(s)) for f in files]
         if p is not None and o is not None:
             for f, pairs in candidates:
                 if (p, o) in pairs:
@@ -150,19 +178,22 @@ def _ox(node: Node | None) -> OxTerm | None:
 
 
 def _read(path: Path) -> _File:
-    """Parse one file on its own (pyoxigraph, else rdflib) and keep its text."""
+    """Keep the text of one file and, unless it is line-based, parse it on its own (pyoxigraph,
+    else rdflib)."""
+    fmt = format_for_path(path).name
     statements: dict[OxTerm, set[tuple[OxTerm, OxTerm]]] = {}
-    graphs: set[OxTerm] = set()
-    for quad in file_quads(path):
-        statements.setdefault(quad.subject, set()).add((quad.predicate, quad.object))  # type: ignore[arg-type]
-        if not isinstance(quad.graph_name, ox.DefaultGraph):
-            graphs.add(quad.graph_name)
+    graphs: set[OxTerm] | None = None
+    if fmt not in _LINE_BASED:
+        graphs = set()
+        for quad in file_quads(path):
+            statements.setdefault(quad.subject, set()).add((quad.predicate, quad.object))  # type: ignore[arg-type]
+            if not isinstance(quad.graph_name, ox.DefaultGraph):
+                graphs.add(quad.graph_name)
     text = path.read_text(encoding="utf-8")
     prefixes = {m.group(1) or "": m.group(2) for m in _PREFIX.finditer(text)}
     bases = _BASE.findall(text)
     return _File(
-        path, format_for_path(path).name, text.splitlines(), statements, graphs, prefixes,
-        bases[-1] if bases else None,
+        path, fmt, text.splitlines(), statements, graphs, prefixes, bases[-1] if bases else None,
     )  # fmt: skip
 
 
