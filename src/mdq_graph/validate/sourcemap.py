@@ -18,10 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Literal, URIRef
-from rdflib.term import Node
 
-from mdq_graph.graph.loader import file_quads, ox_term
+from mdq_graph.graph.loader import file_quads
 from mdq_graph.graph.namespaces import RDF
 from mdq_graph.graph.rdf_formats import format_for_path
 
@@ -34,6 +32,8 @@ _TURTLE_FAMILY = ("turtle", "trig")
 _LINE_BASED = ("nt", "nq")
 _LINE_FORMATS = {"nt": ox.RdfFormat.N_TRIPLES, "nq": ox.RdfFormat.N_QUADS}
 OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal | ox.DefaultGraph
+Node = ox.NamedNode | ox.BlankNode | ox.Literal
+_RDF_TYPE = ox.NamedNode(str(RDF.type))
 
 
 @dataclass(frozen=True)
@@ -95,9 +95,8 @@ class _File:
 
     def states(self, subject: Node, predicate: Node | None = None) -> bool:
         """Whether the file states anything about `subject` (with `predicate`, if given)."""
-        stated = self.pairs(_ox(subject))
-        wanted = _ox(predicate)
-        return bool(stated) and (predicate is None or any(p == wanted for p, _ in stated))
+        stated = self.pairs(subject)
+        return bool(stated) and (predicate is None or any(p == predicate for p, _ in stated))
 
     def first_lines(self) -> dict[str, list[int]]:
         """Line indexes by the first word of the line, to find a subject's lines at once."""
@@ -134,7 +133,7 @@ class SourceMap:
         """Where the triple is stated; for a triple only inferred, where the triple it comes from is;
         for a missing one, where the subject is described (or, for a named graph, where it opens)."""
         files = self._parsed()
-        s, p, o = _ox(subject), _ox(predicate), _ox(value)
+        s, p, o = subject, predicate, value
         candidates = [(f, f.pairs(s)) for f in files]
         if p is not None and o is not None:
             for f, pairs in candidates:
@@ -144,19 +143,19 @@ class SourceMap:
             for f, pairs in candidates:
                 for stated_p, stated_o in sorted(pairs, key=str):
                     if stated_o == o and isinstance(stated_p, ox.NamedNode):
-                        return Location(f.shown, _line(f, subject, URIRef(stated_p.value), value))
+                        return Location(f.shown, _line(f, subject, stated_p, value))
         describing = [f for f in files if f.states(subject)]
         describing.sort(
             key=lambda f: (
                 not (predicate is not None and f.states(subject, predicate)),
-                not f.states(subject, RDF.type),
+                not f.states(subject, _RDF_TYPE),
             )
         )
         for f in describing:
             stated = predicate if predicate is not None and f.states(subject, predicate) else None
             return Location(f.shown, _line(f, subject, stated, None))
         for f in files:
-            if s is not None and s in f.graphs:
+            if s in f.graphs:
                 return Location(f.shown, _graph_line(f, subject))
         return Location()
 
@@ -165,16 +164,6 @@ class SourceMap:
         if self._files is None:
             self._files = [_read(path) for path in self._paths]
         return self._files
-
-
-def _ox(node: Node | None) -> OxTerm | None:
-    """An rdflib term as the pyoxigraph term the index holds (None for anything else)."""
-    if node is None:
-        return None
-    try:
-        return ox_term(node)
-    except ValueError:  # e.g. a property path
-        return None
 
 
 def _read(path: Path) -> _File:
@@ -217,7 +206,7 @@ def _line(f: _File, subject: Node, predicate: Node | None, value: Node | None) -
 
 def _nt_line(f: _File, subject: Node, predicate: Node | None, value: Node | None) -> int | None:
     """The exact line of a triple in N-Triples or N-Quads (or the first of its subject)."""
-    wanted = [subject.n3()] + [t.n3() for t in (predicate, value) if t is not None]
+    wanted = [str(subject)] + [str(t) for t in (predicate, value) if t is not None]
     candidates = f.first_lines().get(wanted[0], [])
     for index in candidates:
         if all(w in f.lines[index] for w in wanted):
@@ -236,8 +225,8 @@ def _first_line_naming(f: _File, forms: list[str]) -> int | None:
 
 def _forms(f: _File, term: Node) -> list[str]:
     """The ways a Turtle file may write `term`: <full>, <relative>, prefix:local, `a`, a literal."""
-    if isinstance(term, Literal):
-        lexical = str(term)
+    if isinstance(term, ox.Literal):
+        lexical = term.value
         escaped = (
             lexical.replace("\\", "\\\\")
             .replace('"', '\\"')
@@ -245,9 +234,9 @@ def _forms(f: _File, term: Node) -> list[str]:
             .replace("\t", "\\t")
         )
         return [f'"{escaped[:40]}', lexical] if lexical else ['""']
-    if not isinstance(term, URIRef):
+    if not isinstance(term, ox.NamedNode):
         return []
-    iri = str(term)
+    iri = term.value
     forms = [f"<{iri}>"]
     if f.base and iri.startswith(f.base) and iri != f.base:
         forms.append(f"<{iri[len(f.base) :]}>")
@@ -255,7 +244,7 @@ def _forms(f: _File, term: Node) -> list[str]:
         local = iri[len(namespace) :]
         if namespace and iri.startswith(namespace) and (not local or _LOCAL_NAME.match(local)):
             forms.append(f"{prefix}:{local}")
-    if term == RDF.type:
+    if term == _RDF_TYPE:
         forms.append("a")
     return forms
 
