@@ -179,8 +179,11 @@ def _read(path: Path) -> _File:
             if not isinstance(quad.graph_name, ox.DefaultGraph):
                 graphs.add(quad.graph_name)
     text = path.read_text(encoding="utf-8")
-    prefixes = {m.group(1) or "": m.group(2) for m in _PREFIX.finditer(text)}
-    bases = _BASE.findall(text)
+    prefixes: dict[str, str] = {}
+    bases: list[str] = []
+    if fmt not in _LINE_BASED:  # N-Triples and N-Quads write every IRI in full
+        prefixes = {m.group(1) or "": m.group(2) for m in _PREFIX.finditer(text)}
+        bases = _BASE.findall(text)
     return _File(
         path, fmt, text.splitlines(), statements, graphs, prefixes, bases[-1] if bases else None,
     )  # fmt: skip
