@@ -26,7 +26,11 @@ class Vocabulary:
         self._namespace = namespace
 
     def __getattr__(self, name: str) -> ox.NamedNode:
-        return ox.NamedNode(self._namespace + name)
+        if name.startswith("__"):  # copy, pickle and the like ask for these
+            raise AttributeError(name)
+        term = ox.NamedNode(self._namespace + name)
+        setattr(self, name, term)  # made once: the engine reads SHACL's terms in its loops
+        return term
 
     def __getitem__(self, name: str) -> ox.NamedNode:
         return ox.NamedNode(self._namespace + name)

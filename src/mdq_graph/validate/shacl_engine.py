@@ -203,11 +203,18 @@ class _Data:
 
         solutions = self.store.query(query, custom_functions={_BLANK_STR: record})
         assert isinstance(solutions, ox.QuerySolutions)
-        names = [(v, v.value) for v in solutions.variables]
-        stated = self.stated
-        rows = [
-            {name: stated(row[v]) for v, name in names if row[v] is not None} for row in solutions
-        ]
+        names = [v.value for v in solutions.variables]
+        if self._stated:
+            stated = self.stated
+            rows = [
+                {n: stated(t) for n, t in zip(names, row, strict=True) if t is not None}
+                for row in solutions
+            ]
+        else:  # every literal is held as stated
+            rows = [
+                {n: t for n, t in zip(names, row, strict=True) if t is not None}
+                for row in solutions
+            ]
         if blank_str:
             # SPARQL makes it an error, rdflib (and so pySHACL) the node's label: pySHACL decides.
             raise UnsupportedShapes("a SPARQL query that takes the STR() of a blank node")
@@ -246,6 +253,9 @@ class _Run:
         self.data = data
         self.results: list[Result] = []
         self._literals: dict[ox.Literal, Literal] = {}  # as rdflib reads them (see _rdflib)
+        #: The constraint checks of each shape (by identity), made once: `conforms` checks a
+        #: shape node by node.
+        self._compiled: dict[int, list[Callable[[OxTerm, list[OxTerm], list[Result]], None]]] = {}
 
     def focus_nodes(self, shape: Shape) -> list[OxTerm]:
         """The target nodes of `shape`, each once."""
@@ -276,7 +286,9 @@ class _Run:
             values: Callable[[OxTerm], list[OxTerm]] = lambda f: by_subject.get(f, [])  # noqa: E731
         else:
             values = lambda f: [f]  # noqa: E731
-        checks = list(self._checks(shape))
+        checks = self._compiled.get(id(shape))
+        if checks is None:
+            checks = self._compiled[id(shape)] = list(self._checks(shape))
         for f in focus:
             vals = values(f)
             for check in checks:
