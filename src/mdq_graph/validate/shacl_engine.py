@@ -118,9 +118,14 @@ class ShapeSet:
         literals are checked and reported as stated. `UnsupportedShapes` if a value the shapes
         reach was stated in two forms the store holds as one (`"1.5"` and `"1.50"`)."""
         run = _Run(_Data(store, held or {}))
-        for shape in self.roots:
-            if not shape.deactivated:
-                run.check(shape, run.focus_nodes(shape))
+        try:
+            for shape in self.roots:
+                if not shape.deactivated:
+                    run.check(shape, run.focus_nodes(shape))
+        finally:
+            # The checks refer to the run: a cycle that would keep its lookups (hundreds of MB
+            # at 10^6 triples) alive while validation pauses the garbage collector.
+            run.forget_checks()
         return run.results
 
 
@@ -301,6 +306,10 @@ class _Run:
             value_nodes = [v for f in focus for v in values(f)]
             for prop in shape.properties:
                 self.check(prop, value_nodes, into)
+
+    def forget_checks(self) -> None:
+        """Drop the checks made for each shape."""
+        self._compiled.clear()
 
     def conforms(self, node: OxTerm, shape: Shape) -> bool:
         """Whether `node` conforms to `shape` (whatever the severity of what it finds)."""
