@@ -9,12 +9,13 @@ node, path, value, shape, constraint component, severity and messages.
 from __future__ import annotations
 
 import functools
+from collections import Counter
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 from rdflib import Literal
-from rdflib.namespace import SH
+from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
 from mdq_graph.graph.loader import load_dataset, load_store
@@ -295,3 +296,25 @@ def test_quotes_read_from_the_store_are_those_sparql_finds_with_rdflib(corpus: P
     store_quotes = quotes(load_store([corpus]))
     assert len(store_quotes) > 10
     assert check_quotes(load_store([corpus]), corpus.parent / "sources") == []
+
+
+def test_the_engine_scans_each_predicate_once_and_holds_its_values_only_while_shapes_read_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # At 10^7 triples the values of every predicate held to the end were gigabytes.
+    from mdq_graph.validate import shacl_engine
+
+    scans: Counter[str] = Counter()
+    data: list[shacl_engine._Data] = []
+    values = shacl_engine._Data.values
+
+    def counted(self: shacl_engine._Data, predicate: str) -> dict[object, list[object]]:
+        if predicate not in self._values:
+            scans[predicate] += 1
+            data.append(self)
+        return values(self, predicate)  # type: ignore[return-value]
+
+    monkeypatch.setattr(shacl_engine._Data, "values", counted)
+    ShapeSet(load_shapes()).validate(*load_engine_store(None))
+    assert len(scans) > 20 and set(scans.values()) == {1}, scans
+    assert set(data[0]._values) == {str(RDF.type)}  # sh:class reads the types throughout

@@ -109,6 +109,15 @@ class ShapeSet:
         for shape in every_shape(self.roots):
             for constraint in shape.sparql:
                 check_prebinding(constraint.query)
+        #: The predicates whose values the shapes read -> the last root shape that reads them.
+        self._last_use: dict[str, int] = {}
+        for index, root in enumerate(self.roots):
+            for kind, value in root.targets:
+                if kind in (SH.targetSubjectsOf, SH.targetObjectsOf) and not isinstance(value, str):
+                    self._last_use[value.value] = index
+            for shape in every_shape([root]):
+                if shape.path is not None:
+                    self._last_use[shape.path] = index
 
     def validate(
         self, store: ox.Store, held: dict[ox.Literal, ox.Literal] | None = None
@@ -119,9 +128,11 @@ class ShapeSet:
         reach was stated in two forms the store holds as one (`"1.5"` and `"1.50"`)."""
         run = _Run(_Data(store, held or {}))
         try:
-            for shape in self.roots:
+            for index, shape in enumerate(self.roots):
                 if not shape.deactivated:
                     run.check(shape, run.focus_nodes(shape))
+                # The values of a predicate no later shape reaches are not held any longer.
+                run.data.forget(p for p, last in self._last_use.items() if last == index)
         finally:
             # The checks refer to the run: a cycle that would keep its lookups (hundreds of MB
             # at 10^6 triples) alive while validation pauses the garbage collector.
@@ -167,6 +178,12 @@ class _Data:
                     found.setdefault(q.subject, []).append(q.object)  # type: ignore[arg-type]
             self._values[predicate] = found
         return found
+
+    def forget(self, predicates: Iterable[str]) -> None:
+        """Drop the values of `predicates` (rdf:type's are kept: sh:class reads them throughout)."""
+        for predicate in predicates:
+            if predicate != _RDF_TYPE.value:
+                self._values.pop(predicate, None)
 
     def stated(self, term: OxTerm) -> OxTerm:
         """A term of the store as the files state it."""
