@@ -50,6 +50,7 @@ _EXACT = ox.NamedNode(str(OA.exact))
 _START = ox.NamedNode(str(OA.start))
 _POSITION_SELECTOR = ox.NamedNode(str(OA.TextPositionSelector))
 _EVIDENCE = ox.NamedNode(str(MDQ.evidence))
+_RDF_FIRST = ox.NamedNode(str(RDF.first))
 _XSD_STRING = str(XSD.string)
 #: The prefixes of the Turtle report (and of short names): ours, SHACL's and our shapes'.
 REPORT_PREFIXES = {
@@ -448,9 +449,6 @@ def _path_text(
             text = part(inner)
             return form.format(text) if text is not None else None
     return None
-
-
-_RDF_FIRST = ox.NamedNode(str(RDF.first))
 
 
 def _is_group(graph: IndexedGraph, node: OxTerm) -> bool:
