@@ -154,7 +154,7 @@ def test_many_named_graphs_are_located_in_linear_work(
     assert large <= 2.5 * small, (small, large)  # twice the graphs, not four times the reading
 
 
-def test_a_line_based_file_is_not_parsed_whole(
+def test_a_line_based_file_is_neither_parsed_nor_held_whole(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Re-parsing a 10^6-triple N-Quads file to locate a few findings was 13% of `validate`:
@@ -167,3 +167,7 @@ def test_a_line_based_file_is_not_parsed_whole(
     label = Literal("thing 7", lang="en")
     assert sources.locate(ID["thing/7"], RDFS.label, label).line == 8
     assert sources.locate(ID["thing/9"], SCHEMA.name, None).line == 10  # missing: the subject
+    (parsed,) = sources.map._files or []
+    assert sorted(parsed.sparse) == [7, 9] and not parsed.lines  # the file is not held whole
+    assert sources.locate(ID["graph"]).file is not None  # a graph no triple describes: its file
+    assert sources.locate(ID["elsewhere"]).file is None

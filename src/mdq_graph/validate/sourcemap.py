@@ -1,9 +1,9 @@
 """Finds the file, and the line in it, that states a triple, so that a finding can point at it.
 
 The files are read again only when there is something to point at, each on its own, to know which
-file states which triple. An N-Triples or N-Quads file is not parsed whole: its lines are indexed by
-their first word, and only the lines of a subject asked about are parsed (a finding on a
-10^6-triple file costs a scan of its text, not a second parse of it). Lines are exact for N-Triples
+file states which triple. An N-Triples or N-Quads file is neither parsed nor held whole: one pass over
+its lines keeps those that begin with a subject to locate (`SourceMap.want`), and only they are
+parsed (a finding on a 10^7-triple file costs a scan of its text, not a second parse or a copy of it). Lines are exact for N-Triples
 and N-Quads; for Turtle and TriG they are found by reading the text (the subject's statement, then
 the property, then the value); for JSON-LD and RDF/XML, the first line that names the subject.
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,27 +47,56 @@ class Location:
 @dataclass
 class _File:
     """One file: what it states, and its text to find lines in. A line-based file (N-Triples,
-    N-Quads) states nothing up front: `pairs` parses the lines of a subject when it is asked for."""
+    N-Quads) keeps only the lines of the subjects scanned for (`sparse`), and states nothing up
+    front: `pairs` parses the lines of a subject when it is asked for."""
 
     path: Path
     fmt: str
-    lines: list[str]
+    lines: list[str]  # every line, but of a line-based file
     statements: dict[OxTerm, set[tuple[OxTerm, OxTerm]]]  # subject -> (predicate, object)
-    _graphs: set[OxTerm] | None = field(default=None, repr=False)
+    graphs: set[OxTerm] = field(default_factory=set)  # but of a line-based file
     prefixes: dict[str, str] = field(default_factory=dict)
     base: str | None = None
     _first_lines: dict[str, list[int]] | None = field(default=None, repr=False)
     _graph_lines: dict[str, int] | None = field(default=None, repr=False)
+    sparse: dict[int, str] = field(default_factory=dict, repr=False)  # index -> line kept
+    _scanned: set[str] = field(default_factory=set, repr=False)
+    _named_graphs: dict[OxTerm, bool] = field(default_factory=dict, repr=False)
 
-    @property
-    def graphs(self) -> set[OxTerm]:
-        """The named graphs of the file (of a line-based file, parsed whole the first time: only a
-        finding on a graph that no file describes asks)."""
-        if self._graphs is None:
-            self._graphs = {
-                q.graph_name for q in file_quads(self.path) if not isinstance(q.graph_name, ox.DefaultGraph)
-            }  # fmt: skip
-        return self._graphs
+    def scan(self, forms: set[str]) -> None:
+        """Keep the lines of a line-based file that begin with one of `forms` (N-Triples forms),
+        reading the file once for all of them."""
+        forms = forms - self._scanned
+        if self.fmt not in _LINE_BASED or not forms:
+            return
+        self._scanned |= forms
+        index = self.first_lines()
+        with self.path.open(encoding="utf-8") as handle:
+            for number, line in enumerate(handle):
+                head = line.split(None, 1)
+                if head and head[0] in forms:
+                    self.sparse[number] = line.rstrip("\r\n")
+                    index.setdefault(head[0], []).append(number)
+
+    def names_graph(self, term: OxTerm) -> bool:
+        """Whether the file has a named graph `term` (an N-Quads file is read for it once)."""
+        if self.fmt not in _LINE_BASED:
+            return term in self.graphs
+        known = self._named_graphs.get(term)
+        if known is None:
+            known = False
+            if self.fmt == "nq":
+                form = str(term)
+                with self.path.open(encoding="utf-8") as handle:
+                    for line in handle:
+                        body = line.rstrip()
+                        if body.endswith(".") and body[:-1].rstrip().endswith(form):
+                            quads = ox.parse(input=line.encode(), format=ox.RdfFormat.N_QUADS)
+                            if any(q.graph_name == term for q in quads):
+                                known = True
+                                break
+            self._named_graphs[term] = known
+        return known
 
     def pairs(self, subject: OxTerm | None) -> set[tuple[OxTerm, OxTerm]]:
         """(predicate, object) of every triple the file states about `subject`."""
@@ -77,8 +106,9 @@ class _File:
         if found is None:
             found = set()
             if self.fmt in _LINE_BASED:  # parse the subject's lines alone
+                self.scan({str(subject)})
                 index = self.first_lines().get(str(subject), [])
-                text = "\n".join(self.lines[i] for i in index)
+                text = "\n".join(self.sparse[i] for i in index)
                 for quad in ox.parse(input=text.encode(), format=_LINE_FORMATS[self.fmt]):
                     found.add((quad.predicate, quad.object))
             self.statements[subject] = found
@@ -99,7 +129,8 @@ class _File:
         return bool(stated) and (predicate is None or any(p == predicate for p, _ in stated))
 
     def first_lines(self) -> dict[str, list[int]]:
-        """Line indexes by the first word of the line, to find a subject's lines at once."""
+        """Line indexes by the first word of the line, to find a subject's lines at once (of a
+        line-based file, of the lines scanned for)."""
         if self._first_lines is None:
             self._first_lines = {}
             for index, line in enumerate(self.lines):
@@ -126,6 +157,16 @@ class SourceMap:
     def __init__(self, files: Sequence[Path]) -> None:
         self._paths = list(files)
         self._files: list[_File] | None = None
+        self._wanted: set[str] = set()
+
+    def want(self, subjects: Iterable[Node | None]) -> None:
+        """The subjects that will be located: an N-Triples or N-Quads file is read once for all
+        of them (a subject not announced costs a reading of its own)."""
+        forms = {str(s) for s in subjects if s is not None and not isinstance(s, ox.Literal)}
+        self._wanted |= forms
+        if self._files is not None:
+            for f in self._files:
+                f.scan(forms)
 
     def locate(
         self, subject: Node, predicate: Node | None = None, value: Node | None = None
@@ -155,7 +196,7 @@ class SourceMap:
             stated = predicate if predicate is not None and f.states(subject, predicate) else None
             return Location(f.shown, _line(f, subject, stated, None))
         for f in files:
-            if s in f.graphs:
+            if f.names_graph(s):
                 return Location(f.shown, _graph_line(f, subject))
         return Location()
 
@@ -163,6 +204,8 @@ class SourceMap:
         """The files, parsed the first time they are needed."""
         if self._files is None:
             self._files = [_read(path) for path in self._paths]
+            for f in self._files:
+                f.scan(self._wanted)
         return self._files
 
 
@@ -170,20 +213,17 @@ def _read(path: Path) -> _File:
     """Keep the text of one file and, unless it is line-based, parse it on its own (pyoxigraph,
     else rdflib)."""
     fmt = format_for_path(path).name
+    if fmt in _LINE_BASED:  # read line by line, for the subjects to locate (`_File.scan`)
+        return _File(path, fmt, [], {}, _first_lines={})
     statements: dict[OxTerm, set[tuple[OxTerm, OxTerm]]] = {}
-    graphs: set[OxTerm] | None = None
-    if fmt not in _LINE_BASED:
-        graphs = set()
-        for quad in file_quads(path):
-            statements.setdefault(quad.subject, set()).add((quad.predicate, quad.object))  # type: ignore[arg-type]
-            if not isinstance(quad.graph_name, ox.DefaultGraph):
-                graphs.add(quad.graph_name)
+    graphs: set[OxTerm] = set()
+    for quad in file_quads(path):
+        statements.setdefault(quad.subject, set()).add((quad.predicate, quad.object))  # type: ignore[arg-type]
+        if not isinstance(quad.graph_name, ox.DefaultGraph):
+            graphs.add(quad.graph_name)
     text = path.read_text(encoding="utf-8")
-    prefixes: dict[str, str] = {}
-    bases: list[str] = []
-    if fmt not in _LINE_BASED:  # N-Triples and N-Quads write every IRI in full
-        prefixes = {m.group(1) or "": m.group(2) for m in _PREFIX.finditer(text)}
-        bases = _BASE.findall(text)
+    prefixes = {m.group(1) or "": m.group(2) for m in _PREFIX.finditer(text)}
+    bases = _BASE.findall(text)
     return _File(
         path, fmt, text.splitlines(), statements, graphs, prefixes, bases[-1] if bases else None,
     )  # fmt: skip
@@ -212,7 +252,7 @@ def _nt_line(f: _File, subject: Node, predicate: Node | None, value: Node | None
     wanted = [str(subject)] + [str(t) for t in (predicate, value) if t is not None]
     candidates = f.first_lines().get(wanted[0], [])
     for index in candidates:
-        if all(w in f.lines[index] for w in wanted):
+        if all(w in f.sparse[index] for w in wanted):
             return index + 1
     return candidates[0] + 1 if candidates else None
 

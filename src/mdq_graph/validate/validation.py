@@ -353,6 +353,7 @@ def _shacl_findings(
     """The report's results as findings: one per shape, focus node and value; none repeated by the
     inferred view (a result on schema:name that repeats one on the rdfs:label it comes from)."""
     merged: dict[tuple[object, ...], Finding] = {}
+    sources.want(graph.objects(None, SH.focusNode))
     for result in graph.objects(_report_node(graph), SH.result):
         focus = graph.value(result, SH.focusNode)
         if not isinstance(focus, ox.NamedNode | ox.BlankNode):
@@ -585,19 +586,22 @@ def _quote_findings(
     """A finding for every quote that is not verbatim at its offsets in its source text (quotes
     whose text is not in `folder` cannot be checked and are left to the shapes)."""
     findings = []
-    for problem in problems:
-        quote = ox.NamedNode(problem.quote)
-        if not (folder / problem.file).is_file():
-            continue
-        selector = next(
+    checked = [p for p in problems if (folder / p.file).is_file()]
+    selectors = [
+        next(
             (
                 s
-                for s in view.objects(quote, _HAS_SELECTOR)
+                for s in view.objects(ox.NamedNode(problem.quote), _HAS_SELECTOR)
                 if isinstance(s, ox.NamedNode | ox.BlankNode)
                 and _POSITION_SELECTOR in view.objects(s, RDF_TYPE)
             ),
             None,
         )
+        for problem in checked
+    ]
+    sources.want(selectors)
+    for problem, selector in zip(checked, selectors, strict=True):
+        quote = ox.NamedNode(problem.quote)
         location = sources.locate(selector, _START, None) if selector is not None else None
         message = (
             f"The quote is not verbatim in {problem.file}: {problem.message}. Correct oa:start "
@@ -627,6 +631,7 @@ def _evidence_findings(
     """A finding for every statement without evidence, or whose evidence does not state it: on the
     statement's triple, located at the statement node where there is one (else at the triple)."""
     findings = []
+    sources.want(p.statement if p.statement is not None else p.subject for p in problems)
     for problem in problems:
         subject, predicate, value = problem.subject, problem.predicate, problem.object
         claim = f"{_term_text(subject)} {_term_text(predicate)} {_term_text(value)}"
