@@ -53,7 +53,7 @@ def main() -> None:
         export = Path(folder) / "mdq.ttl"
         shapes = Path(folder) / "shapes.ttl"
         subprocess.run([*cli(), "export", "--format", "turtle", "-o", str(export)], check=True)
-        load_shapes().serialize(shapes, format="turtle")
+        load_shapes().to_rdflib().serialize(shapes, format="turtle")
         commands = {
             'python -c "import rdflib" (start-up floor)': [sys.executable, "-c", "import rdflib"],
             "mdq-graph validate (bundled graph)": [*cli(), "validate"],

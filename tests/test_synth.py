@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from mdq_graph.cli import main
 from mdq_graph.errors import UsageError
 from mdq_graph.graph.engine import Engine
-from mdq_graph.graph.loader import load_dataset, load_store
+from mdq_graph.graph.loader import load_store
 from mdq_graph.query.curated import curated_queries
 from mdq_graph.synth import (
     SYNTH_GRAPH,
@@ -82,9 +82,9 @@ def test_the_corpus_passes_validate(runner: CliRunner, corpus: Path) -> None:
 
 
 def test_every_quote_is_verbatim_in_its_generated_text(corpus: Path) -> None:
-    dataset = load_dataset([corpus])
-    assert check_quotes(dataset, corpus.parent / "sources") == []
-    assert len(quotes(dataset)) > 10 * MEETINGS
+    store = load_store([corpus])
+    assert check_quotes(store, corpus.parent / "sources") == []
+    assert len(quotes(store)) > 10 * MEETINGS
 
 
 def test_it_has_the_shape_of_the_real_data(corpus: Path) -> None:

@@ -2,29 +2,36 @@
 
 from __future__ import annotations
 
+import pyoxigraph as ox
 import pytest
-from rdflib import Dataset
 
+from mdq_graph.graph.loader import load_store
 from mdq_graph.graph.resources import sources_dir
 from mdq_graph.validate.quotes import Quote, check_quote, check_quotes, quotes
 
 MIN_QUOTES = 20
 
 
-def test_there_are_enough_quotes_in_both_languages(dataset: Dataset) -> None:
-    found = quotes(dataset)
+@pytest.fixture(scope="module")
+def store() -> ox.Store:
+    """The bundled graph in a pyoxigraph store (its default graph the union)."""
+    return load_store()
+
+
+def test_there_are_enough_quotes_in_both_languages(store: ox.Store) -> None:
+    found = quotes(store)
     assert len(found) >= MIN_QUOTES
     files = {q.file for q in found}
     assert files == {"cao-2025-09-22-mdq7.en.txt", "cao-2025-09-22-mdq7.ja.partial.txt"}
 
 
-def test_every_quote_is_verbatim_at_its_offsets(dataset: Dataset) -> None:
-    problems = check_quotes(dataset, sources_dir())
+def test_every_quote_is_verbatim_at_its_offsets(store: ox.Store) -> None:
+    problems = check_quotes(store, sources_dir())
     assert problems == [], "\n".join(f"{p.quote}: {p.message}" for p in problems)
 
 
-def test_offsets_count_code_points_in_the_japanese_text(dataset: Dataset) -> None:
-    ja = [q for q in quotes(dataset) if q.file.endswith(".ja.partial.txt")]
+def test_offsets_count_code_points_in_the_japanese_text(store: ox.Store) -> None:
+    ja = [q for q in quotes(store) if q.file.endswith(".ja.partial.txt")]
     text = (sources_dir() / ja[0].file).read_text(encoding="utf-8")
     for quote in ja:
         assert text[quote.start : quote.end] == quote.exact

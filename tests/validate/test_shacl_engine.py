@@ -9,20 +9,25 @@ node, path, value, shape, constraint component, severity and messages.
 from __future__ import annotations
 
 import functools
+from collections import Counter
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import SH
+from rdflib import Literal
+from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
 from mdq_graph.graph.loader import load_dataset, load_store
+from mdq_graph.graph.namespaces import MDQ, OA
 from mdq_graph.synth import synthesize
-from mdq_graph.validate.quotes import check_quotes, quotes
+from mdq_graph.validate.indexed import IndexedGraph
+from mdq_graph.validate.quotes import Quote, check_quotes, quotes
 from mdq_graph.validate.shacl_engine import ShapeSet, report
 from mdq_graph.validate.shacl_shapes import UnsupportedShapes
 from mdq_graph.validate.validation import _run_shacl, load_engine_store, load_shapes, validate_graph
 from tests.conftest import TEST_DATA
+from tests.validate.test_shacl_conformance import as_graph
 
 SHAPES_DATA = TEST_DATA / "shapes"
 FIXTURES = sorted(
@@ -36,8 +41,9 @@ BEYOND = SHAPES_DATA / "beyond-the-engine"
 ResultKey = tuple[Node | None, ...]
 
 
-def results(graph: Graph) -> set[tuple[object, ...]]:
-    """The results of a report graph, each as the tuple of what it says."""
+def results(report: list[ox.Triple]) -> set[tuple[object, ...]]:
+    """The results of a report, each as the tuple of what it says."""
+    graph = as_graph(report)
     found: set[tuple[object, ...]] = set()
     for r in graph.objects(None, SH.result):
         messages = frozenset(
@@ -173,7 +179,7 @@ def test_shapes_the_engine_does_not_know_are_refused(shape: str) -> None:
         f"@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n{statement}\n"
     )
     with pytest.raises(UnsupportedShapes):
-        ShapeSet(Graph().parse(data=text, format="turtle"))
+        ShapeSet(IndexedGraph.parse(text))
 
 
 #: SPARQL constraints the engine runs set-at-a-time: $this is bound wherever they read it.
@@ -189,7 +195,7 @@ SPARQL_ACCEPTED = {
 }
 
 
-def _sparql_shapes(query: str) -> Graph:
+def _sparql_shapes(query: str) -> IndexedGraph:
     """A node shape with one SPARQL constraint, the ex: prefix declared."""
     text = (
         "@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <https://example.org/> .\n"
@@ -198,7 +204,7 @@ def _sparql_shapes(query: str) -> Graph:
         f"sh:select '{query}' ] .\n"
         'ex:P sh:declare [ sh:prefix "ex" ; sh:namespace "https://example.org/"^^xsd:anyURI ] .\n'
     )
-    return Graph().parse(data=text, format="turtle")
+    return IndexedGraph.parse(text)
 
 
 @pytest.mark.parametrize("query", SPARQL_REFUSED.values(), ids=SPARQL_REFUSED)
@@ -215,7 +221,7 @@ def test_sparql_constraints_that_a_values_block_pre_binds_are_accepted(query: st
 def test_the_quick_reading_accepts_only_queries_the_algebra_accepts() -> None:
     from mdq_graph.validate.prebinding import _plainly_prebound, check_algebra
 
-    bundled = [str(q) for q in load_shapes().objects(None, SH.select)]
+    bundled = [q.value for q in load_shapes().objects(None, ox.NamedNode(str(SH.select)))]
     tricky = [  # the quick reading must see what makes a group unsure to bind $this
         "SELECT $this WHERE { { { $this ex:p ?v } UNION { ?v ex:q ?w } "
         "FILTER NOT EXISTS { ?v ex:r $this } } }",
@@ -252,14 +258,63 @@ def test_shapes_beyond_the_engine_are_run_by_pyshacl(extra: str, focus: str, mes
         ShapeSet(load_shapes([BEYOND / extra]))
     found = validate_graph(extra_shapes=[BEYOND / extra])
     assert any(
-        f.focus_node == URIRef(f"https://w3id.org/mdq/id/{focus}") and message in f.message
+        f.focus_node == ox.NamedNode(f"https://w3id.org/mdq/id/{focus}") and message in f.message
         for f in found.findings
     ), [f.message for f in found.findings]
 
 
-def test_quotes_read_from_the_store_are_those_read_with_rdflib(corpus: Path) -> None:
+#: The quotes as SPARQL defines them, run by rdflib on the dataset: the oracle of `quotes`.
+QUOTES = """
+SELECT ?quote ?file ?exact ?prefix ?suffix ?start ?end WHERE {
+  ?quote a mdq:Quote ; oa:hasSource ?text ; oa:hasSelector ?q , ?p .
+  ?text mdq:fileName ?file .
+  ?q a oa:TextQuoteSelector ; oa:exact ?exact .
+  OPTIONAL { ?q oa:prefix ?prefix }
+  OPTIONAL { ?q oa:suffix ?suffix }
+  ?p a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end .
+}
+ORDER BY ?quote
+"""
+
+
+def test_quotes_read_from_the_store_are_those_sparql_finds_with_rdflib(corpus: Path) -> None:
     for paths in (None, [corpus]):
-        assert quotes(load_store(paths)) == quotes(load_dataset(paths))
+        rows = load_dataset(paths).query(QUOTES, initNs={"mdq": MDQ, "oa": OA})
+        expected = [
+            Quote(
+                str(r.quote),  # type: ignore[union-attr]
+                str(r.file),  # type: ignore[union-attr]
+                str(r.exact),  # type: ignore[union-attr]
+                str(r.prefix or ""),  # type: ignore[union-attr]
+                str(r.suffix or ""),  # type: ignore[union-attr]
+                int(r.start),  # type: ignore[union-attr]
+                int(r.end),  # type: ignore[union-attr]
+            )
+            for r in rows
+        ]
+        assert quotes(load_store(paths)) == expected
     store_quotes = quotes(load_store([corpus]))
     assert len(store_quotes) > 10
     assert check_quotes(load_store([corpus]), corpus.parent / "sources") == []
+
+
+def test_the_engine_scans_each_predicate_once_and_holds_its_values_only_while_shapes_read_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # At 10^7 triples the values of every predicate held to the end were gigabytes.
+    from mdq_graph.validate import shacl_engine
+
+    scans: Counter[str] = Counter()
+    data: list[shacl_engine._Data] = []
+    values = shacl_engine._Data.values
+
+    def counted(self: shacl_engine._Data, predicate: str) -> dict[object, list[object]]:
+        if predicate not in self._values:
+            scans[predicate] += 1
+            data.append(self)
+        return values(self, predicate)  # type: ignore[return-value]
+
+    monkeypatch.setattr(shacl_engine._Data, "values", counted)
+    ShapeSet(load_shapes()).validate(*load_engine_store(None))
+    assert len(scans) > 20 and set(scans.values()) == {1}, scans
+    assert set(data[0]._values) == {str(RDF.type)}  # sh:class reads the types throughout

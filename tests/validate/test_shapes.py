@@ -12,7 +12,7 @@ from mdq_graph.graph.dataset import INFERRED_GRAPH, ONTOLOGY_GRAPH
 from mdq_graph.graph.namespaces import SCHEMA
 from mdq_graph.validate.validation import load_shapes
 
-SHAPES = load_shapes()
+SHAPES = load_shapes().to_rdflib()  # read here with rdflib, the oracle (pySHACL meta-validates it)
 SHAPE_NODES = sorted(
     {s for t in (SH.NodeShape, SH.PropertyShape) for s in SHAPES.subjects(RDF.type, t)}, key=str
 )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
-from rdflib import Dataset
 
 from mdq_graph.validate.quotes import check_quotes, source_path
 from tests.support.probes import canary, opened_files
@@ -57,11 +57,11 @@ def test_a_source_name_leading_out_is_refused_before_opening(
     folders: tuple[Path, Path], name: str
 ) -> None:
     sources, outside = folders
-    dataset = Dataset()
+    store = ox.Store()
     text = _QUOTE.replace("{name}", name.replace("{outside}", str(outside)))
-    dataset.default_graph.parse(data=text, format="turtle")
+    store.load(text, format=ox.RdfFormat.TURTLE)
     with opened_files() as opened:
-        problems = check_quotes(dataset, sources)
+        problems = check_quotes(store, sources)
     assert not [p for p in opened if "canary" in p or p.startswith("/proc")], opened
     assert len(problems) == 1 and "is not a file in" in problems[0].message
     assert "CANARY" not in problems[0].message
@@ -69,8 +69,8 @@ def test_a_source_name_leading_out_is_refused_before_opening(
 
 def test_a_name_inside_the_folder_is_read(folders: tuple[Path, Path]) -> None:
     sources, _ = folders
-    dataset = Dataset()
-    dataset.default_graph.parse(data=_QUOTE.replace("{name}", "inside.txt"), format="turtle")
+    store = ox.Store()
+    store.load(_QUOTE.replace("{name}", "inside.txt"), format=ox.RdfFormat.TURTLE)
     assert source_path(sources, "inside.txt") == (sources / "inside.txt").resolve()
-    assert check_quotes(dataset, sources) == []
+    assert check_quotes(store, sources) == []
     assert source_path(sources, "sub/../inside.txt") is None

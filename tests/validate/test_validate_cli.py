@@ -72,7 +72,7 @@ def test_json_report_layout(runner: CliRunner) -> None:
     assert finding["source_line"] == _line_of(
         INVALID / "end-before-start.ttl", 'schema:endDate "2025-09-10"'
     )
-    assert finding["shape"] == str(SHAPES.EventEndsOnOrAfterStart)
+    assert finding["shape"] == SHAPES.EventEndsOnOrAfterStart.value
     assert "終了日" in finding["message_ja"]
 
 
@@ -102,7 +102,7 @@ def test_turtle_report_is_the_standard_shacl_report(runner: CliRunner) -> None:
 
     _, theirs, _ = validate(
         load_dataset([fixture]),
-        shacl_graph=load_shapes(),
+        shacl_graph=load_shapes().to_rdflib(),
         inference="none",
         advanced=True,
         allow_infos=True,
@@ -117,7 +117,7 @@ def test_turtle_report_carries_the_quote_findings(runner: CliRunner) -> None:
     )
     assert result.exit_code == 1, result.output
     graph = Graph().parse(data=result.output, format="turtle")
-    (finding,) = graph.subjects(SH.sourceShape, SHAPES.QuoteIsVerbatimInItsSourceText)
+    (finding,) = graph.subjects(SH.sourceShape, URIRef(SHAPES.QuoteIsVerbatimInItsSourceText.value))
     assert graph.value(finding, SH.resultSeverity) == SH.Violation
     assert graph.value(finding, SH.focusNode) == URIRef("https://w3id.org/mdq/id/quote/en-09")
 
@@ -227,7 +227,7 @@ def test_breaking_the_bundled_data_is_caught(
     copy = _broken_copy(tmp_path, file, before, after)
     code, report = _json(runner, str(copy))
     assert code == 1, report
-    caught = [f for f in report["findings"] if f["shape"] == str(SHAPES[shape])]
+    caught = [f for f in report["findings"] if f["shape"] == SHAPES[shape].value]
     assert caught and all(f["severity"] == "Violation" for f in caught)
     assert any(f["source_file"].endswith(file) for f in caught)
 
@@ -254,7 +254,7 @@ def test_removing_a_japanese_label_is_a_warning(runner: CliRunner, tmp_path: Pat
     code, report = _json(runner, str(copy))
     assert any(
         f["focus_node"] == "https://w3id.org/mdq/id/country/jp"
-        and f["shape"] == str(SHAPES.JapaneseLabelExpected)
+        and f["shape"] == SHAPES.JapaneseLabelExpected.value
         and f["severity"] == "Warning"
         for f in report["findings"]
     )
@@ -263,7 +263,7 @@ def test_removing_a_japanese_label_is_a_warning(runner: CliRunner, tmp_path: Pat
     violations = [f for f in report["findings"] if f["severity"] == "Violation"]
     assert code == 1
     assert {(f["shape"], f["value"]) for f in violations} == {
-        (str(SHAPES.EvidenceStatesTheValue), "<https://w3id.org/mdq/id/country/jp>")
+        (SHAPES.EvidenceStatesTheValue.value, "<https://w3id.org/mdq/id/country/jp>")
     }
 
 

@@ -6,35 +6,30 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import SH, NamespaceManager
-from rdflib.paths import Path as PropertyPath
-from rdflib.term import Node
+import pyoxigraph as ox
 
-from mdq_graph.graph.namespaces import PREFIXES
+from mdq_graph.graph.loader import OxTerm
+from mdq_graph.graph.namespaces import XSD
 from mdq_graph.validate import REPORT_FORMATS
-from mdq_graph.validate.validation import SHAPES, Finding, Severity, ValidationReport, short_name
+from mdq_graph.validate.validation import (
+    REPORT_PREFIXES,
+    Finding,
+    PropertyPath,
+    Severity,
+    ValidationReport,
+    short_name,
+)
 
 #: The version of the JSON report's layout (README, "Validation"); raised when a field changes meaning.
 JSON_REPORT_VERSION = 1
-
-
-def _namespace_manager() -> NamespaceManager:
-    """Our prefixes, SHACL's and our shapes', for values and property paths in text."""
-    manager = NamespaceManager(Graph(), bind_namespaces="none")
-    for prefix, namespace in {**PREFIXES, "sh": SH, "shapes": SHAPES}.items():
-        manager.bind(prefix, namespace, override=True, replace=True)
-    return manager
-
-
-_NAMESPACES = _namespace_manager()
+_XSD_STRING = str(XSD.string)
 
 
 def render_text(report: ValidationReport) -> str:
     """Findings grouped by resource (with its label), each with its property, value, severity, message,
     the file and line that state it, and the shape; then a summary line."""
     lines: list[str] = []
-    groups: dict[Node, list[Finding]] = {}
+    groups: dict[OxTerm, list[Finding]] = {}
     for finding in report.findings:
         groups.setdefault(finding.focus_node, []).append(finding)
     for focus, findings in groups.items():
@@ -67,8 +62,9 @@ def render_json(report: ValidationReport) -> str:
 
 
 def render_turtle(report: ValidationReport) -> str:
-    """The standard SHACL validation report (sh:ValidationReport) in Turtle."""
-    return report.graph.serialize(format="turtle")
+    """The standard SHACL validation report (sh:ValidationReport) in Turtle, written by pyoxigraph."""
+    written = ox.serialize(report.graph, format=ox.RdfFormat.TURTLE, prefixes=REPORT_PREFIXES)
+    return (written or b"").decode("utf-8")
 
 
 RENDERERS: dict[str, Callable[[ValidationReport], str]] = dict(
@@ -83,37 +79,43 @@ def _finding_json(f: Finding) -> dict[str, Any]:
         "focus_node": _identifier(f.focus_node),
         "focus_label": f.focus_label,
         "path": _path_json(f.path),
-        "value": f.value.n3() if f.value is not None else None,
+        "value": str(f.value) if f.value is not None else None,
         "message": f.message,
         "message_ja": f.message_ja,
         "source_file": f.source_file,
         "source_line": f.source_line,
         "shape": _identifier(f.shape) if f.shape is not None else None,
-        "constraint": str(f.constraint) if f.constraint is not None else None,
+        "constraint": f.constraint.value if f.constraint is not None else None,
     }
 
 
-def _identifier(node: Node) -> str:
+def _identifier(node: OxTerm) -> str:
     """An IRI as it is, a blank node as _:label."""
-    return str(node) if isinstance(node, URIRef) else node.n3()
+    return node.value if isinstance(node, ox.NamedNode) else str(node)
 
 
-def _path_json(path: URIRef | PropertyPath | None) -> str | None:
+def _path_json(path: ox.NamedNode | PropertyPath | None) -> str | None:
     """A property as its IRI; a longer path in SPARQL property-path syntax with full IRIs."""
     if path is None:
         return None
-    return str(path) if isinstance(path, URIRef) else path.n3()
+    return path.value if isinstance(path, ox.NamedNode) else path.sparql
 
 
-def _short(term: Node | PropertyPath | None) -> str:
-    """A term as the data files write it: <meeting/mdq-7> under the id/ base, else a prefixed name."""
+def _short(term: OxTerm | PropertyPath | None) -> str:
+    """A term as the data files write it: <meeting/mdq-7> under the id/ base, else a prefixed name;
+    a literal in Turtle syntax, its datatype a prefixed name."""
     if isinstance(term, PropertyPath):
-        return term.n3(_NAMESPACES)
-    if isinstance(term, URIRef):
-        return short_name(str(term))
-    if isinstance(term, Literal):
-        return term.n3(_NAMESPACES)
-    return str(term.n3()) if term is not None else ""
+        return term.short
+    if isinstance(term, ox.NamedNode):
+        return short_name(term.value)
+    if isinstance(term, ox.Literal):
+        quoted = str(ox.Literal(term.value))  # the lexical form, escaped as N-Triples escapes it
+        if term.language:
+            return f"{quoted}@{term.language}"
+        if term.datatype.value == _XSD_STRING:
+            return quoted
+        return f"{quoted}^^{short_name(term.datatype.value)}"
+    return str(term) if term is not None else ""
 
 
 def _where(f: Finding) -> str:

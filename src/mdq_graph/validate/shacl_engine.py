@@ -36,21 +36,21 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import SH, XSD
-from rdflib.term import Node
+from rdflib import Literal
 
 from mdq_graph.errors import QueryError, ShapesError
-from mdq_graph.graph import loader
 from mdq_graph.graph.loader import OxTerm, rdflib_term
-from mdq_graph.graph.namespaces import RDF, RDFS
+from mdq_graph.graph.namespaces import RDF, RDFS, XSD
 from mdq_graph.graph.service import check_no_service
+from mdq_graph.validate.indexed import SH, IndexedGraph
 from mdq_graph.validate.prebinding import check_prebinding
 from mdq_graph.validate.shacl_shapes import (
     Shape,
     SparqlConstraint,
     UnsupportedShapes,
+    every_shape,
     integers,
+    is_true,
     read_shapes,
     regex_flags,
     with_values,
@@ -64,7 +64,7 @@ _SUBCLASS_OF = ox.NamedNode(str(RDFS.subClassOf))
 _XSD_STRING = str(XSD.string)
 _LANG_STRING = str(RDF.langString)
 
-_NODE_KINDS: dict[URIRef, tuple[type, ...]] = {
+_NODE_KINDS: dict[OxTerm, tuple[type, ...]] = {
     SH.IRI: (ox.NamedNode,),
     SH.BlankNode: (ox.BlankNode,),
     SH.Literal: (ox.Literal,),
@@ -89,26 +89,35 @@ _BLANK_STR = ox.NamedNode("urn:x-mdq:str-of-a-blank-node")
 
 @dataclass(frozen=True)
 class Result:
-    """One validation result, as the terms of the data (pyoxigraph) and of the shapes (rdflib)."""
+    """One validation result, in the terms of the data and of the shapes (pyoxigraph's)."""
 
     focus: OxTerm
-    path: URIRef | None
+    path: ox.NamedNode | None
     value: OxTerm | None
-    shape: Node
-    component: URIRef
-    severity: URIRef
-    messages: tuple[Literal, ...]
-    constraint: Node | None = None
+    shape: OxTerm
+    component: ox.NamedNode
+    severity: ox.NamedNode
+    messages: tuple[ox.Literal, ...]
+    constraint: OxTerm | None = None
 
 
 class ShapeSet:
     """Shapes read once from a shapes graph, ready to validate any number of stores."""
 
-    def __init__(self, shapes: Graph) -> None:
+    def __init__(self, shapes: IndexedGraph) -> None:
         self.roots = read_shapes(shapes)
-        for shape in _every_shape(self.roots):
+        for shape in every_shape(self.roots):
             for constraint in shape.sparql:
                 check_prebinding(constraint.query)
+        #: The predicates whose values the shapes read -> the last root shape that reads them.
+        self._last_use: dict[str, int] = {}
+        for index, root in enumerate(self.roots):
+            for kind, value in root.targets:
+                if kind in (SH.targetSubjectsOf, SH.targetObjectsOf) and not isinstance(value, str):
+                    self._last_use[value.value] = index
+            for shape in every_shape([root]):
+                if shape.path is not None:
+                    self._last_use[shape.path] = index
 
     def validate(
         self, store: ox.Store, held: dict[ox.Literal, ox.Literal] | None = None
@@ -118,9 +127,16 @@ class ShapeSet:
         literals are checked and reported as stated. `UnsupportedShapes` if a value the shapes
         reach was stated in two forms the store holds as one (`"1.5"` and `"1.50"`)."""
         run = _Run(_Data(store, held or {}))
-        for shape in self.roots:
-            if not shape.deactivated:
-                run.check(shape, run.focus_nodes(shape))
+        try:
+            for index, shape in enumerate(self.roots):
+                if not shape.deactivated:
+                    run.check(shape, run.focus_nodes(shape))
+                # The values of a predicate no later shape reaches are not held any longer.
+                run.data.forget(p for p, last in self._last_use.items() if last == index)
+        finally:
+            # The checks refer to the run: a cycle that would keep its lookups (hundreds of MB
+            # at 10^6 triples) alive while validation pauses the garbage collector.
+            run.forget_checks()
         return run.results
 
 
@@ -163,6 +179,12 @@ class _Data:
             self._values[predicate] = found
         return found
 
+    def forget(self, predicates: Iterable[str]) -> None:
+        """Drop the values of `predicates` (rdf:type's are kept: sh:class reads them throughout)."""
+        for predicate in predicates:
+            if predicate != _RDF_TYPE.value:
+                self._values.pop(predicate, None)
+
     def stated(self, term: OxTerm) -> OxTerm:
         """A term of the store as the files state it."""
         if type(term) is not ox.Literal or term not in self._stated:
@@ -203,11 +225,18 @@ class _Data:
 
         solutions = self.store.query(query, custom_functions={_BLANK_STR: record})
         assert isinstance(solutions, ox.QuerySolutions)
-        names = [(v, v.value) for v in solutions.variables]
-        stated = self.stated
-        rows = [
-            {name: stated(row[v]) for v, name in names if row[v] is not None} for row in solutions
-        ]
+        names = [v.value for v in solutions.variables]
+        if self._stated:
+            stated = self.stated
+            rows = [
+                {n: stated(t) for n, t in zip(names, row, strict=True) if t is not None}
+                for row in solutions
+            ]
+        else:  # every literal is held as stated
+            rows = [
+                {n: t for n, t in zip(names, row, strict=True) if t is not None}
+                for row in solutions
+            ]
         if blank_str:
             # SPARQL makes it an error, rdflib (and so pySHACL) the node's label: pySHACL decides.
             raise UnsupportedShapes("a SPARQL query that takes the STR() of a blank node")
@@ -245,25 +274,28 @@ class _Run:
     def __init__(self, data: _Data) -> None:
         self.data = data
         self.results: list[Result] = []
-        self._literals: dict[ox.Literal, Literal] = {}
+        self._literals: dict[ox.Literal, Literal] = {}  # as rdflib reads them (see _rdflib)
+        #: The constraint checks of each shape (by identity), made once: `conforms` checks a
+        #: shape node by node.
+        self._compiled: dict[int, list[Callable[[OxTerm, list[OxTerm], list[Result]], None]]] = {}
 
     def focus_nodes(self, shape: Shape) -> list[OxTerm]:
         """The target nodes of `shape`, each once."""
         found: dict[OxTerm, None] = {}
         for kind, value in shape.targets:
-            if kind == SH.targetClass:
-                found.update((node, None) for node in self.data.instances(ox_term(value)))
-            elif kind == SH.targetSubjectsOf:
-                found.update((s, None) for s in self.data.values(str(value)))
-            elif kind == SH.targetObjectsOf:
-                for objects in self.data.values(str(value)).values():
-                    found.update((o, None) for o in objects)
-            elif kind == SH.targetNode:
-                found[ox_term(value)] = None
-            else:  # a SPARQL target
-                for row in self.data.select(str(value)):
+            if isinstance(value, str):  # a SPARQL target
+                for row in self.data.select(value):
                     if "this" in row:
                         found[row["this"]] = None
+            elif kind == SH.targetClass:
+                found.update((node, None) for node in self.data.instances(value))
+            elif kind == SH.targetSubjectsOf:
+                found.update((s, None) for s in self.data.values(value.value))
+            elif kind == SH.targetObjectsOf:
+                for objects in self.data.values(value.value).values():
+                    found.update((o, None) for o in objects)
+            elif kind == SH.targetNode:
+                found[value] = None
         return list(found)
 
     def check(self, shape: Shape, focus: list[OxTerm], into: list[Result] | None = None) -> None:
@@ -276,7 +308,9 @@ class _Run:
             values: Callable[[OxTerm], list[OxTerm]] = lambda f: by_subject.get(f, [])  # noqa: E731
         else:
             values = lambda f: [f]  # noqa: E731
-        checks = list(self._checks(shape))
+        checks = self._compiled.get(id(shape))
+        if checks is None:
+            checks = self._compiled[id(shape)] = list(self._checks(shape))
         for f in focus:
             vals = values(f)
             for check in checks:
@@ -290,6 +324,10 @@ class _Run:
             for prop in shape.properties:
                 self.check(prop, value_nodes, into)
 
+    def forget_checks(self) -> None:
+        """Drop the checks made for each shape."""
+        self._compiled.clear()
+
     def conforms(self, node: OxTerm, shape: Shape) -> bool:
         """Whether `node` conforms to `shape` (whatever the severity of what it finds)."""
         found: list[Result] = []
@@ -302,24 +340,26 @@ class _Run:
         """One function per constraint of `shape`: (focus, values, results) -> None."""
         c = shape.constraints
 
-        def result(f: OxTerm, v: OxTerm | None, component: URIRef) -> Result:
+        def result(f: OxTerm, v: OxTerm | None, component: ox.NamedNode) -> Result:
             return Result(
                 f, shape.path_iri, v, shape.node, component, shape.severity, tuple(shape.messages)
             )
 
-        def each_value(test: Callable[[OxTerm], bool], component: URIRef) -> Callable[..., None]:
+        def each_value(
+            test: Callable[[OxTerm], bool], component: ox.NamedNode
+        ) -> Callable[..., None]:
             def check(f: OxTerm, vals: list[OxTerm], out: list[Result]) -> None:
                 out.extend(result(f, v, component) for v in vals if not test(v))
 
             return check
 
         for kind in c.get(SH.nodeKind, []):
-            allowed = _NODE_KINDS[kind]  # type: ignore[index]
+            allowed = _NODE_KINDS[kind]
             yield each_value(_is_kind(allowed), SH.NodeKindConstraintComponent)
         for cls in c.get(SH["class"], []):
-            yield each_value(self._is_instance(ox_term(cls)), SH.ClassConstraintComponent)
+            yield each_value(self._is_instance(cls), SH.ClassConstraintComponent)
         for datatype in c.get(SH.datatype, []):
-            yield each_value(self._datatype_test(str(datatype)), SH.DatatypeConstraintComponent)
+            yield each_value(self._datatype_test(datatype.value), SH.DatatypeConstraintComponent)
         for minimum in integers(c, SH.minCount):
             yield self._count(result, minimum, None, SH.MinCountConstraintComponent)
         for maximum in integers(c, SH.maxCount):
@@ -329,10 +369,10 @@ class _Run:
         for length in integers(c, SH.minLength):
             yield each_value(_is_long_enough(length), SH.MinLengthConstraintComponent)
         for pattern in c.get(SH.pattern, []):
-            regex = re.compile(str(pattern), regex_flags(c.get(SH.flags, [])))
+            regex = re.compile(pattern.value, regex_flags(c.get(SH.flags, [])))
             yield each_value(_matches(regex), SH.PatternConstraintComponent)
         for unique in c.get(SH.uniqueLang, []):
-            if isinstance(unique, Literal) and unique.toPython() is True:
+            if is_true(unique):
                 yield self._unique_lang(result)
         if shape.alternatives:
             yield each_value(self._any_of(shape.alternatives), SH.OrConstraintComponent)
@@ -341,10 +381,10 @@ class _Run:
 
     def _count(
         self,
-        result: Callable[[OxTerm, OxTerm | None, URIRef], Result],
+        result: Callable[[OxTerm, OxTerm | None, ox.NamedNode], Result],
         minimum: int | None,
         maximum: int | None,
-        component: URIRef,
+        component: ox.NamedNode,
     ) -> Callable[[OxTerm, list[OxTerm], list[Result]], None]:
         def check(f: OxTerm, vals: list[OxTerm], out: list[Result]) -> None:
             if (minimum is not None and len(vals) < minimum) or (
@@ -355,7 +395,7 @@ class _Run:
         return check
 
     def _unique_lang(
-        self, result: Callable[[OxTerm, OxTerm | None, URIRef], Result]
+        self, result: Callable[[OxTerm, OxTerm | None, ox.NamedNode], Result]
     ) -> Callable[[OxTerm, list[OxTerm], list[Result]], None]:
         def check(f: OxTerm, vals: list[OxTerm], out: list[Result]) -> None:
             seen: set[str] = set()
@@ -369,7 +409,7 @@ class _Run:
         return check
 
     def _qualified(
-        self, shape: Shape, result: Callable[[OxTerm, OxTerm | None, URIRef], Result]
+        self, shape: Shape, result: Callable[[OxTerm, OxTerm | None, ox.NamedNode], Result]
     ) -> Callable[[OxTerm, list[OxTerm], list[Result]], None]:
         qualified = shape.qualified
         assert qualified is not None
@@ -391,13 +431,15 @@ class _Run:
     def _datatype_test(self, datatype: str) -> Test:
         return lambda v: self._has_datatype(v, datatype)
 
-    def _minimum_test(self, bound: Node) -> Test:
+    def _minimum_test(self, bound: OxTerm) -> Test:
         return lambda v: self._at_least(v, bound)
 
     def _any_of(self, shapes: list[Shape]) -> Test:
         return lambda v: any(self.conforms(v, s) for s in shapes)
 
     def _rdflib(self, literal: ox.Literal) -> Literal:
+        """The literal as rdflib reads it: its Python value, and whether it is ill-typed, decide
+        sh:datatype and sh:minInclusive as pySHACL decides them (the reference the engine matches)."""
         found = self._literals.get(literal)
         if found is None:
             converted = rdflib_term(literal)
@@ -426,11 +468,11 @@ class _Run:
         python = literal.value
         return isinstance(python, expected) and not (expected is int and isinstance(python, bool))
 
-    def _at_least(self, value: OxTerm, bound: Node) -> bool:
-        """pySHACL's sh:minInclusive: a literal comparable with `bound` and not below it."""
-        if not isinstance(value, ox.Literal) or not isinstance(bound, Literal):
+    def _at_least(self, value: OxTerm, limit: OxTerm) -> bool:
+        """pySHACL's sh:minInclusive: a literal comparable with `limit` and not below it."""
+        if not isinstance(value, ox.Literal) or not isinstance(limit, ox.Literal):
             return False
-        literal = self._rdflib(value)
+        literal, bound = self._rdflib(value), self._rdflib(limit)
         if getattr(literal, "ill_typed", None) is True:  # no value to compare
             return False
         if isinstance(literal.value, str) != isinstance(bound.value, str):
@@ -483,67 +525,43 @@ class _Run:
                 shape.node,
                 SH.SPARQLConstraintComponent,
                 shape.severity,
-                tuple(Literal(_fill(str(m), filled)) for m in messages),
+                tuple(ox.Literal(_fill(m.value, filled)) for m in messages),
                 constraint.node,
             )
             out.extend([result] * times[this])
 
 
-def _every_shape(roots: list[Shape]) -> Iterator[Shape]:
-    """The shapes `roots` and every shape they refer to, each once."""
-    seen: set[int] = set()
-    pending = list(roots)
-    while pending:
-        shape = pending.pop()
-        if id(shape) not in seen:
-            seen.add(id(shape))
-            yield shape
-            pending += [*shape.properties, *shape.alternatives]
-            pending += [shape.qualified] if shape.qualified is not None else []
-
-
-def report(results: Iterable[Result], shapes: Graph) -> Graph:
-    """The results as a SHACL validation report graph, as pySHACL writes it: with the description
-    of each SPARQL constraint (from `shapes`) that a result names as its sh:sourceConstraint, and
+def report(results: Iterable[Result], shapes: IndexedGraph) -> list[ox.Triple]:
+    """The results as a SHACL validation report, as pySHACL writes it: with the description of
+    each SPARQL constraint (from `shapes`) that a result names as its sh:sourceConstraint, and
     sh:conforms true if and only if there is no result (SHACL 3.6.1), whatever their severity."""
-    # A graph without named graphs: rdflib's default store keeps each triple's contexts, which
-    # costs most of the time of a report of many results.
-    graph = Graph(store="SimpleMemory")
-    graph.bind("sh", SH)
-    node = BNode()
+    node = ox.BlankNode()
     results = list(results)
-    described: set[Node] = set()
-    graph.add((node, RDF.type, SH.ValidationReport))
-    graph.add((node, SH.conforms, Literal(not results)))
+    described: set[OxTerm] = set()
+    triples = [
+        ox.Triple(node, _RDF_TYPE, SH.ValidationReport),
+        ox.Triple(node, SH.conforms, ox.Literal(not results)),
+    ]
+    add = triples.append
     for r in results:
-        result = BNode()
-        graph.add((node, SH.result, result))
-        graph.add((result, RDF.type, SH.ValidationResult))
-        graph.add((result, SH.focusNode, rdflib_term(r.focus)))
-        graph.add((result, SH.sourceShape, r.shape))
-        graph.add((result, SH.sourceConstraintComponent, r.component))
-        graph.add((result, SH.resultSeverity, r.severity))
+        result = ox.BlankNode()
+        add(ox.Triple(node, SH.result, result))
+        add(ox.Triple(result, _RDF_TYPE, SH.ValidationResult))
+        add(ox.Triple(result, SH.focusNode, r.focus))
+        add(ox.Triple(result, SH.sourceShape, r.shape))
+        add(ox.Triple(result, SH.sourceConstraintComponent, r.component))
+        add(ox.Triple(result, SH.resultSeverity, r.severity))
         if r.path is not None:
-            graph.add((result, SH.resultPath, r.path))
+            add(ox.Triple(result, SH.resultPath, r.path))
         if r.value is not None:
-            graph.add((result, SH.value, rdflib_term(r.value)))
+            add(ox.Triple(result, SH.value, r.value))
         if r.constraint is not None:
-            graph.add((result, SH.sourceConstraint, r.constraint))
+            add(ox.Triple(result, SH.sourceConstraint, r.constraint))
             if r.constraint not in described:  # once for all its results
                 described.add(r.constraint)
-                for p, o in shapes.predicate_objects(r.constraint):
-                    graph.add((r.constraint, p, o))
-        for message in r.messages:
-            graph.add((result, SH.resultMessage, message))
-    return graph
-
-
-def ox_term(node: Node) -> OxTerm:
-    """A term of the shapes as pyoxigraph's (`UnsupportedShapes` for one that is no RDF term)."""
-    try:
-        return loader.ox_term(node)
-    except ValueError as err:
-        raise UnsupportedShapes(str(err)) from None
+                triples += [t for t in shapes.triples if t.subject == r.constraint]
+        triples += [ox.Triple(result, SH.resultMessage, m) for m in r.messages]
+    return triples
 
 
 def _is_kind(allowed: tuple[type, ...]) -> Test:
@@ -562,8 +580,8 @@ def _is_number(value: object) -> bool:
     return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
 
 
-def _iri_of(term: OxTerm | None) -> URIRef | None:
-    return URIRef(term.value) if isinstance(term, ox.NamedNode) else None
+def _iri_of(term: OxTerm | None) -> ox.NamedNode | None:
+    return term if isinstance(term, ox.NamedNode) else None
 
 
 def _sparql_term(term: OxTerm) -> str:

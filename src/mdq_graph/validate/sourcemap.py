@@ -1,9 +1,11 @@
 """Finds the file, and the line in it, that states a triple, so that a finding can point at it.
 
-The files are parsed again (only when there is something to point at), each on its own, to know which
-file states which triple. Lines are exact for N-Triples and N-Quads; for Turtle and TriG they are found
-by reading the text (the subject's statement, then the property, then the value); for JSON-LD and
-RDF/XML, the first line that names the subject.
+The files are read again only when there is something to point at, each on its own, to know which
+file states which triple. An N-Triples or N-Quads file is neither parsed nor held whole: one pass over
+its lines keeps those that begin with a subject to locate (`SourceMap.want`), and only they are
+parsed (a finding on a 10^7-triple file costs a scan of its text, not a second parse or a copy of it). Lines are exact for N-Triples
+and N-Quads; for Turtle and TriG they are found by reading the text (the subject's statement, then
+the property, then the value); for JSON-LD and RDF/XML, the first line that names the subject.
 """
 
 from __future__ import annotations
@@ -11,15 +13,13 @@ from __future__ import annotations
 import functools
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Literal, URIRef
-from rdflib.term import Node
 
-from mdq_graph.graph.loader import file_quads, ox_term
+from mdq_graph.graph.loader import file_quads
 from mdq_graph.graph.namespaces import RDF
 from mdq_graph.graph.rdf_formats import format_for_path
 
@@ -30,7 +30,10 @@ _LOCAL_NAME = re.compile(r"^[\w-][\w.-]*$")
 _GRAPH_OPENING = re.compile(r"\s*(?:GRAPH\s+)?(<[^>]*>|[^\s{]+)\s*\{", re.I)
 _TURTLE_FAMILY = ("turtle", "trig")
 _LINE_BASED = ("nt", "nq")
+_LINE_FORMATS = {"nt": ox.RdfFormat.N_TRIPLES, "nq": ox.RdfFormat.N_QUADS}
 OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal | ox.DefaultGraph
+Node = ox.NamedNode | ox.BlankNode | ox.Literal
+_RDF_TYPE = ox.NamedNode(str(RDF.type))
 
 
 @dataclass(frozen=True)
@@ -43,17 +46,73 @@ class Location:
 
 @dataclass
 class _File:
-    """One parsed file: what it states, and its text to find lines in."""
+    """One file: what it states, and its text to find lines in. A line-based file (N-Triples,
+    N-Quads) keeps only the lines of the subjects scanned for (`sparse`), and states nothing up
+    front: `pairs` parses the lines of a subject when it is asked for."""
 
     path: Path
     fmt: str
-    lines: list[str]
+    lines: list[str]  # every line, but of a line-based file
     statements: dict[OxTerm, set[tuple[OxTerm, OxTerm]]]  # subject -> (predicate, object)
-    graphs: set[OxTerm]
+    graphs: set[OxTerm] = field(default_factory=set)  # but of a line-based file
     prefixes: dict[str, str] = field(default_factory=dict)
     base: str | None = None
     _first_lines: dict[str, list[int]] | None = field(default=None, repr=False)
     _graph_lines: dict[str, int] | None = field(default=None, repr=False)
+    sparse: dict[int, str] = field(default_factory=dict, repr=False)  # index -> line kept
+    _scanned: set[str] = field(default_factory=set, repr=False)
+    _named_graphs: dict[OxTerm, bool] = field(default_factory=dict, repr=False)
+
+    def scan(self, forms: set[str]) -> None:
+        """Keep the lines of a line-based file that begin with one of `forms` (N-Triples forms),
+        reading the file once for all of them."""
+        forms = forms - self._scanned
+        if self.fmt not in _LINE_BASED or not forms:
+            return
+        self._scanned |= forms
+        index = self.first_lines()
+        with self.path.open(encoding="utf-8") as handle:
+            for number, line in enumerate(handle):
+                head = line.split(None, 1)
+                if head and head[0] in forms:
+                    self.sparse[number] = line.rstrip("\r\n")
+                    index.setdefault(head[0], []).append(number)
+
+    def names_graph(self, term: OxTerm) -> bool:
+        """Whether the file has a named graph `term` (an N-Quads file is read for it once)."""
+        if self.fmt not in _LINE_BASED:
+            return term in self.graphs
+        known = self._named_graphs.get(term)
+        if known is None:
+            known = False
+            if self.fmt == "nq":
+                form = str(term)
+                with self.path.open(encoding="utf-8") as handle:
+                    for line in handle:
+                        body = line.rstrip()
+                        if body.endswith(".") and body[:-1].rstrip().endswith(form):
+                            quads = ox.parse(input=line.encode(), format=ox.RdfFormat.N_QUADS)
+                            if any(q.graph_name == term for q in quads):
+                                known = True
+                                break
+            self._named_graphs[term] = known
+        return known
+
+    def pairs(self, subject: OxTerm | None) -> set[tuple[OxTerm, OxTerm]]:
+        """(predicate, object) of every triple the file states about `subject`."""
+        if subject is None:
+            return set()
+        found = self.statements.get(subject)
+        if found is None:
+            found = set()
+            if self.fmt in _LINE_BASED:  # parse the subject's lines alone
+                self.scan({str(subject)})
+                index = self.first_lines().get(str(subject), [])
+                text = "\n".join(self.sparse[i] for i in index)
+                for quad in ox.parse(input=text.encode(), format=_LINE_FORMATS[self.fmt]):
+                    found.add((quad.predicate, quad.object))
+            self.statements[subject] = found
+        return found
 
     @functools.cached_property
     def shown(self) -> str:
@@ -66,13 +125,12 @@ class _File:
 
     def states(self, subject: Node, predicate: Node | None = None) -> bool:
         """Whether the file states anything about `subject` (with `predicate`, if given)."""
-        key = _ox(subject)
-        stated = self.statements.get(key, ()) if key is not None else ()
-        wanted = _ox(predicate)
-        return bool(stated) and (predicate is None or any(p == wanted for p, _ in stated))
+        stated = self.pairs(subject)
+        return bool(stated) and (predicate is None or any(p == predicate for p, _ in stated))
 
     def first_lines(self) -> dict[str, list[int]]:
-        """Line indexes by the first word of the line, to find a subject's lines at once."""
+        """Line indexes by the first word of the line, to find a subject's lines at once (of a
+        line-based file, of the lines scanned for)."""
         if self._first_lines is None:
             self._first_lines = {}
             for index, line in enumerate(self.lines):
@@ -99,6 +157,16 @@ class SourceMap:
     def __init__(self, files: Sequence[Path]) -> None:
         self._paths = list(files)
         self._files: list[_File] | None = None
+        self._wanted: set[str] = set()
+
+    def want(self, subjects: Iterable[Node | None]) -> None:
+        """The subjects that will be located: an N-Triples or N-Quads file is read once for all
+        of them (a subject not announced costs a reading of its own)."""
+        forms = {str(s) for s in subjects if s is not None and not isinstance(s, ox.Literal)}
+        self._wanted |= forms
+        if self._files is not None:
+            for f in self._files:
+                f.scan(forms)
 
     def locate(
         self, subject: Node, predicate: Node | None = None, value: Node | None = None
@@ -106,8 +174,8 @@ class SourceMap:
         """Where the triple is stated; for a triple only inferred, where the triple it comes from is;
         for a missing one, where the subject is described (or, for a named graph, where it opens)."""
         files = self._parsed()
-        s, p, o = _ox(subject), _ox(predicate), _ox(value)
-        candidates = [(f, f.statements.get(s, set()) if s is not None else set()) for f in files]
+        s, p, o = subject, predicate, value
+        candidates = [(f, f.pairs(s)) for f in files]
         if p is not None and o is not None:
             for f, pairs in candidates:
                 if (p, o) in pairs:
@@ -116,19 +184,19 @@ class SourceMap:
             for f, pairs in candidates:
                 for stated_p, stated_o in sorted(pairs, key=str):
                     if stated_o == o and isinstance(stated_p, ox.NamedNode):
-                        return Location(f.shown, _line(f, subject, URIRef(stated_p.value), value))
+                        return Location(f.shown, _line(f, subject, stated_p, value))
         describing = [f for f in files if f.states(subject)]
         describing.sort(
             key=lambda f: (
                 not (predicate is not None and f.states(subject, predicate)),
-                not f.states(subject, RDF.type),
+                not f.states(subject, _RDF_TYPE),
             )
         )
         for f in describing:
             stated = predicate if predicate is not None and f.states(subject, predicate) else None
             return Location(f.shown, _line(f, subject, stated, None))
         for f in files:
-            if s is not None and s in f.graphs:
+            if f.names_graph(s):
                 return Location(f.shown, _graph_line(f, subject))
         return Location()
 
@@ -136,21 +204,17 @@ class SourceMap:
         """The files, parsed the first time they are needed."""
         if self._files is None:
             self._files = [_read(path) for path in self._paths]
+            for f in self._files:
+                f.scan(self._wanted)
         return self._files
 
 
-def _ox(node: Node | None) -> OxTerm | None:
-    """An rdflib term as the pyoxigraph term the index holds (None for anything else)."""
-    if node is None:
-        return None
-    try:
-        return ox_term(node)
-    except ValueError:  # e.g. a property path
-        return None
-
-
 def _read(path: Path) -> _File:
-    """Parse one file on its own (pyoxigraph, else rdflib) and keep its text."""
+    """Keep the text of one file and, unless it is line-based, parse it on its own (pyoxigraph,
+    else rdflib)."""
+    fmt = format_for_path(path).name
+    if fmt in _LINE_BASED:  # read line by line, for the subjects to locate (`_File.scan`)
+        return _File(path, fmt, [], {}, _first_lines={})
     statements: dict[OxTerm, set[tuple[OxTerm, OxTerm]]] = {}
     graphs: set[OxTerm] = set()
     for quad in file_quads(path):
@@ -161,8 +225,7 @@ def _read(path: Path) -> _File:
     prefixes = {m.group(1) or "": m.group(2) for m in _PREFIX.finditer(text)}
     bases = _BASE.findall(text)
     return _File(
-        path, format_for_path(path).name, text.splitlines(), statements, graphs, prefixes,
-        bases[-1] if bases else None,
+        path, fmt, text.splitlines(), statements, graphs, prefixes, bases[-1] if bases else None,
     )  # fmt: skip
 
 
@@ -186,10 +249,10 @@ def _line(f: _File, subject: Node, predicate: Node | None, value: Node | None) -
 
 def _nt_line(f: _File, subject: Node, predicate: Node | None, value: Node | None) -> int | None:
     """The exact line of a triple in N-Triples or N-Quads (or the first of its subject)."""
-    wanted = [subject.n3()] + [t.n3() for t in (predicate, value) if t is not None]
+    wanted = [str(subject)] + [str(t) for t in (predicate, value) if t is not None]
     candidates = f.first_lines().get(wanted[0], [])
     for index in candidates:
-        if all(w in f.lines[index] for w in wanted):
+        if all(w in f.sparse[index] for w in wanted):
             return index + 1
     return candidates[0] + 1 if candidates else None
 
@@ -205,8 +268,8 @@ def _first_line_naming(f: _File, forms: list[str]) -> int | None:
 
 def _forms(f: _File, term: Node) -> list[str]:
     """The ways a Turtle file may write `term`: <full>, <relative>, prefix:local, `a`, a literal."""
-    if isinstance(term, Literal):
-        lexical = str(term)
+    if isinstance(term, ox.Literal):
+        lexical = term.value
         escaped = (
             lexical.replace("\\", "\\\\")
             .replace('"', '\\"')
@@ -214,9 +277,9 @@ def _forms(f: _File, term: Node) -> list[str]:
             .replace("\t", "\\t")
         )
         return [f'"{escaped[:40]}', lexical] if lexical else ['""']
-    if not isinstance(term, URIRef):
+    if not isinstance(term, ox.NamedNode):
         return []
-    iri = str(term)
+    iri = term.value
     forms = [f"<{iri}>"]
     if f.base and iri.startswith(f.base) and iri != f.base:
         forms.append(f"<{iri[len(f.base) :]}>")
@@ -224,7 +287,7 @@ def _forms(f: _File, term: Node) -> list[str]:
         local = iri[len(namespace) :]
         if namespace and iri.startswith(namespace) and (not local or _LOCAL_NAME.match(local)):
             forms.append(f"{prefix}:{local}")
-    if term == RDF.type:
+    if term == _RDF_TYPE:
         forms.append("a")
     return forms
 

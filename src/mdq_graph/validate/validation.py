@@ -5,28 +5,24 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
-from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef
-from rdflib.extras.shacl import parse_shacl_path
-from rdflib.namespace import SH
-from rdflib.paths import Path as PropertyPath
-from rdflib.query import Result
-from rdflib.term import IdentifiedNode, Node
+from rdflib import Dataset
 
 from mdq_graph.collector import collector_paused
 from mdq_graph.errors import ShapesError
-from mdq_graph.graph.dataset import INFERRED_GRAPH, new_dataset
-from mdq_graph.graph.loader import load_dataset, load_store, ox_term, populate, rdflib_term
+from mdq_graph.graph.dataset import INFERRED_GRAPH
+from mdq_graph.graph.loader import OxTerm, load_dataset, load_store, populate
 from mdq_graph.graph.namespaces import BASE, ID, MDQ, OA, PREFIXES, RDF, RDFS, SKOS, XSD
-from mdq_graph.graph.parsing import parse_into, rdf_files
+from mdq_graph.graph.parsing import rdf_files
 from mdq_graph.graph.resources import data_dir, ontology_file, shapes_dir, sources_dir
 from mdq_graph.validate.evidence import EvidenceProblem, Kind, check_evidence
+from mdq_graph.validate.indexed import RDF_TYPE, SH, SHACL, IndexedGraph, Vocabulary
 from mdq_graph.validate.quotes import QuoteProblem, check_quotes
 from mdq_graph.validate.shacl_engine import ShapeSet, report
 from mdq_graph.validate.shacl_shapes import UnsupportedShapes
@@ -34,16 +30,34 @@ from mdq_graph.validate.sourcemap import SourceMap
 
 if TYPE_CHECKING:  # rdflib's SPARQL parser takes ~50 ms to import: only `validate` needs it
     from rdflib.plugins.sparql.sparql import Query
+    from rdflib.query import Result
 
 #: Our shapes; the shape and the constraint component that quote findings name (the check runs in
 #: Python, against the source text, not in SHACL).
-SHAPES = Namespace(BASE + "shapes#")
+SHAPES_NAMESPACE = BASE + "shapes#"
+SHAPES = Vocabulary(SHAPES_NAMESPACE)
 QUOTE_TEXT_SHAPE = SHAPES.QuoteIsVerbatimInItsSourceText
 QUOTE_TEXT_COMPONENT = SHAPES.SourceTextConstraintComponent
 #: The shapes and the constraint component that evidence findings name (mdq_graph.validate.evidence).
 EVIDENCE_SHAPE = SHAPES.StatementHasEvidence
 EVIDENCE_VALUE_SHAPE = SHAPES.EvidenceStatesTheValue
 EVIDENCE_COMPONENT = SHAPES.EvidenceConstraintComponent
+_DEFAULT = ox.DefaultGraph()
+_INFERRED = ox.NamedNode(str(INFERRED_GRAPH))
+_LABELS = (ox.NamedNode(str(RDFS.label)), ox.NamedNode(str(SKOS.prefLabel)))
+_HAS_SELECTOR = ox.NamedNode(str(OA.hasSelector))
+_EXACT = ox.NamedNode(str(OA.exact))
+_START = ox.NamedNode(str(OA.start))
+_POSITION_SELECTOR = ox.NamedNode(str(OA.TextPositionSelector))
+_EVIDENCE = ox.NamedNode(str(MDQ.evidence))
+_RDF_FIRST = ox.NamedNode(str(RDF.first))
+_XSD_STRING = str(XSD.string)
+#: The prefixes of the Turtle report (and of short names): ours, SHACL's and our shapes'.
+REPORT_PREFIXES = {
+    **{p: str(ns) for p, ns in PREFIXES.items()},
+    "sh": SHACL,
+    "shapes": SHAPES_NAMESPACE,
+}
 
 
 class Severity(str, Enum):
@@ -59,10 +73,25 @@ class Severity(str, Enum):
         return list(Severity).index(self)
 
     @classmethod
-    def from_iri(cls, iri: Node | None) -> Severity:
+    def from_iri(cls, iri: OxTerm | None) -> Severity:
         """The severity that sh:Violation, sh:Warning or sh:Info names (a custom one counts as Violation)."""
-        name = str(iri or "").rpartition("#")[2]
+        name = (iri.value if isinstance(iri, ox.NamedNode) else "").rpartition("#")[2]
         return cls(name) if name in cls._value2member_map_ else cls.VIOLATION
+
+
+@dataclass(frozen=True)
+class PropertyPath:
+    """A SHACL property path that is not a single predicate, in SPARQL's property-path syntax:
+    with full IRIs, and with the short names of our prefixes."""
+
+    sparql: str
+    short: str
+
+    def __str__(self) -> str:
+        return self.sparql
+
+
+Node = ox.NamedNode | ox.BlankNode
 
 
 @dataclass(frozen=True)
@@ -70,15 +99,15 @@ class Finding:
     """One thing that is wrong with the data: where, what, and how to fix it."""
 
     severity: Severity
-    focus_node: IdentifiedNode
+    focus_node: Node
     focus_label: str | None
-    path: URIRef | PropertyPath | None
-    value: Node | None
+    path: ox.NamedNode | PropertyPath | None
+    value: OxTerm | None
     message: str
     source_file: str | None = None
     source_line: int | None = None
-    shape: IdentifiedNode | None = None
-    constraint: URIRef | None = None
+    shape: Node | None = None
+    constraint: ox.NamedNode | None = None
     message_ja: str | None = None
 
 
@@ -89,8 +118,9 @@ class ValidationReport:
     conforms: bool
     findings: list[Finding]
     strict: bool = False
-    #: The standard SHACL validation report (pySHACL's, with the quote findings added).
-    graph: Graph = field(default_factory=Graph, repr=False)
+    #: The standard SHACL validation report (the engine's or pySHACL's, with the quote and
+    #: evidence findings added), as pyoxigraph triples.
+    graph: list[ox.Triple] = field(default_factory=list, repr=False)
 
     def count(self, severity: Severity) -> int:
         """How many findings have `severity`."""
@@ -116,22 +146,21 @@ def validate_graph(
     folder = _sources_folder(paths)
     checked = _run_engine(paths, shapes)
     if checked is None:  # shapes the engine does not know: pySHACL runs them
-        dataset = load_dataset(list(paths) if paths else None)
-        graph = _run_shacl(dataset, shapes, strict, extra_shapes)
-        problems = check_quotes(dataset, folder)
-        evidence = check_evidence(load_store(list(paths) if paths else None))
-        view = dataset
+        triples = _run_shacl(
+            load_dataset(list(paths) if paths else None), shapes, strict, extra_shapes
+        )
+        store = load_store(list(paths) if paths else None)
+        held: dict[ox.Literal, ox.Literal] = {}  # the store holds literals as pySHACL reads them
     else:
-        store, graph, held = checked
-        problems = check_quotes(store, folder)
-        evidence = check_evidence(store)
-        named = [URIRef(p.quote) for p in problems] + [
-            rdflib_term(n) for p in evidence for n in (p.subject, p.evidence) if n is not None
-        ]
-        view = _view(store, graph, named, held)  # type: ignore[arg-type]
+        store, triples, held = checked
+    problems = check_quotes(store, folder)
+    evidence = check_evidence(store)
+    view = _View(store, held)
+    graph = IndexedGraph(triples)
     findings = _shacl_findings(graph, shapes, view, sources)
-    findings += _quote_findings(problems, view, folder, sources, graph)
-    findings += _evidence_findings(evidence, view, sources, graph)
+    added: list[ox.Triple] = []
+    findings += _quote_findings(problems, view, folder, sources, added)
+    findings += _evidence_findings(evidence, view, sources, added)
     findings.sort(key=_finding_order)
     conforms = not any(
         f.severity is Severity.VIOLATION or (strict and f.severity is Severity.WARNING)
@@ -139,32 +168,33 @@ def validate_graph(
     )
     # SHACL's verdict, whatever the exit code: conforms if and only if there is no result at all.
     node = _report_node(graph)
-    graph.set((node, SH.conforms, Literal(not any(graph.objects(node, SH.result)))))
-    return ValidationReport(conforms, findings, strict, graph)
+    results = bool(graph.objects(node, SH.result)) or bool(added)
+    triples = [t for t in graph.triples if not (t.subject == node and t.predicate == SH.conforms)]
+    triples += [ox.Triple(node, SH.conforms, ox.Literal(not results))]
+    if not graph.objects(node, RDF_TYPE):
+        triples.append(ox.Triple(node, RDF_TYPE, SH.ValidationReport))
+    triples += [
+        ox.Triple(node, SH.result, t.subject) for t in added if t.object == SH.ValidationResult
+    ]
+    return ValidationReport(conforms, findings, strict, triples + added)
 
 
-def load_shapes(extra: Iterable[Path] = ()) -> Graph:
-    """The bundled shapes (every .ttl file in shapes/), with the shapes of the files `extra`; a
-    reference to a property shape that no file describes is left out."""
-    scratch = Dataset()
-    for path in [*sorted(shapes_dir().glob("*.ttl")), *extra]:
-        parse_into(scratch, path)
-    shapes = Graph()
-    for prefix, namespace in scratch.namespaces():
-        shapes.bind(prefix, namespace, override=False)
-    for s, p, o, _ in scratch.quads((None, None, None, None)):
-        shapes.add((s, p, o))
+def load_shapes(extra: Iterable[Path] = ()) -> IndexedGraph:
+    """The bundled shapes (every .ttl file in shapes/), with the shapes of the files `extra`, read
+    by pyoxigraph; a reference to a property shape that no file describes is left out."""
+    shapes = IndexedGraph.read([*sorted(shapes_dir().glob("*.ttl")), *extra])
     # A property shape that is referred to but not described at all constrains nothing, and pySHACL
     # refuses it: DCAT-AP 3.0.1's dcat-ap-SHACL.ttl refers to two that only its ranges.ttl defines.
-    for node, shape in list(shapes.subject_objects(SH.property)):
-        if not any(shapes.predicate_objects(shape)):
-            shapes.remove((node, SH.property, shape))
-    return shapes
+    return shapes.without(
+        t
+        for t in shapes.triples
+        if t.predicate == SH.property and not shapes.describes(t.object)  # type: ignore[arg-type]
+    )
 
 
 def _run_engine(
-    paths: Sequence[Path] | None, shapes: Graph
-) -> tuple[ox.Store, Graph, dict[ox.Literal, ox.Literal]] | None:
+    paths: Sequence[Path] | None, shapes: IndexedGraph
+) -> tuple[ox.Store, list[ox.Triple], dict[ox.Literal, ox.Literal]] | None:
     """The data in a pyoxigraph store, the report of the set-at-a-time engine on it and the typed
     literals as stated -> as the store holds them; None when the shapes use a part of SHACL the
     engine does not know (or a query it cannot run)."""
@@ -191,62 +221,32 @@ def load_engine_store(
     return store, populate(store, files, in_memory=True, as_stated=True).held_literals
 
 
-def _view(
-    store: ox.Store,
-    report: Graph,
-    quotes: Iterable[URIRef],
-    held: dict[ox.Literal, ox.Literal],
-) -> Dataset:
-    """What the findings need to know of the data, graph by graph, as a small rdflib dataset: the
-    labels of the focus nodes, the selectors of quotes, and the graphs that hold each result's triple
-    (to tell a stated triple from an inferred one)."""
-    view = new_dataset()
+class _View:
+    """What the findings need to know of the data, looked up in the store: labels, selectors, and
+    the graphs that state a result's triple (to tell a stated triple from an inferred one). The
+    store's default graph is the union of its named graphs; `held` maps a literal as stated to the
+    term the store holds for it."""
 
-    def copy(subject: Node, predicate: URIRef | None, value: Node | None = None) -> list[Node]:
-        """Copy the matching statements, each into its graph (the default graph only when no named
-        graph states it); their objects."""
-        named: set[tuple[Node, Node]] = set()
-        in_default: set[tuple[Node, Node]] = set()
-        stated = ox_term(value) if value is not None else None
-        pattern = (
-            ox_term(subject),
-            ox_term(predicate) if predicate is not None else None,
-            held.get(stated, stated) if isinstance(stated, ox.Literal) else stated,
-        )
-        for quad in store.quads_for_pattern(*pattern):  # type: ignore[arg-type]
-            pair = (
-                rdflib_term(quad.predicate),
-                value if value is not None else rdflib_term(quad.object),
-            )
-            if isinstance(quad.graph_name, ox.DefaultGraph):
-                in_default.add(pair)
-            else:
-                named.add(pair)
-                view.graph(rdflib_term(quad.graph_name)).add((subject, *pair))  # type: ignore[arg-type]
-        for pair in in_default - named:  # stated in the default graph of a file
-            view.default_graph.add((subject, *pair))
-        return [o for _, o in named | in_default]
+    def __init__(self, store: ox.Store, held: dict[ox.Literal, ox.Literal]) -> None:
+        self.store = store
+        self._held = held
 
-    focus: set[Node] = {
-        n for n in report.objects(None, SH.focusNode) if isinstance(n, URIRef | BNode)
-    }
-    for node in focus | set(quotes):
-        for predicate in (RDFS.label, SKOS.prefLabel):
-            copy(node, predicate)
-        for selector in copy(node, OA.hasSelector):
-            if isinstance(selector, URIRef | BNode):
-                copy(selector, OA.exact)
-                copy(selector, RDF.type)
-    for result in report.objects(None, SH.result):
-        focus_node, path = report.value(result, SH.focusNode), report.value(result, SH.resultPath)
-        value = report.value(result, SH.value)
-        if (
-            isinstance(focus_node, URIRef | BNode)
-            and isinstance(path, URIRef)
-            and value is not None
-        ):
-            copy(focus_node, path, value)
-    return view
+    def objects(self, subject: OxTerm, predicate: ox.NamedNode) -> list[OxTerm]:
+        """The objects of `subject` and `predicate` in the union."""
+        if isinstance(subject, ox.Literal):
+            return []
+        quads = self.store.quads_for_pattern(subject, predicate, None, _DEFAULT)
+        return [q.object for q in quads]  # type: ignore[misc]
+
+    def is_stated(self, subject: OxTerm, predicate: ox.NamedNode, value: OxTerm) -> bool:
+        """Whether a graph other than the inferred one states the triple (a triple in the default
+        graph alone is stated in the default graph of a file)."""
+        if isinstance(subject, ox.Literal):
+            return False
+        held = self._held.get(value, value) if isinstance(value, ox.Literal) else value
+        graphs = {q.graph_name for q in self.store.quads_for_pattern(subject, predicate, held)}
+        named = graphs - {_DEFAULT}
+        return bool(named - {_INFERRED}) or (not named and _DEFAULT in graphs)
 
 
 class _PreparedQueries(Dataset):
@@ -299,11 +299,15 @@ def _prepared(text: str) -> Query:
     return prepareQuery(text)
 
 
-def _run_shacl(dataset: Dataset, shapes: Graph, strict: bool, extra: Sequence[Path]) -> Graph:
-    """pySHACL's validation report for `dataset` (validated in place: nothing is inferred)."""
+def _run_shacl(
+    dataset: Dataset, shapes: IndexedGraph, strict: bool, extra: Sequence[Path]
+) -> list[ox.Triple]:
+    """pySHACL's validation report for `dataset` (validated in place: nothing is inferred). The
+    shapes are handed to it in rdflib, and its report read back, once each: pySHACL is the edge."""
     # Imported here: only validation needs pySHACL, and importing it slows every other command.
     from pyshacl import validate as shacl_validate
     from pyshacl.errors import ReportableRuntimeError
+    from rdflib import Graph
 
     data = _PreparedQueries(store=dataset.store, default_union=True)
     # pySHACL logs to stderr as well as raising; the core never prints, the CLI says it once.
@@ -312,7 +316,7 @@ def _run_shacl(dataset: Dataset, shapes: Graph, strict: bool, extra: Sequence[Pa
     try:
         _, report, text = shacl_validate(
             data,
-            shacl_graph=shapes,
+            shacl_graph=shapes.to_rdflib(),
             inference="none",
             advanced=True,  # SHACL-AF: the SPARQL target that finds every named graph
             inplace=True,
@@ -331,27 +335,28 @@ def _run_shacl(dataset: Dataset, shapes: Graph, strict: bool, extra: Sequence[Pa
     if not isinstance(report, Graph):
         which = f" (the bundled ones with {', '.join(map(str, extra))})" if extra else ""
         raise ShapesError(f"the shapes{which} cannot be used: {' '.join(str(text).split())}")
-    return report
+    written = report.serialize(format="nt", encoding="utf-8")
+    return [q.triple for q in ox.parse(written, format=ox.RdfFormat.N_TRIPLES)]
 
 
-def _report_node(graph: Graph) -> Node:
-    """The sh:ValidationReport node of a report graph."""
-    node = graph.value(None, RDF.type, SH.ValidationReport)
-    if node is None:
-        node = BNode()
-        graph.add((node, RDF.type, SH.ValidationReport))
-    return node
+def _report_node(graph: IndexedGraph) -> Node:
+    """The sh:ValidationReport node of a report graph (a new blank node if it has none)."""
+    for node in graph.subjects(RDF_TYPE, SH.ValidationReport):
+        if isinstance(node, ox.NamedNode | ox.BlankNode):
+            return node
+    return ox.BlankNode()
 
 
 def _shacl_findings(
-    graph: Graph, shapes: Graph, dataset: Dataset, sources: SourceMap
+    graph: IndexedGraph, shapes: IndexedGraph, view: _View, sources: SourceMap
 ) -> list[Finding]:
     """The report's results as findings: one per shape, focus node and value; none repeated by the
     inferred view (a result on schema:name that repeats one on the rdfs:label it comes from)."""
     merged: dict[tuple[object, ...], Finding] = {}
+    sources.want(graph.objects(None, SH.focusNode))
     for result in graph.objects(_report_node(graph), SH.result):
         focus = graph.value(result, SH.focusNode)
-        if not isinstance(focus, IdentifiedNode):
+        if not isinstance(focus, ox.NamedNode | ox.BlankNode):
             continue
         path_node = graph.value(result, SH.resultPath)
         path = _path(graph, path_node)
@@ -360,31 +365,34 @@ def _shacl_findings(
             value = None  # a node-level rule reports the focus node itself as its value
         shape = graph.value(result, SH.sourceShape)
         english, japanese = _messages(graph, result, shapes, shape)
-        location = sources.locate(focus, path if isinstance(path, URIRef) else None, value)
+        location = sources.locate(focus, path if isinstance(path, ox.NamedNode) else None, value)
         finding = Finding(
             Severity.from_iri(graph.value(result, SH.resultSeverity)),
             focus,
-            _label(dataset, focus),
+            _label(view, focus),
             path,
             value,
             english,
             location.file,
             location.line,
-            shape if isinstance(shape, IdentifiedNode) else None,
+            shape if isinstance(shape, ox.NamedNode | ox.BlankNode) else None,
             _uri(graph.value(result, SH.sourceConstraintComponent)),
             japanese,
         )
-        key = (focus, path_node if isinstance(path_node, URIRef) else str(path), value, shape)
+        key = (focus, path_node if isinstance(path_node, ox.NamedNode) else str(path), value, shape)
         known = merged.get(key)
         if known is None or finding.severity.rank < known.severity.rank:
             merged[key] = finding
-    return _without_inferred_repeats(list(merged.values()), dataset)
+    return _without_inferred_repeats(list(merged.values()), view)
 
 
-def _without_inferred_repeats(findings: list[Finding], dataset: Dataset) -> list[Finding]:
+def _without_inferred_repeats(findings: list[Finding], view: _View) -> list[Finding]:
     """Drop a finding on an inferred triple when a finding on a stated triple has its focus and value."""
-    on_triple = [f.value is not None and isinstance(f.path, URIRef) for f in findings]
-    stated = [on and _is_stated(dataset, f) for on, f in zip(on_triple, findings, strict=True)]
+    on_triple = [f.value is not None and isinstance(f.path, ox.NamedNode) for f in findings]
+    stated = [
+        on and view.is_stated(f.focus_node, f.path, f.value)  # type: ignore[arg-type]
+        for on, f in zip(on_triple, findings, strict=True)
+    ]
     covered = {(f.focus_node, f.value) for f, s in zip(findings, stated, strict=True) if s}
     return [
         f
@@ -393,34 +401,74 @@ def _without_inferred_repeats(findings: list[Finding], dataset: Dataset) -> list
     ]
 
 
-def _is_stated(dataset: Dataset, finding: Finding) -> bool:
-    """Whether the finding's triple is in a graph other than the inferred one."""
-    triple = (finding.focus_node, finding.path, finding.value)
-    return any(
-        (g.identifier if isinstance(g, Graph) else g) != INFERRED_GRAPH
-        for _, _, _, g in dataset.quads(triple)  # type: ignore[arg-type]
-    )
+_PATH_KINDS = {
+    SH.inversePath: "^{}",
+    SH.zeroOrMorePath: "{}*",
+    SH.oneOrMorePath: "{}+",
+    SH.zeroOrOnePath: "{}?",
+}
 
 
-def _path(graph: Graph, node: Node | None) -> URIRef | PropertyPath | None:
-    """A result path as an IRI or an rdflib property path."""
-    if node is None:
-        return None
-    if isinstance(node, URIRef):
+def _path(graph: IndexedGraph, node: OxTerm | None) -> ox.NamedNode | PropertyPath | None:
+    """A result path as an IRI, or in SPARQL's property-path syntax (SHACL 2.3.1); None if it is
+    not a well-formed path."""
+    if node is None or isinstance(node, ox.NamedNode):
         return node
-    try:
-        return parse_shacl_path(graph, node)
-    except TypeError:
+    full = _path_text(graph, node, lambda iri: str(iri), set())
+    short = _path_text(graph, node, lambda iri: short_name(iri.value), set())
+    return PropertyPath(full, short) if full is not None and short is not None else None
+
+
+def _path_text(
+    graph: IndexedGraph, node: OxTerm, name: Callable[[ox.NamedNode], str], seen: set[OxTerm]
+) -> str | None:
+    """The path `node` as SPARQL writes it, each IRI written by `name`, groups in parentheses
+    (as rdflib writes them, so pySHACL's paths read as before)."""
+    if isinstance(node, ox.NamedNode):
+        return name(node)
+    if node in seen or isinstance(node, ox.Literal):
         return None
+    seen = seen | {node}
+
+    def part(sub: OxTerm) -> str | None:
+        text = _path_text(graph, sub, name, seen)
+        if text is None:
+            return None
+        grouped = _is_group(graph, sub)
+        return f"({text})" if grouped else text
+
+    if graph.value(node, _RDF_FIRST) is not None:  # a sequence
+        parts = [part(p) for p in graph.items(node)]
+        return "/".join(parts) if len(parts) > 1 and None not in parts else None  # type: ignore[arg-type]
+    alternatives = graph.value(node, SH.alternativePath)
+    if alternatives is not None:
+        parts = [part(p) for p in graph.items(alternatives)]
+        return "|".join(parts) if len(parts) > 1 and None not in parts else None  # type: ignore[arg-type]
+    for predicate, form in _PATH_KINDS.items():
+        inner = graph.value(node, predicate)
+        if inner is not None:
+            text = part(inner)
+            return form.format(text) if text is not None else None
+    return None
 
 
-def _uri(node: Node | None) -> URIRef | None:
+def _is_group(graph: IndexedGraph, node: OxTerm) -> bool:
+    """Whether the path `node` is a sequence or alternatives of several (written in parentheses)."""
+    if isinstance(node, ox.NamedNode | ox.Literal):
+        return False
+    if graph.value(node, _RDF_FIRST) is not None:
+        return len(graph.items(node)) > 1
+    alternatives = graph.value(node, SH.alternativePath)
+    return alternatives is not None and len(graph.items(alternatives)) > 1
+
+
+def _uri(node: OxTerm | None) -> ox.NamedNode | None:
     """`node` if it is an IRI."""
-    return node if isinstance(node, URIRef) else None
+    return node if isinstance(node, ox.NamedNode) else None
 
 
 def _messages(
-    graph: Graph, result: Node, shapes: Graph, shape: Node | None
+    graph: IndexedGraph, result: OxTerm, shapes: IndexedGraph, shape: OxTerm | None
 ) -> tuple[str, str | None]:
     """The English and the Japanese message of a result, the most specific first: a SPARQL
     constraint's own message rather than its shape's general one.
@@ -430,15 +478,13 @@ def _messages(
     again with short names (<meeting/mdq-7>, mdq:ordinal).
     """
     constraint = graph.value(result, SH.sourceConstraint)
-    specific = [m for m in graph.objects(constraint, SH.message) if isinstance(m, Literal)]
-    general = [m for m in shapes.objects(shape, SH.message) if isinstance(m, Literal)]
+    specific = _literals(graph.objects(constraint, SH.message)) if constraint is not None else []
+    general = _literals(shapes.objects(shape, SH.message)) if shape is not None else []
     ranked: list[tuple[int, str | None, str]] = []
-    for message in graph.objects(result, SH.resultMessage):
-        if not isinstance(message, Literal):
-            continue
-        rank, template, text = 0, *_reword(str(message), specific)
+    for message in _literals(graph.objects(result, SH.resultMessage)):
+        rank, template, text = 0, *_reword(message.value, specific)
         if template is None:
-            rank, template, text = 1, *_reword(str(message), general)
+            rank, template, text = 1, *_reword(message.value, general)
         language = message.language or (template.language if template is not None else None)
         ranked.append((rank, language, text))
     ranked.sort(key=lambda item: item[0])
@@ -451,13 +497,18 @@ def _messages(
 _PLACEHOLDER = re.compile(r"\{[?$](\w+)\}")
 
 
-def _reword(message: str, templates: list[Literal]) -> tuple[Literal | None, str]:
+def _literals(terms: Iterable[OxTerm]) -> list[ox.Literal]:
+    """The literals among `terms`."""
+    return [t for t in terms if isinstance(t, ox.Literal)]
+
+
+def _reword(message: str, templates: list[ox.Literal]) -> tuple[ox.Literal | None, str]:
     """The template `message` was filled in from, and the message filled again with short names."""
     for template in templates:
-        match = _template_pattern(str(template)).fullmatch(message)
+        match = _template_pattern(template.value).fullmatch(message)
         if match is not None:
             values = match.groupdict()
-            filled = _PLACEHOLDER.sub(lambda m, v=values: short_name(v[m[1]]), str(template))  # type: ignore[misc]
+            filled = _PLACEHOLDER.sub(lambda m, v=values: short_name(v[m[1]]), template.value)  # type: ignore[misc]
             return template, filled
     return None, message
 
@@ -491,30 +542,21 @@ def short_name(text: str) -> str:
 
 
 #: The prefixes of short names, longest namespace first (our shapes and SHACL's too).
-_SHORT_PREFIXES = sorted(
-    {**{p: str(ns) for p, ns in PREFIXES.items()}, "sh": str(SH), "shapes": str(SHAPES)}.items(),
-    key=lambda item: -len(item[1]),
-)
+_SHORT_PREFIXES = sorted(REPORT_PREFIXES.items(), key=lambda item: -len(item[1]))
 _IRI = re.compile(r"[a-z][a-z0-9+.-]*:[^\s<>\"{}|\\^`]+")
 _LOCAL_NAME = re.compile(r"[A-Za-z_][\w-]*")
 
 
-def _label(dataset: Dataset, node: Node) -> str | None:
+def _label(view: _View, node: OxTerm) -> str | None:
     """The English label of `node`, else a Japanese one, else any; for a quote, its opening words."""
-    labels = [
-        label
-        for p in (RDFS.label, SKOS.prefLabel)
-        for label in dataset.objects(node, p)
-        if isinstance(label, Literal)
-    ]
+    labels = _literals(label for p in _LABELS for label in view.objects(node, p))
     for language in ("en", "ja", None):
         for label in labels:
             if language is None or label.language == language:
-                return str(label)
-    for selector in dataset.objects(node, OA.hasSelector):
-        exact = dataset.value(selector, OA.exact)
-        if exact is not None:
-            text = " ".join(str(exact).split())
+                return label.value
+    for selector in view.objects(node, _HAS_SELECTOR):
+        for exact in view.objects(selector, _EXACT):
+            text = " ".join(exact.value.split())
             return f"“{text[:60]}…”" if len(text) > 60 else f"“{text}”"
     return None
 
@@ -535,24 +577,32 @@ def _sources_folder(paths: Sequence[Path] | None) -> Path:
 
 
 def _quote_findings(
-    problems: list[QuoteProblem], dataset: Dataset, folder: Path, sources: SourceMap, graph: Graph
+    problems: list[QuoteProblem],
+    view: _View,
+    folder: Path,
+    sources: SourceMap,
+    report: list[ox.Triple],
 ) -> list[Finding]:
     """A finding for every quote that is not verbatim at its offsets in its source text (quotes
     whose text is not in `folder` cannot be checked and are left to the shapes)."""
     findings = []
-    for problem in problems:
-        quote = URIRef(problem.quote)
-        if not (folder / problem.file).is_file():
-            continue
-        selector = next(
+    checked = [p for p in problems if (folder / p.file).is_file()]
+    selectors = [
+        next(
             (
                 s
-                for s in dataset.objects(quote, OA.hasSelector)
-                if (s, RDF.type, OA.TextPositionSelector) in dataset
+                for s in view.objects(ox.NamedNode(problem.quote), _HAS_SELECTOR)
+                if isinstance(s, ox.NamedNode | ox.BlankNode)
+                and _POSITION_SELECTOR in view.objects(s, RDF_TYPE)
             ),
             None,
         )
-        location = sources.locate(selector, OA.start, None) if selector is not None else None
+        for problem in checked
+    ]
+    sources.want(selectors)
+    for problem, selector in zip(checked, selectors, strict=True):
+        quote = ox.NamedNode(problem.quote)
+        location = sources.locate(selector, _START, None) if selector is not None else None
         message = (
             f"The quote is not verbatim in {problem.file}: {problem.message}. Correct oa:start "
             "and oa:end (Unicode code points), or oa:exact, oa:prefix and oa:suffix, so that they "
@@ -561,8 +611,8 @@ def _quote_findings(
         finding = Finding(
             Severity.VIOLATION,
             quote,
-            _label(dataset, quote),
-            OA.hasSelector,
+            _label(view, quote),
+            _HAS_SELECTOR,
             selector,
             message,
             location.file if location else None,
@@ -571,27 +621,24 @@ def _quote_findings(
             QUOTE_TEXT_COMPONENT,
         )
         findings.append(finding)
-        _add_result(graph, finding)
+        report += _result(finding)
     return findings
 
 
 def _evidence_findings(
-    problems: list[EvidenceProblem], dataset: Dataset, sources: SourceMap, graph: Graph
+    problems: list[EvidenceProblem], view: _View, sources: SourceMap, report: list[ox.Triple]
 ) -> list[Finding]:
     """A finding for every statement without evidence, or whose evidence does not state it: on the
     statement's triple, located at the statement node where there is one (else at the triple)."""
     findings = []
+    sources.want(p.statement if p.statement is not None else p.subject for p in problems)
     for problem in problems:
-        subject, predicate, value = (
-            rdflib_term(problem.subject),
-            rdflib_term(problem.predicate),
-            rdflib_term(problem.object),
-        )
-        claim = f"{short_name(str(subject))} {short_name(str(predicate))} {_term_text(value)}"
+        subject, predicate, value = problem.subject, problem.predicate, problem.object
+        claim = f"{_term_text(subject)} {_term_text(predicate)} {_term_text(value)}"
         where = f"in {short_name(problem.graph.value)}"
-        statement = rdflib_term(problem.statement) if problem.statement is not None else None
+        statement = problem.statement
         evidence = short_name(problem.evidence.value) if problem.evidence is not None else ""
-        node = short_name(str(statement)) if statement is not None else ""
+        node = short_name(statement.value) if statement is not None else ""
         shape = EVIDENCE_VALUE_SHAPE
         if problem.kind == Kind.MISSING:
             shape = EVIDENCE_SHAPE
@@ -626,14 +673,14 @@ def _evidence_findings(
                 "(schema:url), nor mdq:sourceRecord."
             )
         if statement is not None:
-            location = sources.locate(statement, MDQ.evidence if evidence else None, None)
+            location = sources.locate(statement, _EVIDENCE if evidence else None, None)
         else:
             location = sources.locate(subject, predicate, value)
         finding = Finding(
             Severity.VIOLATION,
-            subject,  # type: ignore[arg-type]
-            _label(dataset, subject),
-            predicate,  # type: ignore[arg-type]
+            subject,
+            _label(view, subject),
+            predicate,
             value,
             message,
             location.file,
@@ -642,37 +689,41 @@ def _evidence_findings(
             EVIDENCE_COMPONENT,
         )
         findings.append(finding)
-        _add_result(graph, finding)
+        report += _result(finding)
     return findings
 
 
-def _term_text(term: Node) -> str:
+def _term_text(term: OxTerm) -> str:
     """A term as the data files write it: a short IRI, or a literal in Turtle syntax."""
-    if isinstance(term, Literal):
+    if isinstance(term, ox.Literal):
         if term.language:
-            return f'"{term}"@{term.language}'
-        if term.datatype is not None and term.datatype != XSD.string:
-            return f'"{term}"^^{short_name(str(term.datatype))}'
-        return f'"{term}"'
-    return short_name(str(term))
+            return f'"{term.value}"@{term.language}'
+        if term.datatype.value != _XSD_STRING:
+            return f'"{term.value}"^^{short_name(term.datatype.value)}'
+        return f'"{term.value}"'
+    if isinstance(term, ox.BlankNode):
+        return str(term)
+    return short_name(term.value)
 
 
-def _add_result(graph: Graph, finding: Finding) -> None:
-    """Add `finding` to the SHACL report graph as an sh:ValidationResult."""
-    result = BNode()
-    graph.add((_report_node(graph), SH.result, result))
-    graph.add((result, RDF.type, SH.ValidationResult))
-    graph.add((result, SH.focusNode, finding.focus_node))
-    if isinstance(finding.path, URIRef):
-        graph.add((result, SH.resultPath, finding.path))
+def _result(finding: Finding) -> list[ox.Triple]:
+    """`finding` as an sh:ValidationResult of the SHACL report (linked to the report node later)."""
+    result = ox.BlankNode()
+    triples = [
+        ox.Triple(result, RDF_TYPE, SH.ValidationResult),
+        ox.Triple(result, SH.focusNode, finding.focus_node),
+    ]
+    if isinstance(finding.path, ox.NamedNode):
+        triples.append(ox.Triple(result, SH.resultPath, finding.path))
     if finding.value is not None:
-        graph.add((result, SH.value, finding.value))
-    graph.add((result, SH.resultMessage, Literal(finding.message, lang="en")))
-    graph.add((result, SH.resultSeverity, SH[finding.severity.value]))
+        triples.append(ox.Triple(result, SH.value, finding.value))
+    triples.append(ox.Triple(result, SH.resultMessage, ox.Literal(finding.message, language="en")))
+    triples.append(ox.Triple(result, SH.resultSeverity, SH[finding.severity.value]))
     if finding.shape is not None:
-        graph.add((result, SH.sourceShape, finding.shape))
+        triples.append(ox.Triple(result, SH.sourceShape, finding.shape))
     if finding.constraint is not None:
-        graph.add((result, SH.sourceConstraintComponent, finding.constraint))
+        triples.append(ox.Triple(result, SH.sourceConstraintComponent, finding.constraint))
+    return triples
 
 
 def _finding_order(finding: Finding) -> tuple[Any, ...]:
@@ -681,14 +732,23 @@ def _finding_order(finding: Finding) -> tuple[Any, ...]:
         finding.severity.rank,
         finding.source_file or "~",
         finding.source_line or 0,
-        str(finding.focus_node),
-        str(finding.path),
-        str(finding.value),
+        finding.focus_node.value,
+        _order_text(finding.path),
+        _order_text(finding.value),
     )
 
 
+def _order_text(term: OxTerm | PropertyPath | None) -> str:
+    """A term as the order of findings reads it (an IRI or a literal's lexical form)."""
+    if term is None:
+        return "None"
+    return term.sparql if isinstance(term, PropertyPath) else term.value
+
+
 __all__ = [
+    "REPORT_PREFIXES",
     "Finding",
+    "PropertyPath",
     "Severity",
     "ValidationReport",
     "load_shapes",
