@@ -870,6 +870,48 @@ def queries_show_command(name: str) -> None:
     type=click.IntRange(1, 64),
     help="Query worker processes (queries that run at the same time).",
 )
+@click.option(
+    "--max-result-bytes",
+    default=16 * 1024 * 1024,
+    show_default=True,
+    type=click.IntRange(min=1024),
+    help="Bytes a result may take; longer results are cut and flagged.",
+)
+@click.option(
+    "--max-body",
+    default=256 * 1024,
+    show_default=True,
+    type=click.IntRange(min=1024),
+    help="Bytes a query (in the URL or a POST body) may take; a longer one is answered 413.",
+)
+@click.option(
+    "--max-waiting",
+    default=64,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Queries that may wait for a free worker; beyond them the answer is 503 (busy).",
+)
+@click.option(
+    "--queue-timeout",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(min=0.1),
+    help="Seconds a query may wait for a free worker before the answer is 503 (busy).",
+)
+@click.option(
+    "--max-connections",
+    default=512,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Open connections at most; beyond them a request is answered 503 at once.",
+)
+@click.option(
+    "--worker-memory",
+    default=2048,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Megabytes of memory each query worker may use (0: no limit).",
+)
 @click.pass_obj
 @reports_errors(stoppable=False)  # the server handles its own signals
 def serve_command(
@@ -881,6 +923,12 @@ def serve_command(
     timeout: float,
     max_results: int,
     workers: int,
+    max_result_bytes: int,
+    max_body: int,
+    max_waiting: int,
+    queue_timeout: float,
+    max_connections: int,
+    worker_memory: int,
 ) -> None:
     """Serve the SPARQL endpoint (/sparql) and every IRI's page and data until interrupted.
 
@@ -899,7 +947,17 @@ def serve_command(
     start_forker_early()  # its interpreter starts while this one imports the server
     from mdq_graph.web.server import ServerSettings, serve
 
-    settings = ServerSettings(timeout=timeout, max_results=max_results, workers=workers)
+    settings = ServerSettings(
+        timeout=timeout,
+        max_results=max_results,
+        workers=workers,
+        max_result_bytes=max_result_bytes,
+        max_body=max_body,
+        max_waiting=max_waiting,
+        queue_timeout=queue_timeout,
+        max_connections=max_connections,
+        worker_memory=worker_memory * 1024**2 or None,
+    )
     folder = store if store is not None else obj.store_dir()  # serve's --store, or the global one
     source = open_store(folder) if folder is not None else obj.exportable()
     serve(source, host=host, port=port, base_uri=base_uri, settings=settings)

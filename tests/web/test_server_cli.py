@@ -50,6 +50,43 @@ def test_serve_passes_its_options(runner: CliRunner, served: dict[str, Any]) -> 
     assert served["settings"] == ServerSettings(timeout=3.0, max_results=50, workers=3)
 
 
+#: Each limit's option, its value on the command line, and the setting it becomes.
+LIMITS = [
+    ("--max-result-bytes", "65536", "max_result_bytes", 65536),
+    ("--max-body", "4096", "max_body", 4096),
+    ("--max-waiting", "0", "max_waiting", 0),
+    ("--queue-timeout", "2.5", "queue_timeout", 2.5),
+    ("--max-connections", "16", "max_connections", 16),
+    ("--worker-memory", "512", "worker_memory", 512 * 1024**2),
+    ("--worker-memory", "0", "worker_memory", None),
+]
+
+
+@pytest.mark.parametrize(("option", "value", "field", "expected"), LIMITS)
+def test_each_limit_has_an_option(
+    runner: CliRunner, served: dict[str, Any], option: str, value: str, field: str, expected: Any
+) -> None:
+    result = runner.invoke(main, ["serve", option, value])
+    assert result.exit_code == 0, result.output
+    assert getattr(served["settings"], field) == expected
+
+
+def test_the_defaults_are_the_servers(runner: CliRunner, served: dict[str, Any]) -> None:
+    """Without options, `serve` runs with `ServerSettings`' own defaults."""
+    result = runner.invoke(main, ["serve"])
+    assert result.exit_code == 0, result.output
+    assert served["settings"] == ServerSettings()
+
+
+@pytest.mark.parametrize(
+    ("option", "value"), [("--max-body", "10"), ("--worker-memory", "-1"), ("--queue-timeout", "0")]
+)
+def test_a_limit_out_of_range_is_a_usage_error(runner: CliRunner, option: str, value: str) -> None:
+    result = runner.invoke(main, ["serve", option, value])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+
+
 def test_a_base_uri_that_is_not_absolute_is_a_usage_error(runner: CliRunner) -> None:
     result = runner.invoke(main, ["serve", "--base-uri", "localhost:8000/"])
     assert result.exit_code == 2

@@ -114,7 +114,9 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 @dataclass(frozen=True)
 class ServerSettings:
-    """Limits and resources of the server (every one has a `serve` option)."""
+    """Limits and resources of the server. `serve` has an option for each limit a deployment
+    tunes (time, rows, bytes, workers, waiting queries, connections, worker memory); the rest are
+    fixed here (and set by the tests)."""
 
     timeout: float = 10.0
     queue_timeout: float = 30.0
