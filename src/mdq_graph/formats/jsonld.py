@@ -210,7 +210,8 @@ def dumps(document: dict[str, Any]) -> bytes:
     import orjson
 
     try:
-        return orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
+        options = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
+        return orjson.dumps(document, option=options)
     except orjson.JSONEncodeError:
         return (json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
 

@@ -244,7 +244,8 @@ def sorted_lines(lines: Iterable[bytes]) -> bytes:
     while start < len(ordered) and ordered[start][:1] <= b" ":
         start += 1
     ordered[:start] = [line for line in ordered[:start] if line.strip()]
-    return b"\n".join(ordered) + b"\n" if ordered else b""
+    ordered.append(b"")  # the last line's end, in the one join (not a copy of the whole)
+    return b"\n".join(ordered) if len(ordered) > 1 else b""
 
 
 def _rdf_xml(triples: Sequence[ox.Triple], prefixes: Mapping[str, str]) -> bytes:
