@@ -33,7 +33,7 @@ from mdq_graph.catalog.dcat import (
 )
 from mdq_graph.collector import collector_paused
 from mdq_graph.formats.jsonld import JsonLdOptions
-from mdq_graph.formats.rdf import select_quads, serialize, sorted_lines, write_rdf
+from mdq_graph.formats.rdf import select_quads, serialize, write_rdf
 from mdq_graph.graph.engine import Engine, fill_union_graph
 from mdq_graph.graph.loader import (
     literals_as_read,
@@ -238,7 +238,12 @@ def _nquads_from_store(exportable: Exportable, described: list[ox.Quad]) -> byte
     rest = write_rdf(
         [*blank, *(q for q in outside if not _holds_blank_node(q)), *described], FORMATS["nq"]
     )
-    return sorted_lines([*lines, *rest.splitlines()])
+    # Each line is there once (the store holds a quad once; the lines written here are of other
+    # quads): sorted in place, with no set of them besides (at 10^7 triples, 1 GB less).
+    lines += rest.splitlines()
+    lines.sort()
+    lines.append(b"")  # the last line's end
+    return b"\n".join(lines)
 
 
 def quads_with_blank_nodes(store: ox.Store, *, unnamed: bool = True) -> list[ox.Quad]:
