@@ -67,9 +67,13 @@ def baseline_load(corpus: str) -> None:
 
 
 def floor_export(corpus: str, name: str, out: str) -> None:
-    """pyoxigraph: load, and dump the dataset (quad formats) or the union (triple formats)."""
+    """pyoxigraph: load, and dump the named graphs (quad formats) or their union (triple formats)."""
     fmt, _, quads = FORMATS[name]
-    store = memory_store(corpus)
+    if quads:  # the named graphs as loaded: no union to make, none to write
+        store = ox.Store()
+        store.bulk_load(path=corpus, format=ox.RdfFormat.N_QUADS)
+    else:
+        store = memory_store(corpus)
     store.dump(out, fmt, from_graph=None if quads else ox.DefaultGraph())
     say(bytes=Path(out).stat().st_size)
 

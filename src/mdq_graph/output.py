@@ -10,8 +10,6 @@ and `discard_pending()` removes those of a run that is being stopped.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import errno
 import os
 import re
@@ -274,6 +272,10 @@ def real_target(path: Path) -> Path:
 
 def _exchange(a: Path, b: Path) -> bool:
     """Atomically swap two folders with Linux's renameat2(RENAME_EXCHANGE); False if unsupported."""
+    # Imported here: only replacing a folder needs it, and every command starts with this module.
+    import ctypes
+    import ctypes.util
+
     libc_name = ctypes.util.find_library("c")
     if libc_name is None:
         return False

@@ -104,14 +104,17 @@ def write_rdf(
     prefixes: Mapping[str, str] | None = None,
     base: str | None = None,
     jsonld: JsonLdOptions | None = None,
+    blank_quads: Sequence[ox.Quad] | None = None,
 ) -> bytes:
     """`quads` in format `fmt`, with canonical blank-node labels, sorted; triple formats write
-    the triples of every graph. Used for exports and for CONSTRUCT/DESCRIBE results alike."""
+    the triples of every graph. Used for exports and for CONSTRUCT/DESCRIBE results alike.
+    `blank_quads`, if given, are the quads of `quads` that hold a blank node (a store finds
+    them faster than a look at every quad)."""
     if prefixes is None:
         prefixes = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
         base = str(ID) if base is None else base
     with collector_paused():
-        return _write(quads, fmt, prefixes, base, jsonld)
+        return _write(quads, fmt, prefixes, base, jsonld, blank_quads)
 
 
 def _write(
@@ -120,11 +123,12 @@ def _write(
     prefixes: Mapping[str, str],
     base: str | None,
     jsonld: JsonLdOptions | None,
+    blank_quads: Sequence[ox.Quad] | None = None,
 ) -> bytes:
     """`write_rdf`, its arguments settled."""
     # The Turtle and TriG writers sort, N-Quads and N-Triples are sorted as lines: only the
     # writers that follow their input's order (RDF/XML, JSON-LD) need the sorted triples.
-    canonical = _canonical_set(quads)
+    canonical = _canonical_set(quads, blank_quads)
     try:
         if fmt.name == "turtle":
             return write_turtle(canonical, prefixes, base)
@@ -154,8 +158,11 @@ def canonical_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
     return sorted(dataset, key=lambda q: (term_key(q.graph_name), *_triple_key(q.triple)))
 
 
-def _canonical_set(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
-    """`quads` (each once, in no particular order) with their blank nodes relabelled by RDFC-1.0.
+def _canonical_set(
+    quads: Iterable[ox.Quad], blank_quads: Sequence[ox.Quad] | None = None
+) -> list[ox.Quad]:
+    """`quads` (each once, in no particular order) with their blank nodes relabelled by RDFC-1.0;
+    `blank_quads`, if given, are those of `quads` that hold a blank node.
 
     RDFC-1.0 labels a blank node from the quads that mention blank nodes only, so only those are
     canonicalised: the same labels as over the whole dataset, at a fraction of the cost. The quads
@@ -163,6 +170,12 @@ def _canonical_set(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
     order Oxigraph made them, which is kinder to the memory caches (10^6 triples: Turtle -0.8 s)."""
     plain: dict[ox.Quad, None] = {}
     blank: list[ox.Quad] = []
+    if blank_quads is not None:
+        plain = dict.fromkeys(quads)
+        blank = list(blank_quads)
+        for quad in blank:
+            plain.pop(quad, None)
+        quads = ()
     for quad in quads:
         if (
             isinstance(quad.subject, _WITH_BLANK_NODES)
@@ -220,8 +233,19 @@ def _triple_key(triple: ox.Triple) -> tuple[object, ...]:
 
 def _sorted_lines(data: bytes | None) -> bytes:
     """Line-based formats: the lines sorted, so that the same graph gives the same bytes."""
-    lines = sorted({line for line in (data or b"").splitlines() if line.strip()})
-    return b"\n".join(lines) + b"\n" if lines else b""
+    return sorted_lines((data or b"").splitlines())
+
+
+def sorted_lines(lines: Iterable[bytes]) -> bytes:
+    """N-Triples or N-Quads lines, each once, sorted, one per line (blank lines left out)."""
+    ordered = sorted(set(lines))
+    # Blank lines sort first: only the lines that start with a space or a control byte are looked at.
+    start = 0
+    while start < len(ordered) and ordered[start][:1] <= b" ":
+        start += 1
+    ordered[:start] = [line for line in ordered[:start] if line.strip()]
+    ordered.append(b"")  # the last line's end, in the one join (not a copy of the whole)
+    return b"\n".join(ordered) if len(ordered) > 1 else b""
 
 
 def _rdf_xml(triples: Sequence[ox.Triple], prefixes: Mapping[str, str]) -> bytes:

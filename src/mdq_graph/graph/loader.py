@@ -65,6 +65,7 @@ from mdq_graph.graph.store import (
     StoreInfo,
     file_sha256,
     graph_size,
+    graph_sizes,
     open_store,
     store_lock,
     unnamed_size,
@@ -272,8 +273,8 @@ def _build(folder: Path, files: list[Path], inferred: bool, say: Progress) -> St
     step = time.perf_counter()
     graphs = tuple(
         sorted(
-            (g.value if isinstance(g, ox.NamedNode) else str(g), graph_size(store, g))
-            for g in store.named_graphs()
+            (g.value if isinstance(g, ox.NamedNode) else str(g), size)
+            for g, size in graph_sizes(store).items()
         )
     )
     union = graph_size(store, ox.DefaultGraph())
@@ -337,7 +338,7 @@ def populate(
     ontology = ontology_quads()
     literals: set[ox.Literal] = set()
     union = not in_memory  # in memory, the union is made in one update once all is loaded
-    _bulk_write(store, _with_union(ontology, inferred, literals, union=union))
+    _write_with_union(store, ontology, inferred, literals, union=union)
     sources = []
     for path in files:
         say(f"loading {path}")
@@ -402,12 +403,12 @@ def _load_file(
                 base_iri=path.resolve().as_uri(),
                 rename_blank_nodes=True,
             )
-        _bulk_write(store, _with_union(quads, inferred, literals, union=union))
+        _write_with_union(store, quads, inferred, literals, union=union)
     except SyntaxError as err:
         # rdflib reads some files Oxigraph refuses (as the other commands do), and otherwise
         # says where the file is broken in the words every command uses.
         fallback = _parsed_by_rdflib(path, err)
-        _bulk_write(store, _with_union(fallback, inferred, literals, union=union))
+        _write_with_union(store, fallback, inferred, literals, union=union)
     except OSError as err:
         raise InputError(path, f"cannot load the file: {err}") from None
     except MemoryError as err:  # Oxigraph's parser holds one token at most 16 MiB long
@@ -463,6 +464,15 @@ def normalise_literals(
     return tuple(lossy)
 
 
+def literals_as_read(store: ox.Store) -> bool:
+    """Whether every typed literal of `store` is in the form rdflib reads it in already, so that
+    `normalise_literals` would change nothing and report no literal (a store `load` built)."""
+    literals = store_literals(store)
+    if any(_rdflib_form(literal) != literal for literal in literals):
+        return False
+    return all(held == literal for literal, held in _as_stored(literals).items())
+
+
 def store_literals(store: ox.Store) -> list[ox.Literal]:
     """The distinct typed literals (neither strings nor texts) of `store`'s default graph."""
     solutions = store.query(_TYPED_LITERALS)
@@ -502,29 +512,34 @@ def _bulk_write(store: ox.Store, quads: Iterable[ox.Quad]) -> None:
         store.bulk_extend(batch)
 
 
-def _with_union(
+def _write_with_union(
+    store: ox.Store,
     quads: Iterable[ox.Quad],
     inferred: bool,
     literals: set[ox.Literal] | None = None,
     *,
     union: bool = True,
-) -> Iterator[ox.Quad]:
-    """Each quad and (with `union`) its triple in the default graph, so the default graph is the
-    set union; the typed literals (neither strings nor texts) are added to `literals`.
+) -> None:
+    """Bulk-write `quads` and (with `union`) their triples in the default graph, so the default
+    graph is the set union; the typed literals (neither strings nor texts) are added to `literals`.
 
     With `inferred`, an inferred graph in the input (an earlier export) is left out: it is
-    computed afresh."""
+    computed afresh. The work per quad is done in batches by set and list comprehensions, not by
+    a generator (at 10^6 triples: 0.3 s, where a generator yielding each quad took 3 s)."""
     inferred_graph = ox.NamedNode(str(INFERRED_GRAPH))
     seen = set() if literals is None else literals
-    for quad in quads:
-        if inferred and quad.graph_name == inferred_graph:
-            continue
-        value = quad.object
-        if type(value) is ox.Literal and value.datatype.value not in _TEXT_TYPES:
-            seen.add(value)
-        yield quad
-        if union:
-            yield ox.Quad(quad.subject, quad.predicate, value)
+    batches = iter(quads)
+    while batch := list(itertools.islice(batches, _BATCH_QUADS)):
+        if inferred and inferred_graph in {q.graph_name for q in batch}:
+            batch = [q for q in batch if q.graph_name != inferred_graph]
+        seen.update(
+            value
+            for value in {q.object for q in batch}
+            if type(value) is ox.Literal and value.datatype.value not in _TEXT_TYPES
+        )
+        if union:  # one write per batch: each is merged into the database
+            batch += [ox.Quad(q.subject, q.predicate, q.object) for q in batch]
+        store.bulk_extend(batch)
 
 
 # --- Inference inside the store -------------------------------------------------------------------
