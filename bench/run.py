@@ -330,12 +330,21 @@ def report(results: list[SizeResult], args: argparse.Namespace, started: datetim
 
 
 def _extra_args(args: argparse.Namespace) -> list[str]:
-    defaults = {"timeout": 900.0, "baseline_timeout": 300.0, "baselines_up_to": 1e6, "seed": 0, "serve_seconds": 10.0, "clients": 4}  # fmt: skip
-    return [
-        f"--{name.replace('_', '-')} {getattr(args, name):g}"
-        for name, default in defaults.items()
-        if getattr(args, name) != default
-    ]
+    defaults = {"timeout": 900.0, "baseline_timeout": 300.0, "baselines_up_to": 1e6, "seed": 0, "serve_seconds": 10.0, "clients": 4, "serve_compare_seconds": 5.0}  # fmt: skip
+    lists = {"serve_sizes": ["bundled", "1e5"], "connections": [1, 8, 32]}
+    return (
+        [
+            f"--{name.replace('_', '-')} {getattr(args, name):g}"
+            for name, default in defaults.items()
+            if getattr(args, name) != default
+        ]
+        + [
+            f"--{name.replace('_', '-')} {' '.join(map(str, getattr(args, name)))}"
+            for name, default in lists.items()
+            if getattr(args, name, default) != default
+        ]
+        + (["--no-endpoint"] if getattr(args, "no_endpoint", False) else [])
+    )
 
 
 def _machine() -> str:
@@ -429,7 +438,44 @@ def _seconds_only(m: Measure) -> str:
 
 
 #: Sections of the report that people write (what the figures mean): kept when it is rewritten.
-BY_HAND = ("## What bounds each step",)
+BY_HAND = (
+    "## Why the endpoint is built as it is",
+    "## What bounds validate",
+    "## What bounds each step",
+)
+
+
+def endpoint_section(args: argparse.Namespace) -> str:
+    """`## The SPARQL endpoint`: `mdq-graph serve` against Oxigraph's own server and Virtuoso 7,
+    measured now by bench/serve.py (wrk); a line saying why, where it cannot run."""
+    sys.path.insert(0, str(BENCH))
+    from serve import BEGIN, END, serve_table
+
+    lines = [
+        "## The SPARQL endpoint",
+        "",
+        "`mdq-graph serve --store` (its defaults), Oxigraph's own server (`oxigraph "
+        "serve-read-only`, from the `oxigraph` package on PyPI) on the very same store files, and "
+        "Virtuoso 7 (untuned, given the same quads), each started on loopback by `bench/serve.py` "
+        "in this run, which first checks that the three give the same answers. Sizes: "
+        + ", ".join(f"`{size}`" for size in args.serve_sizes)
+        + f"; {', '.join(map(str, args.connections))} connections.",
+        "",
+        BEGIN,
+    ]
+    try:
+        lines.append(
+            serve_table(
+                args.serve_sizes,
+                connections=args.connections,
+                seconds=args.serve_compare_seconds,
+                say=_progress("endpoint"),
+            ).strip()
+        )
+    except RuntimeError as err:  # wrk or oxigraph missing
+        lines.append(f"Not measured: {err}.")
+    lines += [END, ""]
+    return "\n".join(lines)
 
 
 def written_by_hand(report_file: Path) -> str:
@@ -460,6 +506,10 @@ def main() -> None:
     parser.add_argument("--output", type=Path, default=REPO / "docs" / "performance.md")
     parser.add_argument("--work", type=Path, help="where corpora and stores go (default: a temporary folder)")  # fmt: skip
     parser.add_argument("--keep", action="store_true", help="keep the corpora and stores")
+    parser.add_argument("--serve-sizes", nargs="+", default=["bundled", "1e5"], help="data of the endpoint comparison (bench/serve.py)")  # fmt: skip
+    parser.add_argument("--connections", nargs="+", type=int, default=[1, 8, 32], help="of the endpoint comparison")  # fmt: skip
+    parser.add_argument("--serve-compare-seconds", type=float, default=5.0, help="per server and cell of the endpoint comparison")  # fmt: skip
+    parser.add_argument("--no-endpoint", action="store_true", help="leave out the comparison with Oxigraph's server and Virtuoso")  # fmt: skip
     args = parser.parse_args()
     args.size_labels = args.sizes
     started = datetime.now(timezone.utc)
@@ -471,6 +521,11 @@ def main() -> None:
             args.output.parent.mkdir(parents=True, exist_ok=True)
             kept = written_by_hand(args.output)
             args.output.write_text(report(results, args, started) + kept, encoding="utf-8")
+        if not args.no_endpoint:
+            endpoint = endpoint_section(args)
+            kept = written_by_hand(args.output)
+            text = report(results, args, started) + "\n" + endpoint + kept
+            args.output.write_text(text, encoding="utf-8")
     finally:
         if not args.keep and args.work is None:
             shutil.rmtree(work, ignore_errors=True)
