@@ -263,7 +263,7 @@ def test_a_long_query_runs_at_a_lower_priority_and_its_worker_gets_it_back(
         query.join()
         assert answers == [200]
         assert pool.stats.long == 1
-        assert ours + pool.nice in seen
+        assert min(ours + pool.nice, 19) in seen  # a niceness above 19 is 19 (POSIX)
         after = slow.get("/sparql", params={"query": "ASK {}"}, headers={"Accept": JSON})
         assert after.status_code == 200
         assert pool._all
