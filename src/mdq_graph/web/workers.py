@@ -190,6 +190,9 @@ class WorkerPool:
         self._all: set[_Worker] = set()
         self._forker: _Forker | None = None
         self._forker_lock = threading.Lock()
+        # The server's own niceness: quick queries run at it, long ones `nice` lower (the kernel
+        # caps a niceness at 19), relative to it, so a server started under `nice` stays there.
+        self._priority = os.getpriority(os.PRIO_PROCESS, 0)
 
     @property
     def long_slots(self) -> int:
@@ -265,7 +268,7 @@ class WorkerPool:
         finally:
             if long:
                 self._long -= 1
-        if long and not _set_priority(worker.pid, 0):
+        if long and not _set_priority(worker.pid, self._priority):
             await self._replace(worker)  # it may not get its priority back: a new one instead
         else:
             self._release(worker)
@@ -278,7 +281,7 @@ class WorkerPool:
         self.stats.long += 1
         if self._long < self.long_slots:
             self._long += 1
-            _set_priority(worker.pid, self.nice)
+            _set_priority(worker.pid, min(self._priority + self.nice, 19))
             return True
         self.stats.busy += 1
         await self._replace(worker)
