@@ -70,11 +70,38 @@ class Measure:
         return f"{_seconds(self.seconds)}{memory}"
 
 
+#: GNU time, which reports its child's own peak memory. Linux starts a child's `ru_maxrss` (what
+#: `wait4` gives) at the resident set of the process that started it, so a small command started by
+#: this harness would read at least the harness's size; started by `time` it reads its own.
+GNU_TIME = "/usr/bin/time" if Path("/usr/bin/time").exists() else None
+
+
+def timed(command: list[str], peak_file: Path) -> list[str]:
+    """`command`, through GNU time writing its peak resident set (kB) to `peak_file`, if there
+    is GNU time; otherwise as it is (its peak then read from `wait4`)."""
+    return [GNU_TIME, "-q", "-f", "%M", "-o", str(peak_file), *command] if GNU_TIME else command
+
+
+def peak_kb(peak_file: Path, usage: Any) -> int:
+    """The peak written by GNU time (the last line of `peak_file`), else `wait4`'s."""
+    try:
+        return int(peak_file.read_text(encoding="utf-8").split()[-1])
+    except (OSError, ValueError, IndexError):
+        return int(usage.ru_maxrss)
+
+
 def measure(command: list[str], limit: float, *, ok_codes: tuple[int, ...] = (0,)) -> Measure:
     """Run `command` in a process group of its own, stopping it after `limit` seconds."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    with (
+        tempfile.TemporaryFile() as out,
+        tempfile.TemporaryFile() as err,
+        tempfile.TemporaryDirectory() as scratch,
+    ):
+        peak_file = Path(scratch) / "peak"
         started = time.perf_counter()
-        process = subprocess.Popen(command, stdout=out, stderr=err, start_new_session=True)
+        process = subprocess.Popen(
+            timed(command, peak_file), stdout=out, stderr=err, start_new_session=True
+        )
         pid, status, usage = os.wait4(process.pid, os.WNOHANG)
         pause = 0.001
         while not pid and time.perf_counter() - started < limit:
@@ -97,7 +124,8 @@ def measure(command: list[str], limit: float, *, ok_codes: tuple[int, ...] = (0,
         if process.returncode not in ok_codes:
             message = err.read().decode(errors="replace").strip().splitlines() or ["?"]
             return Measure(failed=f"exit {process.returncode}: {message[-1][:120]}", lines=lines)
-        return Measure(elapsed, usage.ru_maxrss, usage.ru_utime + usage.ru_stime, lines=lines)
+        cpu = usage.ru_utime + usage.ru_stime
+        return Measure(elapsed, peak_kb(peak_file, usage), cpu, lines=lines)
 
 
 def ratio(ours: Measure, floor: Measure) -> str:
@@ -126,9 +154,12 @@ def measure_server(
     port = free_port()
     url = f"http://127.0.0.1:{port}/sparql"
     command = [*CLI, "serve", "--store", str(store), "--port", str(port), "--workers", "2"]
-    with tempfile.TemporaryFile() as log:
+    with tempfile.TemporaryFile() as log, tempfile.TemporaryDirectory() as scratch:
+        peak_file = Path(scratch) / "peak"
         started = time.perf_counter()
-        server = subprocess.Popen(command, stdout=log, stderr=log, start_new_session=True)
+        server = subprocess.Popen(
+            timed(command, peak_file), stdout=log, stderr=log, start_new_session=True
+        )
         ready = False
         while not ready and time.perf_counter() - started < limit and server.poll() is None:
             try:
@@ -148,7 +179,7 @@ def measure_server(
             log.seek(0)
             tail = log.read().decode(errors="replace").strip().splitlines()[-1:] or ["?"]
             return Measure(failed=tail[0][:120]), load, distinct
-        return Measure(startup, usage.ru_maxrss), load, distinct
+        return Measure(startup, peak_kb(peak_file, usage)), load, distinct
 
 
 # --- One size ---------------------------------------------------------------------------------------

@@ -119,3 +119,17 @@ def test_virtuosos_split_groups_are_added_up(
     rows: list[tuple[tuple[str, str], ...]], merged: list[tuple[tuple[str, str], ...]]
 ) -> None:
     assert sorted(bench_module("serve").merge_split_groups(rows, "n")) == sorted(merged)
+
+
+def test_a_small_command_started_by_a_large_harness_reads_its_own_peak_memory() -> None:
+    """Linux starts a child's `ru_maxrss` at its parent's resident set: the harness must not
+    report its own size as a small command's peak."""
+    run = bench_module("run")
+    if run.GNU_TIME is None:
+        pytest.skip("GNU time (/usr/bin/time) is not installed: peaks are read from wait4")
+    ballast = bytearray(400 * 1024**2)  # the harness, grown to 400 MB
+    ballast[::4096] = b"x" * len(ballast[::4096])  # touched, so it is resident
+    measured = run.measure([sys.executable, "-c", "pass"], limit=60)
+    assert not measured.failed and measured.peak_kb is not None
+    assert 1024 < measured.peak_kb < 200 * 1024, measured.peak_kb
+    del ballast
