@@ -11,6 +11,8 @@ command -v apache2 >/dev/null 2>&1 || [ -x /usr/sbin/apache2 ] || want+=(apache2
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || want+=(nginx-light)
 # HermiT (the OWL 2 DL reasoner that owlready2 ships) runs on Java: tests/test_ontology_reasoner.py.
 command -v java >/dev/null 2>&1 || want+=(default-jre-headless)
+# GNU time: bench/run.py reads each process's peak memory through it (tests/test_bench.py).
+[ -x /usr/bin/time ] || want+=(time)
 
 if [ "${#want[@]}" -gt 0 ]; then
   if command -v apt-get >/dev/null 2>&1; then
