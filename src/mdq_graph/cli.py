@@ -46,6 +46,7 @@ from mdq_graph.query.curated import (
 from mdq_graph.query.results import QUERY_FORMAT_NAMES, Written, write_result
 from mdq_graph.validate import REPORT_FORMATS
 from mdq_graph.version import __version__
+from mdq_graph.web.settings import ServerSettings
 
 if TYPE_CHECKING:
     from click._termui_impl import ProgressBar
@@ -832,6 +833,10 @@ def queries_show_command(name: str) -> None:
     click.echo(curated_query(name).text, nl=False)
 
 
+#: The server's own defaults, shown and used by `serve`'s options.
+SERVER_DEFAULTS = ServerSettings()
+
+
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option(
@@ -851,63 +856,63 @@ def queries_show_command(name: str) -> None:
 )
 @click.option(
     "--timeout",
-    default=10.0,
+    default=SERVER_DEFAULTS.timeout,
     show_default=True,
     type=click.FloatRange(min=0.1),
     help="Seconds a query may run before it is stopped (its worker process is killed).",
 )
 @click.option(
     "--max-results",
-    default=10_000,
+    default=SERVER_DEFAULTS.max_results,
     show_default=True,
     type=click.IntRange(min=1),
     help="Rows (or triples) a result may hold; longer results are cut and flagged.",
 )
 @click.option(
     "--workers",
-    default=2,
+    default=SERVER_DEFAULTS.workers,
     show_default=True,
     type=click.IntRange(1, 64),
     help="Query worker processes (queries that run at the same time).",
 )
 @click.option(
     "--max-result-bytes",
-    default=16 * 1024 * 1024,
+    default=SERVER_DEFAULTS.max_result_bytes,
     show_default=True,
     type=click.IntRange(min=1024),
     help="Bytes a result may take; longer results are cut and flagged.",
 )
 @click.option(
     "--max-body",
-    default=256 * 1024,
+    default=SERVER_DEFAULTS.max_body,
     show_default=True,
     type=click.IntRange(min=1024),
     help="Bytes a query (in the URL or a POST body) may take; a longer one is answered 413.",
 )
 @click.option(
     "--max-waiting",
-    default=64,
+    default=SERVER_DEFAULTS.max_waiting,
     show_default=True,
     type=click.IntRange(min=0),
     help="Queries that may wait for a free worker; beyond them the answer is 503 (busy).",
 )
 @click.option(
     "--queue-timeout",
-    default=30.0,
+    default=SERVER_DEFAULTS.queue_timeout,
     show_default=True,
     type=click.FloatRange(min=0.1),
     help="Seconds a query may wait for a free worker before the answer is 503 (busy).",
 )
 @click.option(
     "--max-connections",
-    default=512,
+    default=SERVER_DEFAULTS.max_connections,
     show_default=True,
     type=click.IntRange(min=1),
     help="Open connections at most; beyond them a request is answered 503 at once.",
 )
 @click.option(
     "--worker-memory",
-    default=2048,
+    default=(SERVER_DEFAULTS.worker_memory or 0) // 1024**2,
     show_default=True,
     type=click.IntRange(min=0),
     help="Megabytes of memory each query worker may use (0: no limit).",
@@ -945,7 +950,7 @@ def serve_command(
 
     _check_port_free(host, port)
     start_forker_early()  # its interpreter starts while this one imports the server
-    from mdq_graph.web.server import ServerSettings, serve
+    from mdq_graph.web.server import serve
 
     settings = ServerSettings(
         timeout=timeout,

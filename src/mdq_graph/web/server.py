@@ -14,7 +14,6 @@ import json
 import logging
 import threading
 from collections.abc import AsyncIterator, Callable, Hashable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -57,6 +56,7 @@ from mdq_graph.web.negotiation import (
     suffix_format,
 )
 from mdq_graph.web.publication import GRAPH_FORMATS, Publication, publish, site_license, site_title
+from mdq_graph.web.settings import ServerSettings
 from mdq_graph.web.views import (
     PAGE_LANGUAGES,
     ErrorView,
@@ -110,38 +110,6 @@ _VENDOR_TYPES = {
 }
 #: The pages' stylesheet and script (package data, beside the templates).
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-
-
-@dataclass(frozen=True)
-class ServerSettings:
-    """Limits and resources of the server. `serve` has an option for each limit a deployment
-    tunes (time, rows, bytes, workers, waiting queries, connections, worker memory); the rest are
-    fixed here (and set by the tests)."""
-
-    timeout: float = 10.0
-    queue_timeout: float = 30.0
-    max_results: int = 10_000
-    max_result_bytes: int = 16 * 1024 * 1024
-    max_body: int = 256 * 1024
-    workers: int = 2
-    max_waiting: int = 64
-    #: A query that has run this many seconds is a long one; `reserved_workers` of the workers
-    #: never run long queries, so quick ones are answered while long ones run.
-    quick_budget: float = 1.0
-    reserved_workers: int = 1
-    cache_entries: int = 1024
-    cache_bytes: int = 64 * 1024 * 1024
-    isolate_network: bool = True
-    worker_memory: int | None = 2 * 1024**3
-    #: Open connections at most; beyond it uvicorn answers 503 at once (a crowd of slow clients
-    #: cannot take every file descriptor).
-    max_connections: int = 512
-    #: Seconds a request body may take to arrive (408 after), and an idle connection may stay open.
-    body_timeout: float = 10.0
-    keep_alive: float = 5.0
-    #: Seconds a request's line and headers may take to arrive (408 after; a slow client that
-    #: sends them a byte at a time cannot hold a connection for ever).
-    header_timeout: float = 10.0
 
 
 class Server:

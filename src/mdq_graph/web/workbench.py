@@ -30,6 +30,7 @@ from mdq_graph.graph.engine import Engine
 from mdq_graph.graph.rebase import rebase_iri
 from mdq_graph.graph.resources import shapes_dir
 from mdq_graph.query.curated import CuratedQuery
+from mdq_graph.web.settings import ServerSettings
 from mdq_graph.web.views import Labels
 
 #: The copied npm packages (git-ignored; made by `npm run build`).
@@ -317,7 +318,7 @@ def display_label(names: Iterable[Sequence[str]], lang: str) -> str | None:
 
 #: Seconds a query may run in the static site's engine (in the browser) before the workbench stops
 #: it: the server's own default time limit.
-BROWSER_TIME_LIMIT = 10.0
+BROWSER_TIME_LIMIT = ServerSettings().timeout
 
 #: The workbench's words, in the page languages (the script reads them from the page).
 TEXT: dict[str, dict[str, str]] = {
