@@ -19,42 +19,21 @@ from mdq_graph.formats.rdf import serialize
 from mdq_graph.graph.dataset import ONTOLOGY_GRAPH, read_as_stated
 from mdq_graph.graph.loader import build_store, load_store, normalise_literals, populate
 from mdq_graph.graph.rdf_formats import DEFAULT, FORMATS, UNION
-from mdq_graph.synth import synthesize
 from tests.conftest import TEST_DATA
 from tests.support.description import as_graph
+from tests.support.export_cases import (
+    CASE_NAMES,
+    LITERAL_FORMS,
+    export_cases,
+)
 
-EXPORT_DATA = TEST_DATA / "export"
-LITERAL_FORMS = EXPORT_DATA / "literal-forms.ttl"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 #: JSON-LD with its context embedded, so that nothing needs the network.
 JSONLD = JsonLdOptions()
 
 
-@pytest.fixture(scope="module")
-def synth_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A small synthetic corpus (two meetings, about 1,500 triples)."""
-    path = tmp_path_factory.mktemp("synth") / "corpus.nq"
-    synthesize(path, 2, seed=5)
-    return path
-
-
-def _cases(synth: Path) -> dict[str, list[Path] | None]:
-    return {
-        "bundled": None,
-        "synth": [synth],
-        # Blank nodes in two files under one label, triples outside any named graph, literals
-        # rdflib rewrites: the store must hold what rdflib holds.
-        "blank-nodes-and-literals": [EXPORT_DATA / "blank-nodes.trig", LITERAL_FORMS],
-        # Literals an Oxigraph store keeps as values ("1.0E3"^^xsd:double): the rdflib way.
-        "tricky-terms": [EXPORT_DATA / "tricky-terms.ttl"],
-    }
-
-
-CASE_NAMES = ["bundled", "synth", "blank-nodes-and-literals", "tricky-terms"]
-
-
 def test_every_case_is_collected(synth_corpus: Path) -> None:
-    assert sorted(_cases(synth_corpus)) == sorted(CASE_NAMES)
+    assert sorted(export_cases(synth_corpus)) == sorted(CASE_NAMES)
 
 
 @pytest.mark.parametrize("inferred", [True, False], ids=["inferred", "stated"])
@@ -62,7 +41,7 @@ def test_every_case_is_collected(synth_corpus: Path) -> None:
 def test_the_fast_export_writes_the_bytes_of_the_rdflib_way(
     case: str, inferred: bool, synth_corpus: Path
 ) -> None:
-    paths = _cases(synth_corpus)[case]
+    paths = export_cases(synth_corpus)[case]
     data, catalog = export_parts(read_as_stated(paths, inferred=inferred))
     named = sorted(
         {str(g.identifier) for g in data.graphs() if len(g)} - {str(data.default_graph.identifier)}
@@ -89,7 +68,7 @@ def test_the_fast_export_writes_the_bytes_of_the_rdflib_way(
 def test_the_description_computed_in_the_store_is_the_rdflib_one(
     case: str, synth_corpus: Path
 ) -> None:
-    paths = _cases(synth_corpus)[case]
+    paths = export_cases(synth_corpus)[case]
     _, expected = export_parts(read_as_stated(paths))
     computed = describe_store(load_store(paths))
     assert len(computed) > 500

@@ -12,46 +12,20 @@ from mdq_graph.export.exporter import Exportable, from_files, from_store, write_
 from mdq_graph.formats.rdf import write_rdf
 from mdq_graph.graph.loader import build_store
 from mdq_graph.graph.rdf_formats import FORMATS
-from mdq_graph.synth import synthesize
-from tests.conftest import TEST_DATA
+from tests.support.export_cases import (
+    EXPORT_DATA,
+    STORE_CASES,
+    export_cases,
+)
 
-EXPORT_DATA = TEST_DATA / "export"
 FORMAT_NAMES = ["nq", "turtle", "json-ld", "trig"]
-
-
-@pytest.fixture(scope="module")
-def synth_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A small synthetic corpus (two meetings)."""
-    path = tmp_path_factory.mktemp("synth") / "corpus.nq"
-    synthesize(path, 2, seed=3)
-    return path
-
-
-def _cases(synth: Path) -> dict[str, list[Path] | None]:
-    return {
-        "bundled": None,
-        "synth": [synth],
-        # Blank nodes, triples outside any named graph: the store is read where it is.
-        "blank-nodes-and-literals": [EXPORT_DATA / "blank-nodes.trig", EXPORT_DATA / "literal-forms.ttl"],
-        # A literal the store holds as a value, not as written ("1.0E3"^^xsd:double): exported
-        # from the files, the rdflib way; a store of them cannot give the same bytes.
-        "tricky-terms": [EXPORT_DATA / "tricky-terms.ttl"],
-    }  # fmt: skip
-
-
-CASE_NAMES = ["bundled", "synth", "blank-nodes-and-literals", "tricky-terms"]
-STORE_CASES = [name for name in CASE_NAMES if name != "tricky-terms"]
-
-
-def test_every_case_is_collected(synth_corpus: Path) -> None:
-    assert sorted(_cases(synth_corpus)) == sorted(CASE_NAMES)
 
 
 @pytest.mark.parametrize("case", STORE_CASES)
 def test_an_export_of_a_store_is_the_export_of_its_files(
     case: str, synth_corpus: Path, tmp_path: Path
 ) -> None:
-    paths = _cases(synth_corpus)[case]
+    paths = export_cases(synth_corpus)[case]
     build_store(tmp_path / "store", paths)
     stored, read = from_store(tmp_path / "store"), from_files(paths)
     for name in FORMAT_NAMES:
@@ -62,7 +36,7 @@ def test_an_export_of_a_store_is_the_export_of_its_files(
 def test_n_quads_from_the_store_are_the_quads_written_one_by_one(
     case: str, synth_corpus: Path
 ) -> None:
-    exportable = from_files(_cases(synth_corpus)[case])
+    exportable = from_files(export_cases(synth_corpus)[case])
     assert exportable.lossless is None, "the store holds every literal as written"
     one_by_one = write_rdf(exportable.quads() + exportable.described(), FORMATS["nq"])
     assert write_export(exportable, FORMATS["nq"]) == one_by_one
@@ -86,7 +60,7 @@ def test_files_whose_literals_the_store_would_rewrite_are_exported_from_the_file
 ) -> None:
     """`1.0E3`, `007`, `"seven"^^xsd:integer`: a store keeps such literals as values (or refuses
     them), so the export reads the files instead; an ill-typed literal keeps its form."""
-    exportable = from_files(_cases(synth_corpus)["tricky-terms"])
+    exportable = from_files(export_cases(synth_corpus)["tricky-terms"])
     assert exportable.lossless is not None
     written = write_export(exportable, FORMATS["nq"]).decode("utf-8")
     assert '"seven"^^<http://www.w3.org/2001/XMLSchema#integer>' in written
