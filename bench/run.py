@@ -20,7 +20,6 @@ import os
 import platform
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -35,6 +34,10 @@ import httpx
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
+sys.path.insert(0, str(REPO))
+
+from tests.support.virtuoso import free_port  # noqa: E402
+
 TASKS = [sys.executable, str(BENCH / "tasks.py")]
 CLI = [sys.executable, "-m", "mdq_graph"]
 EXPORT_FORMATS = {"turtle": "ttl", "json-ld": "jsonld", "nq": "nq"}
@@ -136,14 +139,6 @@ def ratio(ours: Measure, floor: Measure) -> str:
     if ours.cpu is None and floor.cpu is None and ours.seconds is not None and floor.seconds:
         return f"{ours.seconds / floor.seconds:.1f}×"
     return "—"
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def measure_server(
