@@ -35,13 +35,14 @@ from mdq_graph.collector import collector_paused
 from mdq_graph.formats.jsonld import JsonLdOptions
 from mdq_graph.formats.rdf import select_quads, serialize, write_rdf
 from mdq_graph.graph.engine import Engine, fill_union_graph
+from mdq_graph.graph.iris import PREFIX_IRIS
 from mdq_graph.graph.loader import (
     literals_as_read,
     normalise_literals,
     populate,
     store_literals,
 )
-from mdq_graph.graph.namespaces import BASE, PREFIXES
+from mdq_graph.graph.namespaces import BASE
 from mdq_graph.graph.parsing import rdf_files
 from mdq_graph.graph.rdf_formats import FORMATS, UNION, RdfFormat
 from mdq_graph.graph.rebase import (
@@ -284,7 +285,7 @@ def published_catalog(
 
 def rebased_prefixes(base: str) -> dict[str, str]:
     """Our prefixes, with `mdq`, `id` and `graph` moved under `base` (as `rebase_dataset` binds)."""
-    prefixes = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
+    prefixes = dict(PREFIX_IRIS)
     for prefix in _REBASED_PREFIXES:
         prefixes[prefix] = rebase_iri(prefixes[prefix], base)
     return prefixes

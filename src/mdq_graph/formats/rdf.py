@@ -18,7 +18,8 @@ from mdq_graph.errors import UsageError
 from mdq_graph.formats.compaction import TermTuple
 from mdq_graph.formats.jsonld import JsonLdOptions
 from mdq_graph.formats.turtle import RDF_TYPE, predicate_key, term_key, write_trig, write_turtle
-from mdq_graph.graph.namespaces import GRAPH, ID, PREFIXES
+from mdq_graph.graph.iris import PREFIX_IRIS
+from mdq_graph.graph.namespaces import GRAPH, ID
 from mdq_graph.graph.rdf_formats import DEFAULT, UNION, RdfFormat
 
 #: `--graph` values that are not graph names.
@@ -111,7 +112,7 @@ def write_rdf(
     `blank_quads`, if given, are the quads of `quads` that hold a blank node (a store finds
     them faster than a look at every quad)."""
     if prefixes is None:
-        prefixes = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
+        prefixes = dict(PREFIX_IRIS)
         base = str(ID) if base is None else base
     with collector_paused():
         return _write(quads, fmt, prefixes, base, jsonld, blank_quads)
@@ -195,7 +196,7 @@ def _canonical_set(
 def export_prefixes(dataset: Dataset) -> tuple[dict[str, str], str]:
     """The prefixes to write with (ours, as the dataset binds them: a rebased dataset rebinds
     `mdq`, `id` and `graph`) and the base for relative IRIs (the namespace of our resources)."""
-    prefixes = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
+    prefixes = dict(PREFIX_IRIS)
     for prefix, namespace in dataset.namespaces():
         if prefix in prefixes:
             prefixes[prefix] = str(namespace)

@@ -29,6 +29,7 @@ import pyoxigraph as ox
 
 from mdq_graph.errors import QueryError
 from mdq_graph.graph.engine import Engine, query_error
+from mdq_graph.graph.iris import PREFIX_IRIS
 from mdq_graph.graph.rdf_formats import FORMATS, RdfFormat
 from mdq_graph.query.guard import check_query
 from mdq_graph.web.writers import (
@@ -128,9 +129,7 @@ def run_job(
     """Check and run `job` on `engine`; a `Failure` says what is wrong with the query. Graphs are
     written with `prefixes` (ours by default)."""
     if prefixes is None:
-        from mdq_graph.graph.namespaces import PREFIXES
-
-        prefixes = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
+        prefixes = dict(PREFIX_IRIS)
     started = time.perf_counter()
     try:
         check_query(job.query)
