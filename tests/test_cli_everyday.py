@@ -392,3 +392,22 @@ def test_a_literal_over_16_mib_is_one_line_naming_the_file(
     message = fails(runner, *given)
     assert message.startswith(f"mdq-graph: error: {huge}: a term too large to read")
     assert not out.exists()
+
+
+def test_a_store_says_when_it_holds_literals_in_another_form(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """`load` and `export --store` say so; `export --data` writes them as stated."""
+    forms = TEST_DATA / "export" / "literal-forms.trig"
+    store = tmp_path / "store"
+    loaded = runner.invoke(main, ["load", "--store", str(store), "--data", str(forms), "-q"])
+    assert loaded.exit_code == 0, loaded.output
+    assert "typed literal(s) as values" in loaded.stdout
+    exported = runner.invoke(main, ["--store", str(store), "export", "-f", "nq"])
+    assert exported.exit_code == 0, exported.output
+    assert exported.stderr.startswith("mdq-graph: warning: the store holds ")
+    assert b'"007"^^' not in exported.stdout_bytes
+    from_files = runner.invoke(main, ["--data", str(forms), "export", "-f", "nq"])
+    assert b'"007"^^' in from_files.stdout_bytes and not from_files.stderr
+    plain = runner.invoke(main, ["load", "--store", str(tmp_path / "plain"), "-q"])
+    assert "as values" not in plain.stdout

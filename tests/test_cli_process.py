@@ -297,3 +297,41 @@ def test_progress_shows_on_a_terminal_and_not_with_quiet(
 def test_no_progress_in_a_pipe(tmp_path: Path, corpus: Path) -> None:
     done = run(command("load", "--store", "store", "-d", str(corpus)), tmp_path)
     assert done.returncode == 0 and done.stderr == ""
+
+
+#: Typed literals an Oxigraph store keeps as values, and one that is ill-typed (rdflib logs a
+#: warning with a traceback for it when it reads it).
+ODD_LITERALS = """@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+<https://example.org/a> <https://example.org/p> "007"^^xsd:integer , "1.0E3"^^xsd:double ,
+    "INF"^^xsd:double , "1"^^xsd:boolean , "abc"^^xsd:integer .
+"""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["export", "-f", "nt", "-o", "-"],
+        ["export", "-f", "json-ld"],
+        ["export", "-f", "xml"],
+        ["info"],
+        ["validate"],
+        ["query", "SELECT ?o WHERE { ?s <https://example.org/p> ?o }"],
+    ],
+    ids=["export-nt-to-dash", "export-json-ld", "export-xml", "info", "validate", "query"],
+)
+def test_odd_literals_give_no_traceback_and_exports_keep_them(
+    tmp_path: Path, args: list[str]
+) -> None:
+    data = tmp_path / "odd.ttl"
+    data.write_text(ODD_LITERALS)
+    done = subprocess.run(
+        command("--data", str(data), *args), cwd=tmp_path, env=environment(), capture_output=True
+    )
+    assert done.returncode in (0, 1), done.stderr
+    errors = done.stderr.decode()
+    assert "Traceback" not in errors
+    assert all(line.startswith("mdq-graph: ") for line in errors.splitlines()), errors
+    assert not (tmp_path / "-").exists(), "'-' is standard output"
+    if args[:3] == ["export", "-f", "nt"]:
+        for form in ("007", "1.0E3", "INF", "1", "abc"):
+            assert f'<https://example.org/p> "{form}"^^'.encode() in done.stdout, form

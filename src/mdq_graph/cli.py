@@ -6,6 +6,7 @@ import contextlib
 import errno
 import functools
 import json
+import logging
 import os
 import signal
 import sys
@@ -416,8 +417,9 @@ format_option = click.option(
 output_option = click.option(
     "--output",
     "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to this file (atomically) instead of standard output.",
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    callback=lambda _ctx, _param, value: None if value == Path("-") else value,
+    help="Write to this file (atomically) instead of standard output ('-': standard output).",
 )
 
 
@@ -448,11 +450,30 @@ def main(ctx: click.Context, data: tuple[Path, ...], store: Path | None) -> None
       mdq-graph --data my-data/ info
       mdq-graph load --store ./store && mdq-graph --store ./store query --name participants
     """
+    _quiet_libraries()
     from_env = ctx.get_parameter_source("store") is click.core.ParameterSource.ENVIRONMENT
     ctx.obj = Context(data, store, store_from_env=from_env)
     if data and ctx.invoked_subcommand not in ("synth", "queries"):
         with contextlib.suppress(MdqError):  # the command reports a path it cannot read
             ctx.obj.warn_empty()
+
+
+class _OneLine(logging.Handler):
+    """A library's warning as one line on stderr, without its traceback."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage().strip().splitlines()
+        click.echo(f"mdq-graph: warning: {message[0] if message else record.name}", err=True)
+
+
+def _quiet_libraries() -> None:
+    """rdflib logs a warning with a traceback for each ill-typed literal it reads (validation
+    reports those as findings): only its errors are shown, each in one line."""
+    logger = logging.getLogger("rdflib")
+    if not any(isinstance(h, _OneLine) for h in logger.handlers):
+        logger.addHandler(_OneLine(logging.ERROR))
+    logger.setLevel(logging.ERROR)
+    logger.propagate = False
 
 
 @main.command()
@@ -572,15 +593,29 @@ def export(
     # The export carries its own description (graph/catalog; see catalog/dcat.py), computed with
     # the data in an Oxigraph store (see export/exporter.py): with --store, no file is parsed.
     options = JsonLdOptions(context_url=context_url, frame=frame)
+    store_dir = obj.store_dir()
     data = export_graph(
         rdf_format,
         graph,
         paths=list(obj.data) or None,
-        store_dir=obj.store_dir(),
+        store_dir=store_dir,
         inferred=not no_inferred,
         jsonld=options,
     )
     emit(data, output)
+    if store_dir is not None:
+        from mdq_graph.graph.store import read_store_info
+
+        if changed := read_store_info(store_dir).changed_literals:
+            click.echo(f"mdq-graph: warning: {_changed_literals(changed)}", err=True)
+
+
+def _changed_literals(count: int) -> str:
+    """What a store that holds typed literals in other forms than stated means for its exports."""
+    return (
+        f"the store holds {count} typed literal(s) as values, in another lexical form than the "
+        'files state (e.g. "007"^^xsd:integer as "7"); export with --data to write them as stated'
+    )
 
 
 @main.command("validate")
@@ -1053,6 +1088,8 @@ def render_store_info(path: Path, loaded: StoreInfo) -> str:
     lines += [
         f"    {source.path} ({source.format}, {source.size} bytes)" for source in loaded.sources
     ]
+    if loaded.changed_literals:
+        lines.append(f"  note: {_changed_literals(loaded.changed_literals)}")
     return "\n".join(lines)
 
 

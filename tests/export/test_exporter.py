@@ -16,16 +16,19 @@ from mdq_graph.cli import main
 from mdq_graph.export.exporter import export_graph, from_files, write_export
 from mdq_graph.formats.jsonld import JsonLdOptions
 from mdq_graph.formats.rdf import serialize
-from mdq_graph.graph.dataset import ONTOLOGY_GRAPH, read_as_stated
-from mdq_graph.graph.loader import build_store, load_store, normalise_literals, populate
+from mdq_graph.graph.dataset import ONTOLOGY_GRAPH
+from mdq_graph.graph.loader import as_stated, build_store, load_store, populate
 from mdq_graph.graph.rdf_formats import DEFAULT, FORMATS, UNION
+from mdq_graph.graph.store import UNNAMED_TRIPLES
 from tests.conftest import TEST_DATA
 from tests.support.description import as_graph
 from tests.support.export_cases import (
     CASE_NAMES,
     LITERAL_FORMS,
+    STORE_CASES,
     export_cases,
 )
+from tests.support.rdflib_reading import read_as_stated
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 #: JSON-LD with its context embedded, so that nothing needs the network.
@@ -50,6 +53,11 @@ def test_the_fast_export_writes_the_bytes_of_the_rdflib_way(
     # The files parsed once, every export written from them (as `serve` and `publish` do); and
     # `export_graph`, which parses them itself, for one of the exports.
     exportable = from_files(paths, inferred=inferred)
+    if case not in STORE_CASES:
+        # rdflib counts `"1"^^xsd:boolean` and `"true"^^xsd:boolean` as one triple (it compares
+        # them by value), so its VoID counts are not ours (RDF 1.1: two terms): the data's bytes
+        # are compared here, the description with rdflib's on the other cases.
+        catalog = exportable.described()
     compared = 0
     for name, fmt in FORMATS.items():
         for graph in graphs:
@@ -75,30 +83,70 @@ def test_the_description_computed_in_the_store_is_the_rdflib_one(
     assert isomorphic(as_graph(computed), as_graph(expected))
 
 
-def test_literals_are_stored_as_rdflib_reads_them() -> None:
+def test_a_store_holds_its_own_forms_and_names_the_literals_it_changed() -> None:
     store = ox.Store()
-    assert populate(store, [LITERAL_FORMS], inferred=False).lossy_literals == ()
-    values = {q.object for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())}
-    assert ox.Literal("1", datatype=ox.NamedNode(XSD + "integer")) in values
-    assert ox.Literal("true", datatype=ox.NamedNode(XSD + "boolean")) in values
-    assert ox.Literal("01", datatype=ox.NamedNode(XSD + "integer")) not in values
-    subjects = {q.subject for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())}
-    ontology = ox.NamedNode(str(ONTOLOGY_GRAPH))  # its unions and disjoint classes are blank nodes
-    subjects -= {q.subject for q in store.quads_for_pattern(None, None, None, ontology)}
-    assert sum(isinstance(s, ox.BlankNode) for s in subjects) == 1
+    changed = populate(store, [LITERAL_FORMS], inferred=False).changed_literals
+    stated = {q.object for q in ox.parse(path=LITERAL_FORMS, format=ox.RdfFormat.TRIG)}
+    held = {q.object for q in store}
+    assert set(changed) == {str(literal) for literal in stated - held}
+    assert '"01"^^<http://www.w3.org/2001/XMLSchema#integer>' in changed
+    assert '"1"^^<http://www.w3.org/2001/XMLSchema#integer>' not in changed
+    assert ox.Literal("true", datatype=ox.NamedNode(XSD + "boolean")) in held
 
 
-def test_a_literal_the_store_cannot_keep_is_reported() -> None:
-    double = ox.Literal("1.0", datatype=ox.NamedNode(XSD + "double"))
+def test_with_stand_ins_the_store_gives_back_every_literal_as_stated() -> None:
     store = ox.Store()
-    store.add(
-        ox.Quad(
-            ox.NamedNode("https://example.org/a"), ox.NamedNode("https://example.org/p"), double
-        )
-    )
-    assert normalise_literals(store, [double]) == (
-        '"1.0"^^<http://www.w3.org/2001/XMLSchema#double>',
-    )
+    populated = populate(store, [LITERAL_FORMS], inferred=False, keep_lexical=True)
+    assert populated.stand_ins and populated.changed_literals
+    stated = set(ox.parse(path=LITERAL_FORMS, format=ox.RdfFormat.TRIG))
+    ontology = ox.NamedNode(str(ONTOLOGY_GRAPH))
+    named = [q for q in store if q.graph_name != ontology and q.graph_name != ox.DefaultGraph()]
+    outside = store.query(UNNAMED_TRIPLES)
+    assert isinstance(outside, ox.QueryTriples)
+    data = as_stated([*named, *(ox.Quad(*t) for t in outside)])
+    assert {q for q in data if q.graph_name != ontology} == stated
+
+
+@pytest.mark.parametrize("name", sorted(FORMATS))
+@pytest.mark.parametrize("case", ["literal-forms", "tricky-terms"])
+def test_every_export_of_files_writes_each_literal_as_stated(
+    case: str, name: str, synth_corpus: Path
+) -> None:
+    paths = export_cases(synth_corpus)[case]
+    assert paths is not None
+    stated = {
+        q.object
+        for path in paths
+        for q in ox.parse(path=path, format=_format(path))
+        if isinstance(q.object, ox.Literal)
+    }
+    written = export_graph(FORMATS[name], paths=paths, inferred=False, jsonld=JSONLD)
+    data = {q.predicate for path in paths for q in ox.parse(path=path, format=_format(path))}
+    said = {
+        q.object
+        for q in _quads(written, name)
+        if q.predicate in data and isinstance(q.object, ox.Literal)
+    }
+    assert said == stated, sorted(str(x) for x in said ^ stated)
+
+
+def _format(path: Path) -> ox.RdfFormat:
+    return ox.RdfFormat.TRIG if path.suffix == ".trig" else ox.RdfFormat.TURTLE
+
+
+def _quads(written: bytes, name: str) -> list[ox.Quad]:
+    """The export read back: by pyoxigraph, JSON-LD by pyld (expanded, then as N-Quads)."""
+    if name in ("json-ld", "jsonld"):
+        import json
+
+        from pyld import jsonld
+
+        nquads = jsonld.to_rdf(json.loads(written), {"format": "application/n-quads"})
+        return list(ox.parse(nquads.encode(), ox.RdfFormat.N_QUADS))
+    media = {"xml": "application/rdf+xml", "rdfxml": "application/rdf+xml"}
+    fmt = FORMATS[name]
+    parsed = ox.parse(written, ox.RdfFormat.from_media_type(media.get(name, fmt.media_type)))
+    return [q if isinstance(q, ox.Quad) else ox.Quad(*q) for q in parsed]
 
 
 @pytest.mark.parametrize("args", [["--format", "nq"], ["--format", "turtle", "--no-inferred"]])

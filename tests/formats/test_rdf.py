@@ -22,10 +22,10 @@ from mdq_graph import load_dataset
 from mdq_graph.cli import main
 from mdq_graph.errors import InputError, UsageError
 from mdq_graph.formats.rdf import serialize, write_rdf
-from mdq_graph.graph.dataset import read_as_stated
 from mdq_graph.graph.namespaces import PREFIXES
 from mdq_graph.graph.rdf_formats import FORMATS
 from tests.conftest import TEST_DATA
+from tests.support.rdflib_reading import read_as_stated
 
 EXPORT_DATA = TEST_DATA / "export"
 BLANK_NODES = EXPORT_DATA / "blank-nodes.trig"

@@ -11,10 +11,10 @@ from click.testing import CliRunner
 from mdq_graph import load_dataset
 from mdq_graph.cli import main
 from mdq_graph.errors import InputError
-from mdq_graph.graph.dataset import read_as_stated
 from mdq_graph.graph.engine import Engine
 from mdq_graph.graph.loader import load_store
 from tests.conftest import TEST_DATA
+from tests.support.rdflib_reading import read_as_stated
 
 CASES = {
     "bundled": None,

@@ -9,10 +9,11 @@ description the exports carry (`catalog.dcat.describe_store`, without sizes and 
 catalog's sizes and checksums are computed once, from the bytes the exports are, when they are
 written (`published_catalog`), never by exporting again elsewhere.
 
-Where the data holds a typed literal an Oxigraph store cannot keep as written (it keeps numbers as
-values: `"1.0"^^xsd:double` comes back as `"1"`), the store would change the data; such data is
-written from rdflib's reading of it instead (`Exportable.lossless`), so that an export never
-depends on the way taken. Measured on 2 cores at 10^6 triples: docs/performance.md.
+An export of files writes every literal as the files state it: where the data holds a typed
+literal an Oxigraph store would keep as its value (`"007"^^xsd:integer` comes back as `"7"`), the
+store holds a stand-in for it (`graph.loader.populate`, `keep_lexical`) and the export gives the
+literal back (`Exportable.stand_ins`). A store `mdq-graph load` built holds the store's forms,
+and its export writes those. Measured on 2 cores at 10^6 triples: docs/performance.md.
 """
 
 from __future__ import annotations
@@ -33,21 +34,15 @@ from mdq_graph.catalog.dcat import (
 )
 from mdq_graph.collector import collector_paused
 from mdq_graph.formats.jsonld import JsonLdOptions
-from mdq_graph.formats.rdf import select_quads, serialize, write_rdf
+from mdq_graph.formats.rdf import select_quads, write_rdf
 from mdq_graph.graph.engine import Engine, fill_union_graph
 from mdq_graph.graph.iris import PREFIX_IRIS
-from mdq_graph.graph.loader import (
-    literals_as_read,
-    normalise_literals,
-    populate,
-    store_literals,
-)
+from mdq_graph.graph.loader import as_stated, populate, write_stated
 from mdq_graph.graph.namespaces import BASE
 from mdq_graph.graph.parsing import rdf_files
 from mdq_graph.graph.rdf_formats import FORMATS, UNION, RdfFormat
 from mdq_graph.graph.rebase import (
     check_base,
-    rebase_dataset,
     rebase_iri,
     rebase_quads,
 )
@@ -69,8 +64,9 @@ class Exportable:
     store: ox.Store
     #: The description the exports carry (graph/catalog under the default base, no file facts).
     description: ox.Dataset
-    #: rdflib's reading of the data, where the store cannot hold some literal as written.
-    lossless: Dataset | None = None
+    #: Whether the store holds stand-ins for literals (see the module's description): the quads
+    #: are then read through `graph.loader.as_stated`, not by the store's own writers.
+    stand_ins: bool = False
     #: Whether triples may stand outside every named graph (False: no need to look for them).
     unnamed: bool = True
 
@@ -87,12 +83,14 @@ class Exportable:
     def described(self, base: str = BASE) -> list[ox.Quad]:
         """The description's quads (in graph/catalog), under `base`; made once per base."""
         if base not in self._described:
-            self._described[base] = list(rebase_description(self.description, base))
+            described = list(rebase_description(self.description, base))
+            self._described[base] = as_stated(described) if self.stand_ins else described
         return self._described[base]
 
     def quads(self) -> list[ox.Quad]:
         """The quads of every named graph and the triples stated outside any; not the union."""
-        return store_quads(self.store, unnamed=self.unnamed)
+        quads = store_quads(self.store, unnamed=self.unnamed)
+        return as_stated(quads) if self.stand_ins else quads
 
 
 @collector_paused()
@@ -102,14 +100,13 @@ def from_files(
     """The bundled data (or the RDF files and folders `paths`), parsed into a store."""
     store = ox.Store()
     files = list(rdf_files(list(paths) if paths else [data_dir()]))
-    populated = populate(store, files, inferred=inferred, in_memory=True)
+    populated = populate(store, files, inferred=inferred, in_memory=True, keep_lexical=True)
     drop_graph(store, ox.NamedNode(str(CATALOG_GRAPH)))  # an export read back: described afresh
-    if populated.lossy_literals:
-        from mdq_graph.graph.dataset import read_as_stated
-
-        return from_dataset(read_as_stated(paths, inferred=inferred), service=service)
     return Exportable(
-        store, describe_store(store, service=service), unnamed=populated.unnamed_triples
+        store,
+        describe_store(store, service=service),
+        unnamed=populated.unnamed_triples,
+        stand_ins=populated.stand_ins,
     )
 
 
@@ -117,24 +114,17 @@ def from_files(
 def from_store(path: Path, *, inferred: bool = True, service: bool = True) -> Exportable:
     """The on-disk store in `path` (read-only, maybe open elsewhere): read where it is when the
     export is the whole of it as it stands (so an export streams from the disk, and 10^7 triples
-    fit in memory), else copied into memory; without `inferred`, less the inferred graph."""
+    fit in memory), else copied into memory; without `inferred`, less the inferred graph. The
+    literals are as the store holds them (see the module's description)."""
     from mdq_graph.graph.dataset import INFERRED_GRAPH
 
     source = open_store(path).store
-    if (
-        inferred
-        and ox.NamedNode(str(CATALOG_GRAPH)) not in set(source.named_graphs())
-        and literals_as_read(source)
-    ):
+    if inferred and ox.NamedNode(str(CATALOG_GRAPH)) not in set(source.named_graphs()):
         unnamed = read_store_info(path).default_triples > 0
         return Exportable(source, describe_store(source, service=service), unnamed=unnamed)
     store = copy_named_graphs(source, unnamed=True)
     if not inferred:
         drop_graph(store, ox.NamedNode(str(INFERRED_GRAPH)))
-    if normalise_literals(store, store_literals(store)):
-        from mdq_graph.graph.loader import store_dataset
-
-        return from_dataset(store_dataset(path, inferred=inferred), service=service)
     return Exportable(store, describe_store(store, service=service))
 
 
@@ -147,12 +137,14 @@ def from_engine(engine: Engine, *, service: bool = True) -> Exportable:
 
 
 def from_dataset(dataset: Dataset, *, service: bool = True) -> Exportable:
-    """An rdflib dataset, as `graph.dataset.load_dataset` gives (the edge for notebooks)."""
+    """An rdflib dataset, as `graph.dataset.load_dataset` gives (the edge for notebooks), its
+    literals as the dataset holds them."""
     data = without_catalog(dataset)
-    engine = Engine.from_dataset(data)
-    description = describe_store(engine.store, service=service)
-    lossy = normalise_literals(engine.store, store_literals(engine.store))
-    return Exportable(engine.store, description, lossless=data if lossy else None)
+    store = ox.Store()
+    quads = ox.parse(data.serialize(format="nquads", encoding="utf-8"), ox.RdfFormat.N_QUADS)
+    stand_ins = write_stated(store, quads)
+    fill_union_graph(store)
+    return Exportable(store, describe_store(store, service=service), stand_ins=stand_ins)
 
 
 def export_graph(
@@ -184,16 +176,13 @@ def write_export(
     """The data with its description in `fmt` (a named graph, the default graph or the union), its
     IRIs moved under `base`: what `mdq-graph export` writes."""
     check_base(base)
-    if exportable.lossless is not None:
-        data = rebase_dataset(exportable.lossless, base)
-        description = exportable.described(base)
-        return serialize(data, fmt, graph, jsonld=jsonld, catalog=description)
     prefixes = rebased_prefixes(base)
     described = exportable.described(base)
-    if fmt.name == "nq" and graph == UNION and base == BASE:
+    fast = not exportable.stand_ins and base == BASE  # the store's own quads are the data's
+    if fmt.name == "nq" and graph == UNION and fast:
         return _nquads_from_store(exportable, described)
     blank: list[ox.Quad] | None = None
-    if graph == UNION and not fmt.quads and base == BASE:
+    if graph == UNION and not fmt.quads and fast:
         # The union is the store's default graph already: reading it is 4 s faster at 10^6
         # triples than gathering the triples of every graph again.
         chosen = list(exportable.store.quads_for_pattern(None, None, None, ox.DefaultGraph()))

@@ -66,6 +66,9 @@ class StoreInfo:
     default_triples: int  # triples the files state outside any named graph (triple formats)
     inferred: bool
     seconds: dict[str, float]  # how long each step of the load took
+    #: Typed literals the store holds in another lexical form than the files state them (it
+    #: keeps numbers, booleans and dates as values: `"007"^^xsd:integer` as `"7"`).
+    changed_literals: int = 0
 
     @property
     def quads(self) -> int:
@@ -92,6 +95,7 @@ class StoreInfo:
             default_triples=int(data["default_triples"]),
             inferred=bool(data["inferred"]),
             seconds={str(k): float(v) for k, v in data["seconds"].items()},
+            changed_literals=int(data.get("changed_literals", 0)),
         )
 
 
