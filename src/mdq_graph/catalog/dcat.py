@@ -52,7 +52,7 @@ from mdq_graph.catalog.authority import (
 from mdq_graph.catalog.schemaorg import schema_dataset_jsonld
 from mdq_graph.catalog.void import OxTerm, describe_void, graph_sizes, select_rows, void_stats
 from mdq_graph.formats.rdf import select_quads, write_rdf
-from mdq_graph.graph.dataset import new_dataset
+from mdq_graph.graph.dataset import CATALOG_GRAPH, new_dataset
 from mdq_graph.graph.engine import Engine
 from mdq_graph.graph.namespaces import (
     ADMS,
@@ -61,7 +61,6 @@ from mdq_graph.graph.namespaces import (
     DCATAP,
     DCTERMS,
     FOAF,
-    GRAPH,
     ID,
     MDQ,
     ONTOLOGY_IRI,
@@ -93,7 +92,6 @@ __all__ = [
 ]
 
 #: The named graph in which the exports carry the description.
-CATALOG_GRAPH = GRAPH.catalog
 _CATALOG = ox.NamedNode(CATALOG_GRAPH)
 
 #: A subject or object of the description: an IRI as a string (our vocabularies' terms) or a term.

@@ -12,6 +12,8 @@ from mdq_graph.graph.namespaces import GRAPH, PREFIXES
 ONTOLOGY_GRAPH = GRAPH.ontology
 #: The named graph that holds the standard-vocabulary view the loader infers.
 INFERRED_GRAPH = GRAPH.inferred
+#: The named graph that holds the dataset's description (DCAT, VoID), which exports carry.
+CATALOG_GRAPH = GRAPH.catalog
 #: The ontology graph's labels, (text, language).
 ONTOLOGY_LABELS = (("The MDQ ontology", "en"), ("MDQ オントロジー", "ja"))
 

@@ -41,6 +41,7 @@ from rdflib.term import Node
 
 from mdq_graph.errors import InputError, UsageError
 from mdq_graph.graph.dataset import (
+    CATALOG_GRAPH,
     INFERRED_GRAPH,
     ONTOLOGY_GRAPH,
     ONTOLOGY_LABELS,
@@ -363,11 +364,15 @@ def populate(
     ontology = ontology_quads()
     literals = _Literals(keep_lexical)
     union = not in_memory  # in memory, the union is made in one update once all is loaded
-    _write_with_union(store, ontology, inferred, literals, union=union)
+    _write_with_union(store, ontology, frozenset(), literals, union=union)
+    # An earlier export's ontology, inferred view and description are ours: made afresh here
+    # (the bundled ontology; its blank nodes would otherwise be there twice).
+    ours = {ONTOLOGY_GRAPH, CATALOG_GRAPH, *([INFERRED_GRAPH] if inferred else [])}
+    left_out = frozenset(ox.NamedNode(str(name)) for name in ours)
     sources = []
     for path in files:
         say(f"loading {path}")
-        sources.append(_load_file(store, path, inferred, literals, union=union))
+        sources.append(_load_file(store, path, left_out, literals, union=union))
     unnamed = any(True for _ in store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
     if in_memory:
         store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
@@ -395,7 +400,7 @@ def write_stated(store: ox.Store, quads: Iterable[ox.Quad]) -> bool:
     """Bulk-write `quads` as they are into `store` (no union), with stand-ins for the literals it
     would hold in another form (see `populate`); return whether it holds any."""
     literals = _Literals(keep_lexical=True)
-    _write_with_union(store, quads, False, literals, union=False)
+    _write_with_union(store, quads, frozenset(), literals, union=False)
     return bool(literals.stand_ins)
 
 
@@ -421,7 +426,12 @@ def ontology_quads() -> list[ox.Quad]:
 
 
 def _load_file(
-    store: ox.Store, path: Path, inferred: bool, literals: _Literals, *, union: bool = True
+    store: ox.Store,
+    path: Path,
+    left_out: frozenset[ox.NamedNode],
+    literals: _Literals,
+    *,
+    union: bool = True,
 ) -> SourceFile:
     """Stream one RDF file into `store`: quads keep their graphs, triples go to the default graph,
     and every triple also goes to the union in the default graph. Blank nodes are the file's own
@@ -440,12 +450,12 @@ def _load_file(
                 base_iri=path.resolve().as_uri(),
                 rename_blank_nodes=True,
             )
-        _write_with_union(store, quads, inferred, literals, union=union)
+        _write_with_union(store, quads, left_out, literals, union=union)
     except SyntaxError as err:
         # rdflib reads some files Oxigraph refuses (as the other commands do), and otherwise
         # says where the file is broken in the words every command uses.
         fallback = _parsed_by_rdflib(path, err)
-        _write_with_union(store, fallback, inferred, literals, union=union)
+        _write_with_union(store, fallback, left_out, literals, union=union)
     except OSError as err:
         raise InputError(path, f"cannot load the file: {err}") from None
     except MemoryError as err:  # Oxigraph's parser holds one token at most 16 MiB long
@@ -584,7 +594,7 @@ def _bulk_write(store: ox.Store, quads: Iterable[ox.Quad]) -> None:
 def _write_with_union(
     store: ox.Store,
     quads: Iterable[ox.Quad],
-    inferred: bool,
+    left_out: frozenset[ox.NamedNode],
     literals: _Literals,
     *,
     union: bool = True,
@@ -593,14 +603,13 @@ def _write_with_union(
     graph is the set union; the typed literals (neither strings nor texts) are noted in
     `literals` (which swaps in stand-ins where asked).
 
-    With `inferred`, an inferred graph in the input (an earlier export) is left out: it is
-    computed afresh. The work per quad is done in batches by set and list comprehensions, not by
-    a generator (at 10^6 triples: 0.3 s, where a generator yielding each quad took 3 s)."""
-    inferred_graph = ox.NamedNode(str(INFERRED_GRAPH))
+    The quads of the graphs `left_out` (ours, in an earlier export) are left out: they are made
+    afresh. The work per quad is done in batches by set and list comprehensions, not by a
+    generator (at 10^6 triples: 0.3 s, where a generator yielding each quad took 3 s)."""
     batches = iter(quads)
     while batch := list(itertools.islice(batches, _BATCH_QUADS)):
-        if inferred and inferred_graph in {q.graph_name for q in batch}:
-            batch = [q for q in batch if q.graph_name != inferred_graph]
+        if left_out and not left_out.isdisjoint({q.graph_name for q in batch}):
+            batch = [q for q in batch if q.graph_name not in left_out]
         batch = literals.add(batch)
         if union:  # one write per batch: each is merged into the database
             batch += [ox.Quad(q.subject, q.predicate, q.object) for q in batch]
