@@ -265,6 +265,13 @@ class _Facts:
         }
         # The licence the named graphs state (one, CC BY 4.0); CC BY 4.0 where they state none.
         self.licence: _Object = min(licences, key=str) if len(licences) == 1 else CC_BY_4
+        self.series = [
+            label
+            for (label,) in self._rows(
+                "SELECT DISTINCT ?label WHERE { ?s a mdq:DialogueSeries ; rdfs:label ?label }"
+            )
+            if isinstance(label, ox.Literal)
+        ]
         self.keywords = [
             keyword
             for (keyword,) in self._rows(
@@ -295,10 +302,25 @@ class _Facts:
         return min(labels) if labels else None
 
     def meeting_names(self, lang: str) -> str:
-        """The names of the meetings in `lang`, joined."""
-        return (
-            " / ".join(dict.fromkeys(m.value for m in self.meetings if _lang(m) == lang)) or "MDQ"
+        """The names of the meetings in `lang`, as a list in words ("A and B", "A、B")."""
+        names = list(dict.fromkeys(m.value for m in self.meetings if _lang(m) == lang))
+        if len(names) < 2:
+            return names[0] if names else "MDQ"
+        if lang == "ja":
+            return "、".join(names)
+        # Each name follows "the" where it is used ("the knowledge graph of the ...").
+        return f"{', the '.join(names[:-1])} and the {names[-1]}"
+
+    def several_meetings(self) -> bool:
+        """Whether the graph knows more than one meeting (in some language)."""
+        return any(
+            len({m.value for m in self.meetings if _lang(m) == lang}) > 1 for lang in ("en", "ja")
         )
+
+    def title_name(self, lang: str) -> str:
+        """What the dataset is about, in a title: the meeting, or the series of the meetings."""
+        series = sorted(label.value for label in self.series if _lang(label) == lang)
+        return series[0] if self.several_meetings() and series else self.meeting_names(lang)
 
     def copy(
         self, g: ox.Dataset, subject: OxTerm, predicates: Iterable[URIRef], as_: _Subject
@@ -474,14 +496,14 @@ def _describe_dataset(g: ox.Dataset, facts: _Facts) -> None:
     countries = len(facts.countries)
     _add(g, dataset, RDF.type, DCAT.Dataset)
     _add(g, dataset, RDF.type, DCAT.Resource)  # the record's foaf:primaryTopic must be one
-    _text(
-        g, dataset, DCTERMS.title, f"{meeting_en}: knowledge graph", f"{meeting_ja}のナレッジグラフ"
-    )
+    title_en, title_ja = facts.title_name("en"), facts.title_name("ja")
+    _text(g, dataset, DCTERMS.title, f"{title_en}: knowledge graph", f"{title_ja}のナレッジグラフ")
     _text(
         g,
         dataset,
         DCTERMS.description,
-        f"The facts that the sources state about the {meeting_en}{period} and its {countries} "
+        f"The facts that the sources state about the {meeting_en}{period} and "
+        f"{'their' if facts.several_meetings() else 'its'} {countries} "
         "participating countries, as a linked-data knowledge graph: one named graph per source, each "
         f"fact traceable to the sentence it comes from ({n} quotes with Web Annotation selectors) "
         "or to the web page that states it, "
@@ -500,7 +522,7 @@ def _describe_dataset(g: ox.Dataset, facts: _Facts) -> None:
     _add(g, dataset, DCAT.contactPoint, _Iri.contact)
     _add(g, dataset, DCAT.landingPage, _Iri.landing_page)
     _add(g, dataset, DCAT_VERSION, ox.Literal(__version__))
-    _add(g, dataset, DCTERMS.bibliographicCitation, ox.Literal(citation(facts, meeting_en)))
+    _add(g, dataset, DCTERMS.bibliographicCitation, ox.Literal(citation(facts, title_en)))
     _add(g, dataset, DCTERMS.license, facts.licence)
     _add(g, dataset, DCTERMS.rights, _Iri.rights)
     _add(g, dataset, DCTERMS.accessRights, EU_ACCESS_RIGHT.PUBLIC)
@@ -703,8 +725,8 @@ def _describe_service(g: ox.Dataset, facts: _Facts) -> None:
         g,
         service,
         DCTERMS.title,
-        f"SPARQL endpoint: {facts.meeting_names('en')}",
-        f"SPARQLエンドポイント({facts.meeting_names('ja')})",
+        f"SPARQL endpoint: {facts.title_name('en')}",
+        f"SPARQLエンドポイント({facts.title_name('ja')})",
     )
     _text(
         g,
