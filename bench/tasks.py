@@ -78,6 +78,17 @@ def floor_export(corpus: str, name: str, out: str) -> None:
     say(bytes=Path(out).stat().st_size)
 
 
+def floor_export_store(store: str, name: str, out: str) -> None:
+    """pyoxigraph: open an on-disk store and dump its named graphs (quad formats) or its default
+    graph, the union (triple formats): the floor of `export --store`."""
+    from mdq_graph.graph.store import open_store
+
+    fmt, _, quads = FORMATS[name]
+    source = open_store(Path(store)).store
+    source.dump(out, fmt, from_graph=None if quads else ox.DefaultGraph())
+    say(bytes=Path(out).stat().st_size)
+
+
 def baseline_export(corpus: str, name: str, out: str) -> None:
     """rdflib: parse, and serialise the dataset (quad formats) or the union (triple formats)."""
     _, rdflib_format, quads = FORMATS[name]

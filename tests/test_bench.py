@@ -133,3 +133,25 @@ def test_a_small_command_started_by_a_large_harness_reads_its_own_peak_memory() 
     assert not measured.failed and measured.peak_kb is not None
     assert 1024 < measured.peak_kb < 200 * 1024, measured.peak_kb
     del ballast
+
+
+@pytest.mark.parametrize(
+    ("peak_kb", "failed", "verdict"),
+    [
+        (7_000_000, "", "✅ met"),
+        (9_000_000, "", "❌ missed"),
+        (1_000_000, "out of memory", "❌ missed"),
+    ],
+    ids=["under-8-gb", "over-8-gb", "a-step-failed"],
+)
+def test_ten_million_triples_meet_the_target_only_if_every_step_completes_under_8_gb(
+    peak_kb: int, failed: str, verdict: str
+) -> None:
+    run = bench_module("run")
+    fine = run.Measure(seconds=10.0, peak_kb=2_000_000)
+    step = run.Measure(seconds=None if failed else 20.0, peak_kb=peak_kb, failed=failed)
+    result = run.SizeResult(1e7, 300, 10_100_651, 2 << 30)
+    result.rows = [("load", fine, fine, run.Measure(skipped=True))]
+    result.rows.append(("validate", step, fine, run.Measure(skipped=True)))
+    (line,) = [ln for ln in run._large_targets([result]) if ln.startswith("| load")]
+    assert line.endswith(f"| {verdict} |")
