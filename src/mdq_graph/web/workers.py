@@ -307,7 +307,9 @@ class WorkerPool:
                 self._release(waiter.result())
             raise
         finally:
-            with contextlib.suppress(ValueError):
+            # (`in` first: a failed `remove` formats the future, and the worker in it, for its
+            # message, which cost more than the rest of the wait)
+            if waiter in self._waiters:
                 self._waiters.remove(waiter)
         if not waiter.done():
             waiter.cancel()
