@@ -75,3 +75,44 @@ def test_a_forker_started_ahead_and_never_used_ends_quietly() -> None:
     forker.close()  # what the server's end does when it exits without starting a pool
     assert forker.process.returncode == 0
     assert len(MESSAGES) == 5
+
+
+# --- waiting for a free worker --------------------------------------------------------------------
+
+
+def _pool(queue_timeout: float) -> workers.WorkerPool:
+    """A pool with no worker of its own (none is started): the tests hand it stand-ins."""
+    return workers.WorkerPool(workers.DataSource(nquads=b""), queue_timeout=queue_timeout)
+
+
+@pytest.mark.parametrize(
+    ("event", "outcome"),
+    [
+        ("freed", "the worker"),
+        ("nothing", "busy"),
+        ("freed, then abandoned", "passed on"),
+        ("abandoned", "not waiting"),
+    ],
+)
+def test_a_query_waiting_for_a_worker(event: str, outcome: str) -> None:
+    async def scenario() -> str:
+        pool = _pool(queue_timeout=0.2)
+        worker = object()
+        waiting = asyncio.create_task(pool._acquire())
+        await asyncio.sleep(0)  # it waits now
+        assert len(pool._waiters) == 1
+        if event.startswith("freed"):
+            pool._release(worker)  # type: ignore[arg-type]
+        if event.endswith("abandoned"):
+            waiting.cancel()
+        try:
+            got = await waiting
+        except workers.PoolBusy:
+            return "busy"
+        except asyncio.CancelledError:
+            assert not pool._waiters
+            return "passed on" if list(pool._idle) == [worker] else "not waiting"
+        assert not pool._waiters
+        return "the worker" if got is worker else "another"
+
+    assert asyncio.run(scenario()) == outcome

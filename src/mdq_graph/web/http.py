@@ -283,11 +283,17 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers.setdefault("X-Content-Type-Options", "nosniff")
-                headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-                if headers.get("content-type", "").startswith("text/html"):
-                    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+                security_headers(message)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def security_headers(start: Message) -> None:
+    """Add the headers every response carries to a response's start message (`SecurityHeaders`,
+    and the endpoint's direct path, `endpoint.Application`)."""
+    headers = MutableHeaders(scope=start)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    if headers.get("content-type", "").startswith("text/html"):
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)

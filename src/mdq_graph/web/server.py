@@ -29,12 +29,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from mdq_graph.errors import MdqError
 from mdq_graph.export.exporter import Exportable
 from mdq_graph.graph.engine import Engine
 from mdq_graph.graph.namespaces import BASE
 from mdq_graph.graph.rdf_formats import FORMATS
 from mdq_graph.query.guard import QUERY_FORMS, SOLUTION_FORMS, UPDATE_KEYWORDS, query_form
+from mdq_graph.web.endpoint import Application, internal_error
 from mdq_graph.web.http import (
     RDF_ALIASES,
     RESULT_ALIASES,
@@ -100,6 +100,14 @@ _ASSETS = {
     "workbench-engine.js": "text/javascript",
     "workbench.css": "text/css",
     "search.js": "text/javascript",
+}
+#: Cross-origin requests: any site may query the endpoint and read the data (no credentials).
+CORS_OPTIONS: dict[str, Any] = {
+    "allow_origins": ["*"],
+    "allow_methods": ["GET", "HEAD", "POST", "OPTIONS"],
+    "allow_headers": ["Accept", "Accept-Language", "Content-Type"],
+    "expose_headers": ["Content-Location", "X-SPARQL-MaxRows", "ETag"],
+    "max_age": 86400,
 }
 _VENDOR_TYPES = {
     ".js": "text/javascript",
@@ -650,7 +658,7 @@ def create_app(
     *,
     base_uri: str = BASE,
     settings: ServerSettings | None = None,
-) -> Starlette:
+) -> Application:
     """The ASGI application serving `source` (a dataset, an engine over a store, or a prepared
     publication) under `base_uri`."""
     publication = source if isinstance(source, Publication) else publish(source, base_uri)
@@ -662,60 +670,53 @@ def create_app(
     async def sparql(request: Request) -> Response:
         return await server.sparql(request)
 
-    async def on_http_error(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, HttpError)
-        return await server.error_response(request, exc.status, exc.message, exc.headers)
+    async def handle(request: Request, exc: Exception) -> Response | None:
+        """The response to an exception raised answering `request` (None: an internal error)."""
+        if isinstance(exc, HttpError):
+            return await server.error_response(request, exc.status, exc.message, exc.headers)
+        if isinstance(exc, HTTPException):
+            headers = dict(exc.headers or {})
+            message = {
+                404: "nothing is published here",
+                405: "this method is not allowed here",
+            }.get(exc.status_code, str(exc.detail))
+            return await server.error_response(request, exc.status_code, message, headers)
+        if isinstance(exc, QueryTimeout | PoolBusy | WorkerFailed):
+            busy = {"Retry-After": "5"} if isinstance(exc, PoolBusy) else {}
+            return await server.error_response(request, 503, str(exc), busy)
+        return None
 
-    async def on_starlette_error(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, HTTPException)
-        headers = dict(exc.headers or {})
-        message = {404: "nothing is published here", 405: "this method is not allowed here"}.get(
-            exc.status_code, str(exc.detail)
-        )
-        return await server.error_response(request, exc.status_code, message, headers)
-
-    async def on_busy(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, MdqError)
-        status = 503
-        headers = {"Retry-After": "5"} if isinstance(exc, PoolBusy) else {}
-        return await server.error_response(request, status, str(exc), headers)
+    async def on_error(request: Request, exc: Exception) -> Response:
+        response = await handle(request, exc)
+        assert response is not None
+        return response
 
     async def on_internal_error(request: Request, exc: Exception) -> Response:
         log.error("internal error on %s %s", request.method, request.url.path, exc_info=exc)
-        return Response(
-            "500 Internal Server Error: something went wrong on our side; it has been logged.\n",
-            status_code=500,
-            media_type="text/plain; charset=utf-8",
-        )
+        return internal_error()
 
-    app = Starlette(
+    sparql_path = f"{server.root}sparql"
+    starlette = Starlette(
         routes=[
-            Route(f"{server.root}sparql", sparql, methods=["GET", "POST", "OPTIONS"]),
+            Route(sparql_path, sparql, methods=["GET", "POST", "OPTIONS"]),
             Route("/{path:path}", dispatch, methods=["GET"]),
         ],
-        middleware=[
-            Middleware(SecurityHeaders),
-            Middleware(
-                CORSMiddleware,
-                allow_origins=["*"],
-                allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
-                allow_headers=["Accept", "Accept-Language", "Content-Type"],
-                expose_headers=["Content-Location", "X-SPARQL-MaxRows", "ETag"],
-                max_age=86400,
-            ),
-        ],
+        middleware=[Middleware(SecurityHeaders), Middleware(CORSMiddleware, **CORS_OPTIONS)],
         exception_handlers={
-            HttpError: on_http_error,
-            HTTPException: on_starlette_error,
-            QueryTimeout: on_busy,
-            PoolBusy: on_busy,
-            WorkerFailed: on_busy,
+            HttpError: on_error,
+            HTTPException: on_error,
+            QueryTimeout: on_error,
+            PoolBusy: on_error,
+            WorkerFailed: on_error,
             Exception: on_internal_error,
         },
         lifespan=server.lifespan,
     )
-    app.state.server = server
-    return app
+    starlette.state.server = server
+    # The endpoint's own requests skip Starlette's router and middleware (`endpoint`); the CORS
+    # headers are added by an instance with the same options as the one in the stack above.
+    cors = CORSMiddleware(starlette, **CORS_OPTIONS)
+    return Application(starlette, sparql_path, server.sparql, handle, cors)
 
 
 def serve(

@@ -298,24 +298,29 @@ class WorkerPool:
         if len(self._waiters) >= self.max_waiting:
             self.stats.busy += 1
             raise PoolBusy("too many queries are waiting; try again in a moment")
-        waiter: asyncio.Future[_Worker] = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[_Worker] = loop.create_future()
         self._waiters.append(waiter)
+        # (a timer on the future itself: `asyncio.wait` with a timeout cost more than the wait)
+        expiry = loop.call_later(self.queue_timeout, _expire, waiter)
         try:
-            await asyncio.wait({waiter}, timeout=self.queue_timeout)
-        except asyncio.CancelledError:
-            if waiter.done():  # a worker was handed over just now: pass it on
-                self._release(waiter.result())
-            raise
-        finally:
-            with contextlib.suppress(ValueError):
-                self._waiters.remove(waiter)
-        if not waiter.done():
-            waiter.cancel()
+            return await waiter
+        except _WaitExpired:
             self.stats.busy += 1
             raise PoolBusy(
                 f"no query worker became free within {self.queue_timeout:g} s; try again later"
-            )
-        return waiter.result()
+            ) from None
+        except asyncio.CancelledError:
+            # A worker handed over just before the request was abandoned: pass it on.
+            if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
+                self._release(waiter.result())
+            raise
+        finally:
+            expiry.cancel()
+            # (`in` first: a failed `remove` formats the future, and the worker in it, for its
+            # message, which cost more than the rest of the wait)
+            if waiter in self._waiters:
+                self._waiters.remove(waiter)
 
     def _release(self, worker: _Worker) -> None:
         """Hand a free worker to the query that has waited longest, or keep it (event loop)."""
@@ -434,6 +439,16 @@ class WorkerPool:
                 raise
             self._forker = forker
             return forker
+
+
+class _WaitExpired(Exception):
+    """No worker became free within the queue timeout."""
+
+
+def _expire(waiter: asyncio.Future[_Worker]) -> None:
+    """End a wait for a worker that has lasted the queue timeout."""
+    if not waiter.done():
+        waiter.set_exception(_WaitExpired())
 
 
 def _set_priority(pid: int, nice: int) -> bool:
