@@ -320,6 +320,7 @@ def populate(
     seconds: dict[str, float] | None = None,
     in_memory: bool = False,
     as_stated: bool = False,
+    union: bool = True,
 ) -> Populated:
     """Fill an empty `store` (on disk or, with `in_memory`, in memory) with the ontology, `files`
     and, with `inferred`, the inferred graph: the graphs `dataset.load_dataset` gives, with the
@@ -331,20 +332,26 @@ def populate(
     transactional there, and slower); in memory, one SPARQL update copies the named graphs into
     the default graph at the end (measured at 10^6 triples: 1.7 s, where writing each copy from
     Python takes 3.6 s more). With `as_stated`, literals are left as the files state them (as
-    far as the store holds them: it keeps numbers as values) for validation to check them."""
+    far as the store holds them: it keeps numbers as values) for validation to check them.
+
+    With `union=False`, the union is not written: the default graph holds only what the files
+    state outside named graphs, and readers take the union of all graphs (SPARQL with
+    `use_default_graph_as_union`, `quads_for_pattern` with no graph) and count a triple stated in
+    several graphs once (validation: half the store's memory)."""
     say = progress or (lambda _: None)
     timings = {} if seconds is None else seconds
     started = time.perf_counter()
     ontology = ontology_quads()
     literals: set[ox.Literal] = set()
-    union = not in_memory  # in memory, the union is made in one update once all is loaded
-    _write_with_union(store, ontology, inferred, literals, union=union)
+    # In memory, the union is made in one update once all is loaded.
+    streamed = union and not in_memory
+    _write_with_union(store, ontology, inferred, literals, union=streamed)
     sources = []
     for path in files:
         say(f"loading {path}")
-        sources.append(_load_file(store, path, inferred, literals, union=union))
+        sources.append(_load_file(store, path, inferred, literals, union=streamed))
     unnamed = any(True for _ in store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
-    if in_memory:
+    if in_memory and union:
         store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
     held: dict[ox.Literal, ox.Literal] = {}
     if as_stated:  # literals as the files state them, in the forms the store can hold them in
@@ -357,7 +364,7 @@ def populate(
         say("inferring the standard-vocabulary view")
         step = time.perf_counter()
         rules = alignment(((q.subject, q.predicate, q.object) for q in ontology), ox.NamedNode)
-        infer_in_store(store, rules, in_memory=in_memory)
+        infer_in_store(store, rules, in_memory=in_memory, union=union)
         timings["inference"] = time.perf_counter() - step
     return Populated(sources, lossy, unnamed or not in_memory, held)
 
@@ -546,7 +553,7 @@ def _write_with_union(
 
 
 def infer_in_store(
-    store: ox.Store, rules: Alignment[_RuleTerm], *, in_memory: bool = False
+    store: ox.Store, rules: Alignment[_RuleTerm], *, in_memory: bool = False, union: bool = True
 ) -> None:
     """Materialise in the inferred graph what `mdq_graph.graph.inference.infer` would for the store's
     default graph, and add it there too.
@@ -555,6 +562,8 @@ def infer_in_store(
     joins run inside Oxigraph as SPARQL CONSTRUCT queries; their results are bulk-written (on
     disk, where an update is transactional and slower) or, `in_memory`, inserted by the same
     query as a SPARQL update (measured at 10^6 triples: 2.6 s, where writing from Python took 4.9 s).
+    With `union=False` (a store without the union, see `populate`), the rules read the union of
+    all graphs and their results go to the inferred graph only.
     """
     target = ox.NamedNode(str(INFERRED_GRAPH))
     # Each step reads the default graph, so it sees what the steps before it inferred, as
@@ -590,7 +599,13 @@ def infer_in_store(
     for template, pattern in steps:
         # Read everything before writing, so that no step sees its own results half-way (an
         # update, too, finds all that its WHERE matches before it inserts).
-        if in_memory:
+        if not union:  # FILTER NOT EXISTS only asks whether a triple is there: a bag will do
+            triples = store.query(
+                f"CONSTRUCT {{ {template} }} WHERE {{ {pattern} }}", use_default_graph_as_union=True
+            )
+            found = [ox.Quad(t.subject, t.predicate, t.object, target) for t in triples]  # type: ignore[union-attr]
+            _bulk_write(store, found)
+        elif in_memory:
             store.update(
                 f"INSERT {{ GRAPH <{target.value}> {{ {template} }} {template} }} "
                 f"WHERE {{ {pattern} }}"
@@ -606,7 +621,11 @@ def infer_in_store(
     description = Graph()
     describe_inferred_graph(description, sources)
     data = description.serialize(format="nt", encoding="utf-8")
-    _bulk_write(store, _in_graph_and_union(ox.parse(data, ox.RdfFormat.N_TRIPLES), target))
+    described = ox.parse(data, ox.RdfFormat.N_TRIPLES)
+    if union:
+        _bulk_write(store, _in_graph_and_union(described, target))
+    else:
+        _bulk_write(store, (ox.Quad(t.subject, t.predicate, t.object, target) for t in described))
 
 
 def _in_graph_and_union(
