@@ -1,7 +1,11 @@
 """Checks the evidence of every statement: each triple of an evidenced graph has a statement node
 whose evidence states it (docs/evidence.md).
 
-Set at a time, over a pyoxigraph store: one SPARQL query finds the statements without evidence,
+Set at a time, over a pyoxigraph store, with or without the union in its default graph (the
+queries read the union of all graphs, `use_default_graph_as_union`; Oxigraph's is a bag, a triple
+stated in two graphs matching twice, so each pattern outside a GRAPH is read through a SELECT
+DISTINCT of all its variables, the path's middle nodes written out: the solutions of SPARQL over
+the set union). One SPARQL query finds the statements without evidence,
 one the quoted evidence whose words do not contain the plain value (a literal, or a label of the
 object IRI); only the few rows it returns (dates and numbers, written in words the query cannot
 compare) are read again in Python, with `value_in_words`.
@@ -51,9 +55,10 @@ SELECT ?graph ?statement ?s ?p ?o ?quote ?exact ?language WHERE {
     ?graph a mdq:EvidencedGraph .
     ?statement rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; mdq:evidence ?quote .
   }
-  ?quote a mdq:Quote ; oa:hasSelector ?selector .
-  ?selector oa:exact ?exact .
-  OPTIONAL { ?quote oa:hasSource/mdq:textOf/schema:inLanguage ?language }
+  { SELECT DISTINCT ?quote ?selector ?exact WHERE {
+      ?quote a mdq:Quote ; oa:hasSelector ?selector . ?selector oa:exact ?exact } }
+  OPTIONAL { SELECT DISTINCT ?quote ?source ?text ?language WHERE {
+      ?quote oa:hasSource ?source . ?source mdq:textOf ?text . ?text schema:inLanguage ?language } }
   FILTER NOT EXISTS {
     FILTER (isLiteral(?o) && CONTAINS(?exact, STR(?o))
             && (LANG(?o) = "" || !BOUND(?language) || LANGMATCHES(LANG(?o), ?language)))
@@ -77,10 +82,14 @@ SELECT ?graph ?statement ?s ?p ?o ?interpretation ?quote ?words ?exact ?reading 
     ?graph a mdq:EvidencedGraph .
     ?statement rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; mdq:evidence ?interpretation .
   }
-  ?interpretation a mdq:Interpretation .
-  OPTIONAL { ?interpretation mdq:reads ?quote . OPTIONAL { ?quote oa:hasSelector/oa:exact ?exact } }
-  OPTIONAL { ?interpretation mdq:words ?words }
-  OPTIONAL { ?interpretation mdq:reading ?reading }
+  { SELECT DISTINCT ?interpretation WHERE { ?interpretation a mdq:Interpretation } }
+  OPTIONAL {
+    { SELECT DISTINCT ?interpretation ?quote WHERE { ?interpretation mdq:reads ?quote } }
+    OPTIONAL { SELECT DISTINCT ?quote ?selector ?exact WHERE {
+        ?quote oa:hasSelector ?selector . ?selector oa:exact ?exact } }
+  }
+  OPTIONAL { SELECT DISTINCT ?interpretation ?words WHERE { ?interpretation mdq:words ?words } }
+  OPTIONAL { SELECT DISTINCT ?interpretation ?reading WHERE { ?interpretation mdq:reading ?reading } }
   FILTER (!BOUND(?quote) || !BOUND(?words) || !BOUND(?reading) || !BOUND(?exact)
           || !CONTAINS(?exact, ?words))
 }
@@ -192,8 +201,8 @@ def _problem(
 
 
 def _select(store: ox.Store, query: str) -> Iterable[ox.QuerySolution]:
-    """The solutions of a SELECT query over the store (its default graph is the union)."""
-    result = store.query(query)
+    """The solutions of a SELECT query over the union of the store's graphs."""
+    result = store.query(query, use_default_graph_as_union=True)
     assert isinstance(result, ox.QuerySolutions)
     return list(result)
 

@@ -39,6 +39,7 @@ import pyoxigraph as ox
 from rdflib import Literal
 
 from mdq_graph.errors import QueryError, ShapesError
+from mdq_graph.graph.engine import fill_union_graph
 from mdq_graph.graph.loader import OxTerm, rdflib_term
 from mdq_graph.graph.namespaces import RDF, RDFS, XSD
 from mdq_graph.graph.service import check_no_service
@@ -58,7 +59,6 @@ from mdq_graph.validate.shacl_shapes import (
 
 #: Whether a value node passes one constraint.
 Test = Callable[[OxTerm], bool]
-_DEFAULT = ox.DefaultGraph()
 _RDF_TYPE = ox.NamedNode(str(RDF.type))
 _SUBCLASS_OF = ox.NamedNode(str(RDFS.subClassOf))
 _XSD_STRING = str(XSD.string)
@@ -83,6 +83,13 @@ _PYTHON_TYPES: dict[str, type | tuple[type, ...]] = {
     str(XSD.dateTime): datetime,
 }
 _PLACEHOLDER = re.compile(r"\{[?$](\w+)\}")
+#: What in a SPARQL query may make its answer depend on how many times a solution comes: an
+#: aggregate over a bag (COUNT(DISTINCT ...), MIN and MAX read a set), a slice. Read generously: a
+#: false match costs time, not correctness.
+_COUNTS_SOLUTIONS = re.compile(
+    r"\b(?:COUNT|SUM|AVG|SAMPLE|GROUP_CONCAT)\s*\((?!\s*DISTINCT\b)|\b(?:LIMIT|OFFSET)\b",
+    re.IGNORECASE,
+)
 #: A function that SPARQL constraints call on a blank node they take the STR() of.
 _BLANK_STR = ox.NamedNode("urn:x-mdq:str-of-a-blank-node")
 
@@ -122,7 +129,7 @@ class ShapeSet:
     def validate(
         self, store: ox.Store, held: dict[ox.Literal, ox.Literal] | None = None
     ) -> list[Result]:
-        """Every result of the shapes on the data in `store`'s default graph. `held` maps each
+        """Every result of the shapes on the data in `store` (the union of its graphs). `held` maps each
         typed literal as the files state it to the term the store holds for it (`Populated`):
         literals are checked and reported as stated. `UnsupportedShapes` if a value the shapes
         reach was stated in two forms the store holds as one (`"1.5"` and `"1.50"`)."""
@@ -141,7 +148,8 @@ class ShapeSet:
 
 
 class _Data:
-    """Lookups over the default graph of a store, each computed once."""
+    """Lookups over the data graph, each computed once: the union of the store's graphs (its
+    default graph and every named graph), a triple stated in several graphs counted once."""
 
     def __init__(self, store: ox.Store, held: dict[ox.Literal, ox.Literal]) -> None:
         self.store = store
@@ -157,18 +165,21 @@ class _Data:
         self._superclasses: dict[OxTerm, set[OxTerm]] = {}
         self._parents: dict[OxTerm, set[OxTerm]] = {}
         self._children: dict[OxTerm, set[OxTerm]] = {}
-        for q in store.quads_for_pattern(None, _SUBCLASS_OF, None, _DEFAULT):
+        for q in store.quads_for_pattern(None, _SUBCLASS_OF, None, None):
             self._parents.setdefault(q.subject, set()).add(q.object)  # type: ignore[arg-type]
             self._children.setdefault(q.object, set()).add(q.subject)  # type: ignore[arg-type]
         self.types = self.values(_RDF_TYPE.value)
         self._by_type: dict[OxTerm, list[OxTerm]] | None = None
+        #: Whether the union has been written into the store's default graph (for a query whose
+        #: answer depends on how many times a solution comes: see `select`).
+        self._union_written = False
 
     def values(self, predicate: str) -> dict[OxTerm, list[OxTerm]]:
         """Subject -> objects of `predicate`."""
         found = self._values.get(predicate)
         if found is None:
             found = {}
-            quads = self.store.quads_for_pattern(None, ox.NamedNode(predicate), None, _DEFAULT)
+            quads = self.store.quads_for_pattern(None, ox.NamedNode(predicate), None, None)
             if self._stated:
                 stated = self.stated
                 for q in quads:
@@ -176,6 +187,11 @@ class _Data:
             else:  # every literal is held as stated
                 for q in quads:
                     found.setdefault(q.subject, []).append(q.object)  # type: ignore[arg-type]
+            # Every graph's triples: one stated in several graphs is one triple of the union,
+            # one value (SHACL counts it once).
+            for subject, objects in found.items():
+                if len(objects) > 1:
+                    found[subject] = list(dict.fromkeys(objects))
             self._values[predicate] = found
         return found
 
@@ -209,7 +225,7 @@ class _Data:
         return any(cls in self.superclasses(t) for t in self.types.get(node, ()))
 
     def select(self, query: str) -> Iterator[dict[str, OxTerm]]:
-        """The solutions of a SELECT query on the default graph, as bound variable -> term (as
+        """The solutions of a SELECT query on the union of the graphs, as bound variable -> term (as
         stated); `UnsupportedShapes` if the query took the STR() of a blank node; `ShapesError` if
         Oxigraph would call a SERVICE (another host) for it."""
         try:
@@ -223,7 +239,17 @@ class _Data:
         def record(term: OxTerm) -> None:
             blank_str.append(term)  # and an error, as SPARQL has it
 
-        solutions = self.store.query(query, custom_functions={_BLANK_STR: record})
+        if not self._union_written and _COUNTS_SOLUTIONS.search(query):
+            # Oxigraph's union of the graphs is a bag (a triple stated in two graphs matches
+            # twice): the rows are read once each below, but a count, a sum or a LIMIT would
+            # read the repeats. Such a query reads the union as a set, written once for it.
+            fill_union_graph(self.store)
+            self._union_written = True
+        solutions = self.store.query(
+            query,
+            custom_functions={_BLANK_STR: record},
+            use_default_graph_as_union=not self._union_written,
+        )
         assert isinstance(solutions, ox.QuerySolutions)
         names = [v.value for v in solutions.variables]
         if self._stated:
