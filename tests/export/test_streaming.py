@@ -1,5 +1,6 @@
 """Exports written the bulk way write the bytes of the plain way: `export --store` read where the
-store is (not copied into memory), N-Quads written by the store's serialiser graph by graph."""
+store is (not copied into memory), N-Quads written by the store's serialiser graph by graph, every
+format of the whole store written as it goes (subject by subject, or lines sorted in runs)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ import pyoxigraph as ox
 import pytest
 
 from mdq_graph.export.exporter import Exportable, from_files, from_store, write_export
-from mdq_graph.formats.rdf import write_rdf
+from mdq_graph.formats import streaming
+from mdq_graph.formats.jsonld import JsonLdOptions
+from mdq_graph.formats.rdf import select_quads, write_rdf
 from mdq_graph.graph.loader import build_store
 from mdq_graph.graph.rdf_formats import FORMATS
 from tests.support.export_cases import (
@@ -30,6 +33,24 @@ def test_an_export_of_a_store_is_the_export_of_its_files(
     stored, read = from_store(tmp_path / "store"), from_files(paths)
     for name in FORMAT_NAMES:
         assert write_export(stored, FORMATS[name]) == write_export(read, FORMATS[name]), name
+
+
+@pytest.mark.parametrize("case", STORE_CASES)
+def test_every_format_streamed_from_a_store_is_the_quads_written_at_once(
+    case: str, synth_corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Lines sorted in runs of a few kilobytes (so that several runs are merged), Turtle, JSON-LD
+    and RDF/XML written subject by subject: the bytes `write_rdf` writes of every quad at once."""
+    monkeypatch.setattr(streaming, "RUN_BYTES", 4096)
+    build_store(tmp_path / "store", export_cases(synth_corpus)[case])
+    exportable = from_store(tmp_path / "store")
+    every_quad = exportable.quads() + exportable.described()
+    for name, fmt in FORMATS.items():
+        chosen = select_quads(every_quad, keep_graphs=fmt.quads)  # triple formats: the union
+        assert write_export(exportable, fmt) == write_rdf(chosen, fmt), name
+    linked = JsonLdOptions(context_url="https://example.org/context.jsonld")
+    at_once = write_rdf(select_quads(every_quad), FORMATS["json-ld"], jsonld=linked)
+    assert write_export(exportable, FORMATS["json-ld"], jsonld=linked) == at_once
 
 
 @pytest.mark.parametrize("case", STORE_CASES)

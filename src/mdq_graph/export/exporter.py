@@ -17,10 +17,11 @@ depends on the way taken. Measured on 2 cores at 10^6 triples: docs/performance.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, cast
 
 import pyoxigraph as ox
 
@@ -34,6 +35,14 @@ from mdq_graph.catalog.dcat import (
 from mdq_graph.collector import collector_paused
 from mdq_graph.formats.jsonld import JsonLdOptions
 from mdq_graph.formats.rdf import select_quads, serialize, write_rdf
+from mdq_graph.formats.streaming import (
+    LineSorter,
+    StoredGraph,
+    write_jsonld_stream,
+    write_ntriples_stream,
+    write_rdf_xml_stream,
+    write_turtle_stream,
+)
 from mdq_graph.graph.engine import Engine, fill_union_graph
 from mdq_graph.graph.iris import PREFIX_IRIS
 from mdq_graph.graph.loader import (
@@ -165,14 +174,31 @@ def export_graph(
     jsonld: JsonLdOptions | None = None,
 ) -> bytes:
     """The export in `fmt` of the bundled data, of `paths`, or of the store in `store_dir`."""
+    buffer = io.BytesIO()
+    export_graph_to(
+        buffer, fmt, graph, paths=paths, store_dir=store_dir, inferred=inferred, jsonld=jsonld
+    )
+    return buffer.getvalue()
+
+
+def export_graph_to(
+    out: IO[bytes],
+    fmt: RdfFormat,
+    graph: str = UNION,
+    *,
+    paths: Sequence[Path] | None = None,
+    store_dir: Path | None = None,
+    inferred: bool = True,
+    jsonld: JsonLdOptions | None = None,
+) -> None:
+    """`export_graph`, written to `out` as it goes (`write_export_to`)."""
     if store_dir is not None:
         exportable = from_store(store_dir, inferred=inferred)
     else:
         exportable = from_files(paths, inferred=inferred)
-    return write_export(exportable, fmt, graph, jsonld=jsonld)
+    write_export_to(out, exportable, fmt, graph, jsonld=jsonld)
 
 
-@collector_paused()
 def write_export(
     exportable: Exportable,
     fmt: RdfFormat,
@@ -183,15 +209,49 @@ def write_export(
 ) -> bytes:
     """The data with its description in `fmt` (a named graph, the default graph or the union), its
     IRIs moved under `base`: what `mdq-graph export` writes."""
+    buffer = io.BytesIO()
+    write_export_to(buffer, exportable, fmt, graph, base=base, jsonld=jsonld)
+    return buffer.getvalue()
+
+
+@collector_paused()
+def write_export_to(
+    out: IO[bytes],
+    exportable: Exportable,
+    fmt: RdfFormat,
+    graph: str = UNION,
+    *,
+    base: str = BASE,
+    jsonld: JsonLdOptions | None = None,
+) -> None:
+    """`write_export` to `out`, as it goes: the whole store (union, quads) is written subject by
+    subject or line by line from the store, holding no more than its sorted subjects (see
+    `formats.streaming`), so that an export of 10^7 triples fits in memory."""
     check_base(base)
+    if exportable.lossless is None and graph == UNION and base == BASE:
+        if fmt.name == "nq":
+            _nquads_from_store(exportable, out)
+            return
+        if not fmt.quads and _triples_from_store(exportable, fmt, out, jsonld):
+            return
+    out.write(_write_whole(exportable, fmt, graph, base=base, jsonld=jsonld))
+
+
+def _write_whole(
+    exportable: Exportable,
+    fmt: RdfFormat,
+    graph: str = UNION,
+    *,
+    base: str = BASE,
+    jsonld: JsonLdOptions | None = None,
+) -> bytes:
+    """`write_export`, every quad chosen held in memory and written at once."""
     if exportable.lossless is not None:
         data = rebase_dataset(exportable.lossless, base)
         description = exportable.described(base)
         return serialize(data, fmt, graph, jsonld=jsonld, catalog=description)
     prefixes = rebased_prefixes(base)
     described = exportable.described(base)
-    if fmt.name == "nq" and graph == UNION and base == BASE:
-        return _nquads_from_store(exportable, described)
     blank: list[ox.Quad] | None = None
     if graph == UNION and not fmt.quads and base == BASE:
         # The union is the store's default graph already: reading it is 4 s faster at 10^6
@@ -213,38 +273,69 @@ def write_export(
     )
 
 
-def _nquads_from_store(exportable: Exportable, described: list[ox.Quad]) -> bytes:
+def _triples_from_store(
+    exportable: Exportable, fmt: RdfFormat, out: IO[bytes], jsonld: JsonLdOptions | None
+) -> bool:
+    """The union in a triple format, written from the store subject by subject (Turtle, JSON-LD,
+    RDF/XML) or line by line (N-Triples); False, with nothing written, where it is not (a frame,
+    a document the direct JSON-LD writer refuses or of fewer than two nodes)."""
+    described = exportable.described()
+    as_stored = [
+        (q.subject, q.predicate, q.object)
+        for q in [*exportable.blank_quads(), *described]
+        if _holds_blank_node(q)
+    ]
+    graph = StoredGraph(
+        exportable.store, ((q.subject, q.predicate, q.object) for q in described), as_stored
+    )
+    prefixes = rebased_prefixes(BASE)
+    if fmt.name == "turtle":
+        write_turtle_stream(graph, prefixes, prefixes["id"], out)
+    elif fmt.name == "nt":
+        write_ntriples_stream(graph, as_stored, out)
+    elif fmt.name == "xml":
+        write_rdf_xml_stream(graph, prefixes, out)
+    elif fmt.name == "json-ld" and not (jsonld and jsonld.frame):
+        return write_jsonld_stream(graph, jsonld.context_url if jsonld else None, out)
+    else:
+        return False
+    return True
+
+
+def _nquads_from_store(exportable: Exportable, out: IO[bytes]) -> None:
     """The N-Quads export as `write_rdf` writes it, the quads without blank nodes written by the
     store's own serialiser graph by graph (at 10^6 triples in a third of the time it takes to
-    write them from Python quads), those with blank nodes relabelled as `write_rdf` does."""
+    write them from Python quads), those with blank nodes relabelled as `write_rdf` does; the
+    lines sorted in runs of bounded size (`formats.streaming.LineSorter`)."""
     store = exportable.store
+    described = exportable.described()
     if any(isinstance(name, ox.BlankNode) for name in store.named_graphs()):
-        return write_rdf(exportable.quads() + described, FORMATS["nq"])  # rare: read them all
-    lines: list[bytes] = []
+        out.write(write_rdf(exportable.quads() + described, FORMATS["nq"]))  # rare: read them all
+        return
+    blank = exportable.blank_quads()
+    sorter = LineSorter()
+    # The quads with blank nodes as the store labels them are replaced by their canonical lines.
+    sorter.left_out = set((ox.serialize(blank, format=ox.RdfFormat.N_QUADS) or b"").splitlines())
     for name in store.named_graphs():
         assert isinstance(name, ox.NamedNode)
-        data = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=name) or b""
         # Every N-Triples line ends with " .": the graph goes before it (a literal's line break
         # is escaped, so the ending is never inside a term).
-        lines += data.replace(b" .\n", f" <{name.value}> .\n".encode()).splitlines()
-    blank = exportable.blank_quads()
+        ending = f" <{name.value}> .\n".encode()
+        sorter.edit = lambda lines, ending=ending: lines.replace(b" .\n", ending)
+        store.dump(cast(IO[bytes], sorter), format=ox.RdfFormat.N_TRIPLES, from_graph=name)
+        sorter.write(b"")  # nothing of this graph's lines waits for the next graph's
+    sorter.edit = None
+    sorter.left_out = set()
     outside: list[ox.Quad] = []
     if exportable.unnamed:
         triples = store.query(UNNAMED_TRIPLES)
         assert isinstance(triples, ox.QueryTriples)
         outside = [ox.Quad(t.subject, t.predicate, t.object) for t in triples]
-    # The quads with blank nodes as the store labels them are replaced by their canonical lines.
-    as_stored = set((ox.serialize(blank, format=ox.RdfFormat.N_QUADS) or b"").splitlines())
-    lines = [line for line in lines if line not in as_stored] if as_stored else lines
     rest = write_rdf(
         [*blank, *(q for q in outside if not _holds_blank_node(q)), *described], FORMATS["nq"]
     )
-    # Each line is there once (the store holds a quad once; the lines written here are of other
-    # quads): sorted in place, with no set of them besides (at 10^7 triples, 1 GB less).
-    lines += rest.splitlines()
-    lines.sort()
-    lines.append(b"")  # the last line's end
-    return b"\n".join(lines)
+    sorter.add(rest.splitlines())
+    sorter.write_to(out)
 
 
 def quads_with_blank_nodes(store: ox.Store, *, unnamed: bool = True) -> list[ox.Quad]:
