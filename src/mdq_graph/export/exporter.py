@@ -38,11 +38,14 @@ from mdq_graph.formats.rdf import select_quads, serialize, write_rdf
 from mdq_graph.formats.streaming import (
     LineSorter,
     StoredGraph,
+    canonical,
     write_jsonld_stream,
     write_ntriples_stream,
     write_rdf_xml_stream,
+    write_trig_stream,
     write_turtle_stream,
 )
+from mdq_graph.formats.turtle import term_key
 from mdq_graph.graph.engine import Engine, fill_union_graph
 from mdq_graph.graph.iris import PREFIX_IRIS
 from mdq_graph.graph.loader import (
@@ -232,6 +235,8 @@ def write_export_to(
         if fmt.name == "nq":
             _nquads_from_store(exportable, out)
             return
+        if fmt.name == "trig" and _trig_from_store(exportable, out):
+            return
         if not fmt.quads and _triples_from_store(exportable, fmt, out, jsonld):
             return
     out.write(_write_whole(exportable, fmt, graph, base=base, jsonld=jsonld))
@@ -285,8 +290,11 @@ def _triples_from_store(
         for q in [*exportable.blank_quads(), *described]
         if _holds_blank_node(q)
     ]
+    relabelled = [
+        (q.subject, q.predicate, q.object) for q in canonical(ox.Quad(*t) for t in as_stored)
+    ]
     graph = StoredGraph(
-        exportable.store, ((q.subject, q.predicate, q.object) for q in described), as_stored
+        exportable.store, ((q.subject, q.predicate, q.object) for q in described), relabelled
     )
     prefixes = rebased_prefixes(BASE)
     if fmt.name == "turtle":
@@ -299,6 +307,33 @@ def _triples_from_store(
         return write_jsonld_stream(graph, jsonld.context_url if jsonld else None, out)
     else:
         return False
+    return True
+
+
+def _trig_from_store(exportable: Exportable, out: IO[bytes]) -> bool:
+    """TriG, written from the store graph by graph, subject by subject; False, with nothing
+    written, where a graph is named by a blank node (rare: written the whole way)."""
+    store = exportable.store
+    stored = set(store.named_graphs())
+    if any(isinstance(name, ox.BlankNode) for name in stored):
+        return False
+    beside = list(exportable.described())
+    if exportable.unnamed:
+        triples = store.query(UNNAMED_TRIPLES)
+        assert isinstance(triples, ox.QueryTriples)
+        beside += (ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+    relabelled = canonical(q for q in [*exportable.blank_quads(), *beside] if _holds_blank_node(q))
+    names = stored | {q.graph_name for q in beside} | {q.graph_name for q in relabelled}
+    graphs = [
+        StoredGraph(
+            store if name in stored else None,
+            ((q.subject, q.predicate, q.object) for q in beside if q.graph_name == name),
+            [(q.subject, q.predicate, q.object) for q in relabelled if q.graph_name == name],
+            name,  # type: ignore[arg-type]
+        )
+        for name in sorted(names, key=term_key)
+    ]
+    write_trig_stream(graphs, rebased_prefixes(BASE), rebased_prefixes(BASE)["id"], out)
     return True
 
 

@@ -27,7 +27,7 @@ from mdq_graph.formats.turtle import (
     Subject,
     predicate_key,
     term_key,
-    write_turtle_subjects,
+    write_graphs,
 )
 
 #: Terms that are or may hold a blank node (an RDF 1.2 triple term may).
@@ -48,31 +48,39 @@ def holds_blank_node(subject: object, value: object) -> bool:
 
 
 class StoredGraph:
-    """The triples of `store`'s default graph and of `extra`, subject by subject, those with a
-    blank node taken from `blank` (the graph's triples that hold one, as the store labels them)
-    relabelled canonically (RDFC-1.0) instead of as the store holds them."""
+    """The triples of one graph of `store` (`graph`; by default the default graph, the union)
+    and of `extra`, subject by subject; those with a blank node are `blank`'s (labelled
+    canonically: `canonical`) instead of as the store holds them. Without `store`, `extra` and
+    `blank` are the whole graph."""
 
     def __init__(
-        self, store: ox.Store, extra: Iterable[TermTuple], blank: Iterable[TermTuple]
+        self,
+        store: ox.Store | None,
+        extra: Iterable[TermTuple],
+        blank: Iterable[TermTuple],
+        graph: ox.NamedNode | ox.DefaultGraph | None = None,
     ) -> None:
         self.store = store
+        self.graph = ox.DefaultGraph() if graph is None else graph
         self.extra: dict[Subject | ox.Triple, list[TermTuple]] = {}
         for triple in extra:
             if not holds_blank_node(triple[0], triple[2]):
                 self.extra.setdefault(triple[0], []).append(triple)
-        dataset = ox.Dataset(ox.Quad(*triple) for triple in blank)
-        dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-        self.blank: list[TermTuple] = [(q.subject, q.predicate, q.object) for q in dataset]
+        self.blank = list(blank)
         self.blank_of: dict[Subject | ox.Triple, list[TermTuple]] = {}
         for triple in self.blank:
             self.blank_of.setdefault(triple[0], []).append(triple)
-        self._default = ox.DefaultGraph()
 
     def subjects(self) -> list[Subject]:
         """Every subject, in the order of `term_key` (IRIs, then blank nodes, each by value)."""
-        rows = self.store.query("SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER isIRI(?s) }")
-        assert isinstance(rows, ox.QuerySolutions)
-        iris = {row[0].value for row in rows}
+        iris: set[str] = set()
+        if self.store is not None:
+            pattern = "?s ?p ?o FILTER isIRI(?s)"
+            if isinstance(self.graph, ox.NamedNode):
+                pattern = f"GRAPH <{self.graph.value}> {{ {pattern} }}"
+            rows = self.store.query(f"SELECT DISTINCT ?s WHERE {{ {pattern} }}")
+            assert isinstance(rows, ox.QuerySolutions)
+            iris = {row[0].value for row in rows}
         iris.update(s.value for s in chain(self.extra, self.blank_of) if type(s) is ox.NamedNode)
         blank = sorted((s for s in self.blank_of if type(s) is ox.BlankNode), key=term_key)
         return [*map(ox.NamedNode, sorted(iris)), *blank]
@@ -82,7 +90,12 @@ class StoredGraph:
         if isinstance(subject, ox.BlankNode):
             return list(self.blank_of.get(subject, ()))
         found: dict[TermTuple, None] = {}
-        for quad in self.store.quads_for_pattern(subject, None, None, self._default):
+        stored = (
+            ()
+            if self.store is None
+            else self.store.quads_for_pattern(subject, None, None, self.graph)
+        )
+        for quad in stored:
             value = quad.object
             if not isinstance(value, _WITH_BLANK_NODES):
                 found[(subject, quad.predicate, value)] = None
@@ -106,14 +119,36 @@ class StoredGraph:
             yield subject, self.triples(subject)
 
 
+def canonical(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
+    """`quads` (each once) with their blank nodes relabelled by RDFC-1.0, as `write_rdf` does."""
+    dataset = ox.Dataset(quads)
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    return list(dataset)
+
+
 def write_turtle_stream(
     graph: StoredGraph, prefixes: Mapping[str, str], base: str | None, out: IO[bytes]
 ) -> None:
     """The graph as `write_turtle` writes it, to `out`."""
+    write_trig_stream([graph], prefixes, base, out, name="turtle")
+
+
+def write_trig_stream(
+    graphs: Sequence[StoredGraph],
+    prefixes: Mapping[str, str],
+    base: str | None,
+    out: IO[bytes],
+    *,
+    name: str = "trig",
+) -> None:
+    """The graphs (each a different graph name, in the order of `term_key`) as `write_trig`
+    writes them (a default graph alone: as `write_turtle` does), to `out`."""
+    blank_rows = [(*triple, graph.graph) for graph in graphs for triple in graph.blank]
+    each = ((graph.graph, graph.each_subject()) for graph in graphs)
     try:
-        write_turtle_subjects(graph.each_subject(), graph.blank, prefixes, base, out)
+        write_graphs(each, blank_rows, prefixes, base, out)  # type: ignore[arg-type]
     except ValueError as err:  # a triple term, which Turtle 1.1 cannot hold
-        raise UsageError(f"cannot write the graph as turtle: {err}") from None
+        raise UsageError(f"cannot write the graph as {name}: {err}") from None
 
 
 def write_jsonld_stream(graph: StoredGraph, context_url: str | None, out: IO[bytes]) -> bool:
@@ -124,7 +159,9 @@ def write_jsonld_stream(graph: StoredGraph, context_url: str | None, out: IO[byt
 
     writer = compactor()
     # rdf:nil after an IRI (not a list of blank nodes): the direct writer refuses it.
-    nil = graph.store.query(f"ASK {{ ?s ?p <{_RDF_NIL}> FILTER (!isBlank(?s)) }}")
+    nil = graph.store is not None and graph.store.query(
+        f"ASK {{ ?s ?p <{_RDF_NIL}> FILTER (!isBlank(?s)) }}"
+    )
     if nil or any(t[2] == ox.NamedNode(_RDF_NIL) for t in graph.extra_triples()):
         return False
     try:
@@ -290,6 +327,7 @@ def write_ntriples_stream(
     """The graph as `write_rdf` writes it in N-Triples, to `out`: the store's own serialiser
     writes its lines, less those of `as_stored` (the triples with a blank node, as the store
     labels them), which are written relabelled."""
+    assert graph.store is not None
     sorter = LineSorter(run_bytes)
     stored = ox.serialize((ox.Triple(*t) for t in as_stored), format=ox.RdfFormat.N_TRIPLES)
     sorter.left_out = set((stored or b"").splitlines())
@@ -306,6 +344,7 @@ def write_ntriples_stream(
 def rdf_xml_names(graph: StoredGraph) -> set[str]:
     """The predicates and classes (objects of `rdf:type`) of the graph: the names RDF/XML needs
     namespaces for."""
+    assert graph.store is not None
     rows = graph.store.query(
         f"SELECT DISTINCT ?n WHERE {{ {{ ?s ?n ?o }} UNION {{ ?s <{RDF_TYPE}> ?n FILTER isIRI(?n) }} }}"
     )

@@ -71,43 +71,55 @@ def write_trig(
     return _Writer(_checked(rows), prefixes, base).document()
 
 
-def write_turtle_subjects(
-    subjects: Iterable[tuple[Subject, Iterable[TermTuple]]],
-    blank_triples: Sequence[TermTuple],
+def write_graphs(
+    graphs: Iterable[tuple[GraphName, Iterable[tuple[Subject, Iterable[TermTuple]]]]],
+    blank_rows: Sequence[Row],
     prefixes: Mapping[str, str],
     base: str | None,
     out: IO[bytes],
 ) -> None:
-    """What `write_turtle` writes of a graph, written to `out` as it goes: the graph is given
-    subject by subject in the order of `term_key` (each with its triples), and the triples with
-    a blank node beside (labelled canonically; also among their subjects' triples). Only the
-    blank nodes' statements are held; the body is spooled to a temporary file, since the prefixes
-    it uses go before it."""
-    default = ox.DefaultGraph()
-    writer = _Writer(_checked([(s, p, o, default) for s, p, o in blank_triples]), prefixes, base)
-    statements = writer.graphs[default]
-    written = bool(blank_triples)
+    """What `write_trig` (one default graph: `write_turtle`) writes, written to `out` as it goes:
+    the graphs are given in the order of `term_key`, each subject by subject in that order (with
+    its triples in that graph), and the quads with a blank node beside (labelled canonically;
+    also among their subjects' triples). Only the blank nodes' statements are held; the body is
+    spooled to a temporary file, since the prefixes it uses go before it."""
+    writer = _Writer(_checked(blank_rows), prefixes, base)
+    blocks = 0
     with tempfile.TemporaryFile() as body:
-        for subject, triples in subjects:
-            written = True
-            if subject in writer.inline:
-                continue
-            blank = isinstance(subject, ox.BlankNode)
-            if not blank:
-                entry: dict[ox.NamedNode, set[Term]] = defaultdict(set)
-                for _, predicate, value, _ in _checked(
-                    [(subject, *t[1:], default) for t in triples]
-                ):
-                    entry[predicate].add(value)
-                statements[subject] = entry
-            text = "\n".join(writer._statements(statements, subject, "")) + " .\n"
-            body.write(text.encode("utf-8") if body.tell() == 0 else b"\n" + text.encode("utf-8"))
-            if not blank:
-                del statements[subject]
-            if len(writer.terms) > _MAX_REMEMBERED:
-                writer.forget_terms()
+        for name, subjects in graphs:
+            statements = writer.graphs[name]
+            named = not isinstance(name, ox.DefaultGraph)
+            margin = _INDENT if named else ""
+            opened = False
+            for subject, triples in subjects:
+                if subject in writer.inline:
+                    continue
+                blank = isinstance(subject, ox.BlankNode)
+                if not blank:
+                    entry: dict[ox.NamedNode, set[Term]] = defaultdict(set)
+                    for _, predicate, value, _ in _checked(
+                        [(subject, *t[1:], name) for t in triples]
+                    ):
+                        entry[predicate].add(value)
+                    statements[subject] = entry
+                text = "\n".join(writer._statements(statements, subject, margin)) + " .\n"
+                if opened:
+                    text = "\n" + text
+                else:
+                    opened = True
+                    text = ("\n" if blocks else "") + (
+                        f"{writer._term(name)} {{\n{text}" if named else text
+                    )
+                body.write(text.encode("utf-8"))
+                if not blank:
+                    del statements[subject]
+                if len(writer.terms) > _MAX_REMEMBERED:
+                    writer.forget_terms()
+            if opened:
+                body.write(b"}\n" if named else b"")
+                blocks += 1
         head = writer.head()
-        out.write((head + ("\n" if head and written else "")).encode("utf-8"))
+        out.write((head + ("\n" if head and blocks else "")).encode("utf-8"))
         body.seek(0)
         shutil.copyfileobj(body, out, _COPY_CHUNK)
 
