@@ -69,6 +69,10 @@ from mdq_graph.graph.store import UNNAMED_TRIPLES, open_store, read_store_info
 if TYPE_CHECKING:
     from rdflib import Dataset
 
+#: The largest store on disk (triples of its union) whose export in a triple format or TriG
+#: reads every triple at once (at most about 4 GB of memory); a larger one is written as it is
+#: read, subject by subject or in runs of sorted lines (`formats.streaming`).
+WHOLE_FROM_DISK_UP_TO = 2_000_000
 #: The prefixes of our own namespaces, which a base other than the default moves.
 _REBASED_PREFIXES = ("mdq", "id", "graph")
 
@@ -85,6 +89,8 @@ class Exportable:
     lossless: Dataset | None = None
     #: Whether triples may stand outside every named graph (False: no need to look for them).
     unnamed: bool = True
+    #: For a store read on disk, the triples of its union (None: a store in memory).
+    on_disk: int | None = None
 
     _described: dict[str, list[ox.Quad]] = field(default_factory=dict, repr=False)
     _blank: list[ox.Quad] | None = field(default=None, repr=False)
@@ -138,8 +144,13 @@ def from_store(path: Path, *, inferred: bool = True, service: bool = True) -> Ex
         and ox.NamedNode(str(CATALOG_GRAPH)) not in set(source.named_graphs())
         and literals_as_read(source)
     ):
-        unnamed = read_store_info(path).default_triples > 0
-        return Exportable(source, describe_store(source, service=service), unnamed=unnamed)
+        info = read_store_info(path)
+        return Exportable(
+            source,
+            describe_store(source, service=service),
+            unnamed=info.default_triples > 0,
+            on_disk=info.union_triples,
+        )
     store = copy_named_graphs(source, unnamed=True)
     if not inferred:
         drop_graph(store, ox.NamedNode(str(INFERRED_GRAPH)))
@@ -235,9 +246,12 @@ def write_export_to(
         if fmt.name == "nq":
             _nquads_from_store(exportable, out)
             return
-        if fmt.name == "trig" and _trig_from_store(exportable, out):
+        # Subject by subject, a store on disk is read at about 100 µs a subject: where its triples
+        # fit in memory, reading them at once is faster (10^6 triples: Turtle 75 s -> 57 s).
+        whole = exportable.on_disk is not None and exportable.on_disk <= WHOLE_FROM_DISK_UP_TO
+        if fmt.name == "trig" and not whole and _trig_from_store(exportable, out):
             return
-        if not fmt.quads and _triples_from_store(exportable, fmt, out, jsonld):
+        if not fmt.quads and not whole and _triples_from_store(exportable, fmt, out, jsonld):
             return
     out.write(_write_whole(exportable, fmt, graph, base=base, jsonld=jsonld))
 
