@@ -43,6 +43,17 @@ def test_lines_however_cut_are_written_sorted_once_each(
 
 
 @pytest.mark.parametrize("run_bytes", RUN_SIZES.values(), ids=RUN_SIZES.keys())
+@pytest.mark.parametrize("document", DOCUMENTS.values(), ids=DOCUMENTS.keys())
+def test_lines_known_distinct_are_written_sorted(document: bytes, run_bytes: int | None) -> None:
+    lines = list(dict.fromkeys(document.splitlines()))  # each once, as the caller promises
+    sorter = LineSorter(run_bytes, distinct=True)
+    sorter.add(lines)
+    written = io.BytesIO()
+    sorter.write_to(written)
+    assert written.getvalue() == sorted_lines(lines)
+
+
+@pytest.mark.parametrize("run_bytes", RUN_SIZES.values(), ids=RUN_SIZES.keys())
 def test_the_edit_sees_whole_lines_and_left_out_lines_are_dropped(run_bytes: int | None) -> None:
     document = b"<a> <p> <o> .\n<b> <p> <o> .\n<c> <p> <o> .\n"
     for cut in range(len(document) + 1):

@@ -362,7 +362,9 @@ def _nquads_from_store(exportable: Exportable, out: IO[bytes]) -> None:
         out.write(write_rdf(exportable.quads() + described, FORMATS["nq"]))  # rare: read them all
         return
     blank = exportable.blank_quads()
-    sorter = LineSorter()
+    # Each line is there once: the store holds a quad once, and the lines written here besides
+    # are of other quads.
+    sorter = LineSorter(distinct=True)
     # The quads with blank nodes as the store labels them are replaced by their canonical lines.
     sorter.left_out = set((ox.serialize(blank, format=ox.RdfFormat.N_QUADS) or b"").splitlines())
     for name in store.named_graphs():
