@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, ClassVar, TypeVar, overload
+from typing import IO, TYPE_CHECKING, Any, ClassVar, TypeVar, cast, overload
 
 import click
 
@@ -391,6 +391,25 @@ def stream(write: Callable[[IO[bytes]], T], output: Path | None) -> T:
     return written
 
 
+def _line_ended(write: Callable[[IO[bytes]], None], out: IO[bytes]) -> None:
+    """Let `write` write to `out`, then end the output with a line break if it does not."""
+    last = b""
+
+    class _Tail:
+        def write(self, data: bytes) -> int:
+            nonlocal last
+            if data:
+                last = data[-1:]
+            return out.write(data)
+
+        def flush(self) -> None:
+            out.flush()
+
+    write(cast(IO[bytes], _Tail()))
+    if last != b"\n":
+        out.write(b"\n")
+
+
 @contextlib.contextmanager
 def _stdout_errors() -> Iterator[None]:
     """A failure to write standard output (a full disk behind `>`), named as such; a closed pipe
@@ -575,7 +594,7 @@ def export(
       mdq-graph export --format json-ld --frame meeting
       mdq-graph export --format json-ld --context-url https://example.org/mdq/context.jsonld
     """
-    from mdq_graph.export.exporter import export_graph
+    from mdq_graph.export.exporter import export_graph_to
     from mdq_graph.formats.jsonld import JsonLdOptions
 
     rdf_format = get_format(fmt)
@@ -594,15 +613,24 @@ def export(
     # the data in an Oxigraph store (see export/exporter.py): with --store, no file is parsed.
     options = JsonLdOptions(context_url=context_url, frame=frame)
     store_dir = obj.store_dir()
-    data = export_graph(
-        rdf_format,
-        graph,
-        paths=list(obj.data) or None,
-        store_dir=store_dir,
-        inferred=not no_inferred,
-        jsonld=options,
-    )
-    emit(data, output)
+
+    def write(out: IO[bytes]) -> None:
+        export_graph_to(
+            out,
+            rdf_format,
+            graph,
+            paths=list(obj.data) or None,
+            store_dir=store_dir,
+            inferred=not no_inferred,
+            jsonld=options,
+        )
+
+    # Written as it goes (an export of 10^7 triples is not held whole); on standard output,
+    # ended by a line break as `emit` ends what it writes.
+    if output is None:
+        stream(lambda out: _line_ended(write, out), None)
+    else:
+        stream(write, output)
     if store_dir is not None:
         from mdq_graph.graph.store import read_store_info
 

@@ -1,5 +1,6 @@
 """Exports written the bulk way write the bytes of the plain way: `export --store` read where the
-store is (not copied into memory), N-Quads written by the store's serialiser graph by graph."""
+store is (not copied into memory), N-Quads written by the store's serialiser graph by graph, every
+format of the whole store written as it goes (subject by subject, or lines sorted in runs)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,11 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from mdq_graph.export import exporter
 from mdq_graph.export.exporter import Exportable, from_files, from_store, write_export
-from mdq_graph.formats.rdf import write_rdf
+from mdq_graph.formats import streaming
+from mdq_graph.formats.jsonld import JsonLdOptions
+from mdq_graph.formats.rdf import select_quads, write_rdf
 from mdq_graph.graph.loader import build_store
 from mdq_graph.graph.rdf_formats import FORMATS
 from tests.support.export_cases import (
@@ -32,6 +36,36 @@ def test_an_export_of_a_store_is_the_export_of_its_files(
     stored, read = from_store(tmp_path / "store"), from_files(paths)
     for name in FORMAT_NAMES:
         assert write_export(stored, FORMATS[name]) == write_export(read, FORMATS[name]), name
+
+
+#: How an export reads a store on disk: subject by subject (as a store too large to read at
+#: once is), or every triple at once (as a smaller one is).
+READ_WAYS = {"subject by subject": 0, "at once": 10**12}
+
+
+@pytest.mark.parametrize("whole_up_to", READ_WAYS.values(), ids=READ_WAYS.keys())
+@pytest.mark.parametrize("case", STORE_CASES)
+def test_every_format_streamed_from_a_store_is_the_quads_written_at_once(
+    case: str,
+    whole_up_to: int,
+    synth_corpus: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Lines sorted in runs of a few kilobytes (so that several runs are merged), Turtle, TriG,
+    JSON-LD and RDF/XML written subject by subject: the bytes `write_rdf` writes of every quad
+    at once."""
+    monkeypatch.setattr(streaming, "RUN_BYTES", 4096)
+    monkeypatch.setattr(exporter, "WHOLE_FROM_DISK_UP_TO", whole_up_to)
+    build_store(tmp_path / "store", export_cases(synth_corpus)[case])
+    exportable = from_store(tmp_path / "store")
+    every_quad = exportable.quads() + exportable.described()
+    for name, fmt in FORMATS.items():
+        chosen = select_quads(every_quad, keep_graphs=fmt.quads)  # triple formats: the union
+        assert write_export(exportable, fmt) == write_rdf(chosen, fmt), name
+    linked = JsonLdOptions(context_url="https://example.org/context.jsonld")
+    at_once = write_rdf(select_quads(every_quad), FORMATS["json-ld"], jsonld=linked)
+    assert write_export(exportable, FORMATS["json-ld"], jsonld=linked) == at_once
 
 
 @pytest.mark.parametrize("case", STORE_CASES)

@@ -82,7 +82,7 @@ class DirectWriterRefusal(Exception):
 
 
 @dataclass(frozen=True)
-class _Lists:
+class Lists:
     """The RDF lists of a graph as `from_rdf` converts them: the (subject, predicate, head) links
     that become `{"@list": [...]}` with their items, and the list nodes, which then vanish."""
 
@@ -90,7 +90,7 @@ class _Lists:
     members: frozenset[str]
 
 
-_NO_LISTS = _Lists({}, frozenset())
+_NO_LISTS = Lists({}, frozenset())
 
 
 def _node_id(term: object) -> str | None:
@@ -102,7 +102,7 @@ def _node_id(term: object) -> str | None:
     return None
 
 
-def find_lists(triples: Iterable[TripleTerms]) -> _Lists:
+def find_lists(triples: Iterable[TripleTerms]) -> Lists:
     """The RDF lists that pyld's `from_rdf` turns into @list (JSON-LD 1.1, Serialize RDF as
     JSON-LD, step 6), where the direct writer expresses them: complete lists of blank nodes, each
     referenced once and holding only rdf:first and rdf:rest, whose items are IRIs.
@@ -161,7 +161,7 @@ def find_lists(triples: Iterable[TripleTerms]) -> _Lists:
             node, predicate = referrers[0]
         items.reverse()
         heads[(node, predicate, head)] = items
-    return _Lists(heads, frozenset(members))
+    return Lists(heads, frozenset(members))
 
 
 @dataclass(frozen=True)
@@ -287,7 +287,18 @@ class Compactor:
             triples = list(triples)
         return self._compact(triples, find_lists(triples))
 
-    def _compact(self, triples: Sequence[TripleTerms], lists: _Lists) -> dict[str, Any]:
+    def compact_id(self, node_id: str) -> str:
+        """How a node object names `node_id` (an IRI, or `_:` and a blank node's label)."""
+        return self._compact_iri(node_id, with_value=False)
+
+    def compact_node(self, triples: Sequence[TripleTerms], lists: Lists) -> dict[str, Any] | None:
+        """The node object of one subject, given its triples in the document's order (None for a
+        node of an RDF list in `lists`, which is written where the list is referenced)."""
+        document = self._compact(triples, lists)
+        del document["@context"]
+        return document or None
+
+    def _compact(self, triples: Sequence[TripleTerms], lists: Lists) -> dict[str, Any]:
         """`compact`, with the RDF lists `lists` written as @list."""
         nodes: dict[str, dict[str, Any]] = {}
         types: dict[str, list[str]] = {}

@@ -27,7 +27,7 @@ from mdq_graph.graph.rdf_formats import DEFAULT, UNION, RdfFormat
 _NCNAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
 # pyoxigraph declares the ITS namespace (for rdf:dir) in every RDF/XML document; we keep it only
 # when the document uses it, so that the namespaces declared are the ones used.
-_ITS_DECLARATION = b' xmlns:its="http://www.w3.org/2005/11/its"'
+ITS_DECLARATION = b' xmlns:its="http://www.w3.org/2005/11/its"'
 #: Terms that are or may hold a blank node (an RDF 1.2 triple term may).
 _WITH_BLANK_NODES = (ox.BlankNode, ox.Triple)
 
@@ -249,6 +249,18 @@ def sorted_lines(lines: Iterable[bytes]) -> bytes:
     return b"\n".join(ordered) if len(ordered) > 1 else b""
 
 
+def xml_namespaces(names: Iterable[str], prefixes: Mapping[str, str]) -> dict[str, str]:
+    """The prefixes an RDF/XML document declares: `rdf`, and those of ours that name one of
+    `names` (its predicates and classes)."""
+    names = set(names)
+    return {
+        prefix: namespace
+        for prefix, namespace in prefixes.items()
+        if prefix == "rdf"
+        or any(n.startswith(namespace) and _NCNAME.fullmatch(n[len(namespace) :]) for n in names)
+    }
+
+
 def _rdf_xml(triples: Sequence[ox.Triple], prefixes: Mapping[str, str]) -> bytes:
     """RDF/XML, one element per subject, declaring the namespaces of the predicates and classes
     that the document names (those with a prefix of ours)."""
@@ -257,15 +269,10 @@ def _rdf_xml(triples: Sequence[ox.Triple], prefixes: Mapping[str, str]) -> bytes
         for t in triples
         if t.predicate.value == RDF_TYPE and isinstance(t.object, ox.NamedNode)
     }
-    used = {
-        prefix: namespace
-        for prefix, namespace in prefixes.items()
-        if prefix == "rdf"
-        or any(n.startswith(namespace) and _NCNAME.fullmatch(n[len(namespace) :]) for n in names)
-    }
+    used = xml_namespaces(names, prefixes)
     data = ox.serialize(triples, format=ox.RdfFormat.RDF_XML, prefixes=used) or b""
     end_of_root_tag = data.find(b">", data.find(b"<rdf:RDF")) + 1
     head, body = data[:end_of_root_tag], data[end_of_root_tag:]
     if b"its:" not in body:
-        head = head.replace(_ITS_DECLARATION, b"")
+        head = head.replace(ITS_DECLARATION, b"")
     return head + body

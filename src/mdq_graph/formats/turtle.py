@@ -10,11 +10,16 @@ one triple of its graph is written in place, as `[ ... ]`.
 from __future__ import annotations
 
 import re
+import shutil
+import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import pairwise
+from typing import IO
 
 import pyoxigraph as ox
+
+from mdq_graph.formats.compaction import TermTuple
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -27,6 +32,10 @@ GraphName = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
 Statements = dict[Subject, dict[ox.NamedNode, set[Term]]]
 #: A quad's terms: subject, predicate, object, graph name.
 Row = tuple[Subject, ox.NamedNode, Term, GraphName]
+#: How many rendered terms a stream keeps before it forgets them.
+_MAX_REMEMBERED = 1 << 18
+#: The chunks a spooled body is copied in.
+_COPY_CHUNK = 1 << 20
 
 # Conservative subsets of the Turtle grammar: what does not match is written in full, never wrong.
 _LOCAL_NAME = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?")
@@ -60,6 +69,59 @@ def write_trig(
     """`quads` as TriG: the default graph's triples first, then one block per named graph."""
     rows = [(q.subject, q.predicate, q.object, q.graph_name) for q in quads]
     return _Writer(_checked(rows), prefixes, base).document()
+
+
+def write_graphs(
+    graphs: Iterable[tuple[GraphName, Iterable[tuple[Subject, Iterable[TermTuple]]]]],
+    blank_rows: Sequence[Row],
+    prefixes: Mapping[str, str],
+    base: str | None,
+    out: IO[bytes],
+) -> None:
+    """What `write_trig` (one default graph: `write_turtle`) writes, written to `out` as it goes:
+    the graphs are given in the order of `term_key`, each subject by subject in that order (with
+    its triples in that graph), and the quads with a blank node beside (labelled canonically;
+    also among their subjects' triples). Only the blank nodes' statements are held; the body is
+    spooled to a temporary file, since the prefixes it uses go before it."""
+    writer = _Writer(_checked(blank_rows), prefixes, base)
+    blocks = 0
+    with tempfile.TemporaryFile() as body:
+        for name, subjects in graphs:
+            statements = writer.graphs[name]
+            named = not isinstance(name, ox.DefaultGraph)
+            margin = _INDENT if named else ""
+            opened = False
+            for subject, triples in subjects:
+                if subject in writer.inline:
+                    continue
+                blank = isinstance(subject, ox.BlankNode)
+                if not blank:
+                    entry: dict[ox.NamedNode, set[Term]] = defaultdict(set)
+                    for _, predicate, value, _ in _checked(
+                        [(subject, *t[1:], name) for t in triples]
+                    ):
+                        entry[predicate].add(value)
+                    statements[subject] = entry
+                text = "\n".join(writer._statements(statements, subject, margin)) + " .\n"
+                if opened:
+                    text = "\n" + text
+                else:
+                    opened = True
+                    text = ("\n" if blocks else "") + (
+                        f"{writer._term(name)} {{\n{text}" if named else text
+                    )
+                body.write(text.encode("utf-8"))
+                if not blank:
+                    del statements[subject]
+                if len(writer.terms) > _MAX_REMEMBERED:
+                    writer.forget_terms()
+            if opened:
+                body.write(b"}\n" if named else b"")
+                blocks += 1
+        head = writer.head()
+        out.write((head + ("\n" if head and blocks else "")).encode("utf-8"))
+        body.seek(0)
+        shutil.copyfileobj(body, out, _COPY_CHUNK)
 
 
 def term_key(term: Term | GraphName | ox.Triple) -> tuple[int, str, str, str]:
@@ -110,14 +172,25 @@ class _Writer:
             else:
                 body = self._graph(self.graphs[name], _INDENT)
                 blocks.append(f"{self._term(name)} {{\n{body}}}\n")
+        head = self.head()
+        text = head + ("\n" if head and blocks else "") + "\n".join(blocks)
+        return text.encode("utf-8")
+
+    def head(self) -> str:
+        """The `@base` and `@prefix` lines of what has been written so far."""
         head = [f"@base <{_escape_iri(self.base)}> .\n"] if self.used_base and self.base else []
         head += [
             f"@prefix {prefix}: <{_escape_iri(namespace)}> .\n"
             for prefix, namespace in sorted(self.prefixes)
             if prefix in self.used_prefixes
         ]
-        text = "".join(head) + ("\n" if head and blocks else "") + "\n".join(blocks)
-        return text.encode("utf-8")
+        return "".join(head)
+
+    def forget_terms(self) -> None:
+        """Drop the rendered terms (a stream meets most terms once: kept, they would fill the
+        memory); what the head needs stays."""
+        self.terms.clear()
+        self.iris.clear()
 
     def _graph(self, subjects: Statements, margin: str) -> str:
         """The subject blocks of one graph, separated by blank lines, each line after `margin`."""
